@@ -1,0 +1,331 @@
+"""Writes on communities and memberships (SPEC §2.1). Views and the API call these.
+
+Every function is atomic, takes a keyword-only ``actor`` and raises
+``ValidationError`` (bad input, changes nothing) or ``PermissionDenied``
+(visible, but not allowed). Callers load communities through
+``selectors.get_community_for`` so that invisible ones are already 404.
+"""
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from posts.models import Notification
+from posts.notifications import notify
+from unisocial.access import role_in, users_who_can_view
+from unisocial.classification import (
+    MAX_CEILING,
+    Level,
+    Visibility,
+    ceiling_allowed,
+    levels_above,
+)
+
+from .models import Community, JoinRequest, Membership, MembershipEvent, Role
+
+EDITABLE_FIELDS = (
+    "name",
+    "description",
+    "purpose",
+    "objectives",
+    "intended_audience",
+    "risk_assessment",
+    "visibility",
+    "ceiling",
+    "guidelines",
+    "premoderation",
+    "auto_hide_threshold",
+)
+
+
+def item_models():
+    """Every access-controlled item model (posts, wiki pages): those with reader grants."""
+    return [
+        m
+        for m in apps.get_models()
+        if any(f.name == "reader_grants" for f in m._meta.related_objects)
+    ]
+
+
+def content_above(community, ceiling) -> int:
+    """How many items of ``community`` (any status) are classified above ``ceiling``."""
+    above = levels_above(ceiling)
+    if not above:
+        return 0
+    return sum(
+        m._default_manager.filter(community=community, classification__in=above).count()
+        for m in item_models()
+    )
+
+
+def _validate_ceiling(community, *, old_ceiling=None, old_visibility=None):
+    errors = {}
+    if community.visibility not in Visibility.values:
+        errors["visibility"] = _("Choose open, moderated or restricted.")
+    elif community.ceiling not in Level.values:
+        errors["ceiling"] = _("Choose a classification level.")
+    elif not ceiling_allowed(community.visibility, community.ceiling):
+        errors["ceiling"] = _(
+            "A %(visibility)s community can hold at most %(level)s content."
+        ) % {
+            "visibility": Visibility(community.visibility).label.lower(),
+            "level": Level(MAX_CEILING[Visibility(community.visibility)]).label,
+        }
+    elif community.pk and (old_ceiling, old_visibility) != (community.ceiling, community.visibility):
+        n = content_above(community, community.ceiling)
+        if n:
+            errors["visibility" if old_visibility != community.visibility else "ceiling"] = ngettext(
+                "Refused: the community holds %(n)d item classified above %(level)s. "
+                "Lower or remove it first.",
+                "Refused: the community holds %(n)d items classified above %(level)s. "
+                "Lower or remove them first.",
+                n,
+            ) % {"n": n, "level": Level(community.ceiling).label}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _log(community, user, actor, action, role=""):
+    MembershipEvent.objects.create(
+        community=community, user=user, actor=actor, action=action, role=role or ""
+    )
+
+
+def _require_role(actor, community, *roles):
+    if role_in(actor, community) not in roles:
+        raise PermissionDenied(_("Only the community's owners may do this."))
+
+
+def _require_not_archived(community):
+    if community.is_archived:
+        raise PermissionDenied(_("This community is archived and read-only."))
+
+
+@transaction.atomic
+def community_create(*, actor, **fields) -> Community:
+    """Create a community; its creator becomes its first owner (SPEC §2.1, §5.4)."""
+    unknown = set(fields) - set(EDITABLE_FIELDS) - {"slug"}
+    if unknown:
+        raise ValidationError({f: _("Unknown field.") for f in unknown})
+    community = Community(created_by=actor, **fields)
+    if not (community.purpose or "").strip():
+        raise ValidationError({"purpose": _("State the community's purpose.")})
+    _validate_ceiling(community)
+    community.full_clean()
+    community.save()
+    Membership.objects.create(user=actor, content_object=community, role=Role.OWNER)
+    _log(community, actor, actor, "created", Role.OWNER)
+    return community
+
+
+@transaction.atomic
+def community_update(*, actor, community, **fields) -> Community:
+    """Owners edit; the ceiling and widening rules hold (SPEC §2.1)."""
+    community = Community.objects.select_for_update().get(pk=community.pk)
+    _require_role(actor, community, Role.OWNER)
+    _require_not_archived(community)
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({f: _("This field cannot be changed.") for f in unknown})
+    old_ceiling, old_visibility = community.ceiling, community.visibility
+    for name, value in fields.items():
+        setattr(community, name, value)
+    _validate_ceiling(community, old_ceiling=old_ceiling, old_visibility=old_visibility)
+    community.full_clean()
+    community.save()
+    return community
+
+
+@transaction.atomic
+def community_join(*, actor, community) -> str:
+    """Join an open community at once or request to join a moderated one.
+
+    Returns ``"member"`` or ``"requested"`` (the API's ``status``).
+    """
+    _require_not_archived(community)
+    if role_in(actor, community):
+        return "member"
+    if community.visibility == Visibility.OPEN:
+        Membership.objects.filter(user=actor, content_object=community).delete()  # an expired one
+        Membership.objects.create(user=actor, content_object=community, role=Role.MEMBER)
+        _log(community, actor, actor, "joined", Role.MEMBER)
+        return "member"
+    if community.visibility == Visibility.MODERATED:
+        request, created = JoinRequest.objects.get_or_create(
+            community=community, user=actor, state=JoinRequest.State.PENDING
+        )
+        if created:
+            owners = community.memberships.active().filter(role=Role.OWNER).values_list("user_id", flat=True)
+            notify(
+                owners,
+                kind=Notification.Kind.MEMBERSHIP_REQUEST,
+                community=community,
+                message=_("%(user)s asks to join %(community)s.")
+                % {"user": actor, "community": community.name},
+                url=f"/communities/{community.slug}/members/",
+            )
+        return "requested"
+    # Restricted: invitation only.
+    raise PermissionDenied(_("This community is by invitation only."))
+
+
+def _owner_count(community) -> int:
+    return community.memberships.active().filter(role=Role.OWNER).count()
+
+
+@transaction.atomic
+def member_set(*, actor, community, user, role=Role.MEMBER, expires_at=None) -> Membership:
+    """An owner adds a member at once (any visibility), approves a request, or changes a role."""
+    community = Community.objects.select_for_update().get(pk=community.pk)
+    _require_role(actor, community, Role.OWNER)
+    _require_not_archived(community)
+    if role not in Role.values:
+        raise ValidationError({"role": _("Choose owner, moderator or member.")})
+    if not user.is_active:
+        raise ValidationError({"username": _("This account is not active.")})
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": _("The end date must be in the future.")})
+    membership = Membership.objects.filter(user=user, content_object=community).first()
+    is_new = membership is None or (
+        membership.expires_at is not None and membership.expires_at <= timezone.now()
+    )
+    if membership and not is_new and membership.role == Role.OWNER and role != Role.OWNER:
+        if _owner_count(community) <= 1:
+            raise ValidationError({"role": _("A community must keep at least one owner.")})
+    if membership is None:
+        membership = Membership(user=user, content_object=community)
+    membership.role = role
+    membership.expires_at = expires_at
+    membership.expiry_notified_at = None
+    if is_new:
+        membership.created_at = timezone.now()
+    membership.save()
+    JoinRequest.objects.filter(
+        community=community, user=user, state=JoinRequest.State.PENDING
+    ).update(state=JoinRequest.State.APPROVED, decided_by=actor, decided_at=timezone.now())
+    _log(community, user, actor, "added" if is_new else "changed", role)
+    if is_new and user != actor:
+        notify(
+            [user],
+            kind=Notification.Kind.MEMBERSHIP_ADDED,
+            community=community,
+            message=_("You are now a %(role)s of %(community)s.")
+            % {"role": Role(role).label.lower(), "community": community.name},
+            url=f"/communities/{community.slug}/",
+        )
+    return membership
+
+
+@transaction.atomic
+def join_request_decline(*, actor, community, user):
+    _require_role(actor, community, Role.OWNER)
+    updated = JoinRequest.objects.filter(
+        community=community, user=user, state=JoinRequest.State.PENDING
+    ).update(state=JoinRequest.State.DECLINED, decided_by=actor, decided_at=timezone.now())
+    if not updated:
+        raise ValidationError({"username": _("There is no pending request from this person.")})
+    notify(
+        [user],
+        kind=Notification.Kind.MEMBERSHIP_DECISION,
+        community=community,
+        message=_("Your request to join %(community)s was declined.") % {"community": community.name},
+        url=f"/communities/{community.slug}/",
+    )
+
+
+@transaction.atomic
+def member_remove(*, actor, community, user, reason="removed"):
+    """An owner removes a member, or a member leaves. Access ends at once."""
+    community = Community.objects.select_for_update().get(pk=community.pk)
+    if actor != user:
+        _require_role(actor, community, Role.OWNER)
+    membership = Membership.objects.filter(user=user, content_object=community).first()
+    if membership is None:
+        raise ValidationError({"username": _("This person is not a member.")})
+    if membership.role == Role.OWNER and _owner_count(community) <= 1 and reason != "expired":
+        raise ValidationError(
+            {"role": _("A community must keep at least one owner. Appoint another owner first.")}
+        )
+    membership.delete()
+    _log(community, user, actor, "left" if actor == user else reason, membership.role)
+    if actor != user:
+        notify(
+            [user],
+            kind=Notification.Kind.MEMBERSHIP_REMOVED,
+            community=community,
+            message=_("Your membership of %(community)s has ended.") % {"community": community.name},
+        )
+
+
+def expire_memberships(*, now=None) -> dict:
+    """The daily job (SPEC §2.1): warn owners a week before an end date, remove on the date."""
+    now = now or timezone.now()
+    warned = removed = 0
+    soon = Membership.objects.filter(
+        expires_at__gt=now, expires_at__lte=now + timezone.timedelta(days=7), expiry_notified_at__isnull=True
+    ).select_related("content_object", "user")
+    for m in soon:
+        owners = m.content_object.memberships.active(now).filter(role=Role.OWNER).values_list("user_id", flat=True)
+        notify(
+            owners,
+            kind=Notification.Kind.MEMBERSHIP_ENDING,
+            community=m.content_object,
+            message=_("%(user)s's membership of %(community)s ends on %(date)s.")
+            % {"user": m.user, "community": m.content_object.name, "date": f"{m.expires_at:%Y-%m-%d}"},
+            url=f"/communities/{m.content_object.slug}/members/",
+        )
+        Membership.objects.filter(pk=m.pk).update(expiry_notified_at=now)
+        warned += 1
+    for m in Membership.objects.filter(expires_at__lte=now).select_related("content_object", "user"):
+        with transaction.atomic():
+            m.delete()
+            _log(m.content_object, m.user, None, "expired", m.role)
+        removed += 1
+    return {"warned": warned, "removed": removed}
+
+
+def audience(*, community, classification, author, readers=()) -> dict:
+    """The audience line (SPEC §2.4): ``{"count": N, "description": "…"}``."""
+    if classification not in Level.values:
+        raise ValidationError({"classification": _("Choose a classification level.")})
+    if Level.values.index(classification) > Level.values.index(community.ceiling):
+        raise ValidationError(
+            {"classification": _("This community's ceiling is %(level)s.") % {"level": Level(community.ceiling).label}}
+        )
+    reader_ids = [r.pk for r in readers]
+    if reader_ids:
+        if classification != Level.STRICTLY_CONFIDENTIAL:
+            raise ValidationError({"readers": _("Readers are named only for strictly confidential items.")})
+        members = set(
+            community.memberships.active().filter(user_id__in=reader_ids).values_list("user_id", flat=True)
+        )
+        outsiders = [r.username for r in readers if r.pk not in members]
+        if outsiders:
+            raise ValidationError(
+                {"readers": _("Not members of this community: %(names)s") % {"names": ", ".join(outsiders)}}
+            )
+    count = users_who_can_view(
+        community=community, classification=classification, author=author, reader_ids=reader_ids
+    ).count()
+    if classification == Level.UNCLASSIFIED and community.visibility == Visibility.OPEN:
+        description = _("all staff (%(n)d people)") % {"n": count}
+    elif classification == Level.STRICTLY_CONFIDENTIAL:
+        description = ngettext("%(n)d named person", "%(n)d named people", count) % {"n": count}
+    else:
+        description = ngettext(
+            "the %(n)d member of %(community)s", "the %(n)d members of %(community)s", count
+        ) % {"n": count, "community": community.name}
+    return {"count": count, "description": description}
+
+
+def lookup_users(usernames):
+    """Active users by username; unknown names are a validation error."""
+    names = [u.strip() for u in usernames if u and u.strip()]
+    users = list(get_user_model().objects.filter(username__in=names, is_active=True))
+    missing = sorted(set(names) - {u.username for u in users})
+    if missing:
+        raise ValidationError({"readers": _("Unknown people: %(names)s") % {"names": ", ".join(missing)}})
+    return users

@@ -1,0 +1,63 @@
+import pytest
+
+from communities.models import Role
+
+from .factories import PASSWORD, CommunityFactory, PostFactory, UserFactory, add_member
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def make_user(db):
+    return UserFactory
+
+
+@pytest.fixture
+def make_community(db):
+    def make(owner=None, **kwargs):
+        community = CommunityFactory(**kwargs)
+        if owner is not None:
+            add_member(community, owner, Role.OWNER)
+        return community
+
+    return make
+
+
+@pytest.fixture
+def make_post(db):
+    return PostFactory
+
+
+@pytest.fixture
+def member(db):
+    return add_member
+
+
+@pytest.fixture
+def login(client):
+    def do(user):
+        client.force_login(user)
+        return client
+
+    return do
+
+
+@pytest.fixture
+def api(db):
+    from rest_framework.test import APIClient
+
+    def make(user=None):
+        c = APIClient()
+        if user is not None:
+            c.force_authenticate(user)
+        return c
+
+    return make
+
+
+@pytest.fixture
+def password():
+    return PASSWORD

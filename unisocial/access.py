@@ -1,0 +1,198 @@
+"""THE access rule (SPEC §2.2), written once.
+
+It is used three ways, all derived from the same conditions:
+
+* ``visible_q(model, user)`` / ``Model.objects.visible_to(user)`` — the
+  queryset filter every list, feed, search, count, export and admin uses;
+* ``user.has_perm("<app>.view_<model>", obj)`` — the per-object check
+  (``AccessRuleBackend``), which is the same filter plus ``pk=obj.pk``;
+* ``users_who_can_view(...)`` — the reverse (who may see an item), for
+  notifications and the audience line (SPEC §2.4).
+
+An *item* is any model with ``community``, ``classification``, ``author``,
+``status`` and a direct-FK guardian table of individually granted readers
+under the related name ``reader_grants`` (posts, wiki pages). Objects that
+inherit their parent's level and audience (comments, attachments) declare
+``access_parent = "<fk name>"`` and are filtered through their parent.
+
+Community roles are guardian grants on the community (``communities.Membership``);
+a membership is active until its ``expires_at``, so removals, role changes
+and expiries end access at once. Superusers are not exempt.
+"""
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from .classification import Level, Status, Visibility
+
+
+def _membership_model():
+    from communities.models import Membership
+
+    return Membership
+
+
+def _authorized(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def active_memberships(user, community_ref, at=None):
+    """Active guardian role grants of ``user`` on the community ``community_ref`` points at."""
+    return (
+        _membership_model()
+        .objects.active(at)
+        .filter(user_id=user.pk, content_object_id=community_ref)
+    )
+
+
+def _item_model(model):
+    parent = getattr(model, "access_parent", None)
+    if parent:
+        return model._meta.get_field(parent).related_model, f"{parent}__", f"{parent}_id"
+    return model, "", "pk"
+
+
+def visible_q(model, user) -> Q:
+    """The condition under which ``user`` may see a row of ``model`` (SPEC §2.2)."""
+    if not _authorized(user):
+        return Q(pk__in=[])
+    item, p, item_pk = _item_model(model)
+    reader_model = item._meta.get_field("reader_grants").related_model
+
+    memberships = active_memberships(user, OuterRef(f"{p}community_id"))
+    is_member = Exists(memberships)
+    is_owner = Exists(memberships.filter(role="owner"))
+    is_owner_or_moderator = Exists(memberships.filter(role__in=["owner", "moderator"]))
+    # A reader must be a member of C (SPEC §2.3); leaving C ends the grant's effect at once.
+    is_reader = Exists(reader_model.objects.filter(user_id=user.pk, content_object_id=OuterRef(item_pk))) & is_member
+    is_author = Q(**{f"{p}author_id": user.pk})
+    level = f"{p}classification"
+
+    by_table = (
+        Q(**{level: Level.UNCLASSIFIED, f"{p}community__visibility": Visibility.OPEN})
+        | (Q(**{f"{level}__in": [Level.UNCLASSIFIED, Level.CONFIDENTIAL]}) & is_member)
+        | (Q(**{level: Level.STRICTLY_CONFIDENTIAL}) & (is_author | is_reader | is_owner))
+    )
+    published = Q(**{f"{p}status": Status.PUBLISHED}) & by_table
+    # Pending and hidden: their author, and the owners/moderators who could see them by the table.
+    held_back = Q(**{f"{p}status__in": [Status.PENDING, Status.HIDDEN]}) & (
+        is_author | (by_table & is_owner_or_moderator)
+    )
+    # Withdrawn items match neither branch: visible to nobody (kept for records).
+    return published | held_back
+
+
+def community_visible_q(user) -> Q:
+    """Open and moderated communities are listed to everyone; restricted ones only to members."""
+    if not _authorized(user):
+        return Q(pk__in=[])
+    return Q(visibility__in=[Visibility.OPEN, Visibility.MODERATED]) | Exists(
+        active_memberships(user, OuterRef("pk"))
+    )
+
+
+class AccessQuerySet(models.QuerySet):
+    """Base queryset for every access-controlled model: deny by default."""
+
+    def visible_to(self, user):
+        return self.filter(visible_q(self.model, user))
+
+
+def can_view(user, obj) -> bool:
+    """Per-object check: the queryset filter restricted to this object."""
+    if obj is None or obj.pk is None:
+        return False
+    model = type(obj)
+    if model._meta.label_lower == "communities.community":
+        return model.objects.visible_to(user).filter(pk=obj.pk).exists()
+    return model._default_manager.visible_to(user).filter(pk=obj.pk).exists()
+
+
+def role_in(user, community, at=None) -> str | None:
+    """The active role of ``user`` in ``community`` (``None`` if not a member)."""
+    if not _authorized(user):
+        return None
+    return (
+        active_memberships(user, community.pk, at).values_list("role", flat=True).first()
+    )
+
+
+ROLE_RANK = {"member": 1, "moderator": 2, "owner": 3}
+ROLE_PERMS = {
+    "communities.member_of_community": 1,
+    "communities.moderate_community": 2,
+    "communities.own_community": 3,
+}
+
+
+class AccessRuleBackend:
+    """``user.has_perm(perm, obj)`` answered by the access rule.
+
+    * ``<app>.view_<model>`` on an access-controlled object or a community:
+      the same filter as the lists (``can_view``);
+    * ``communities.member_of_community`` / ``moderate_community`` /
+      ``own_community`` on a community: the active guardian role grant
+      (an owner also holds the lower two).
+
+    Everything else is not this backend's to grant (deny by default).
+    """
+
+    def authenticate(self, request, **credentials):
+        return None
+
+    def has_perm(self, user_obj, perm, obj=None):
+        if obj is None or not _authorized(user_obj):
+            return False
+        app_label, _, codename = perm.partition(".")
+        meta = type(obj)._meta
+        if codename == f"view_{meta.model_name}" and app_label == meta.app_label:
+            return can_view(user_obj, obj)
+        if perm in ROLE_PERMS and meta.label_lower == "communities.community":
+            role = role_in(user_obj, obj)
+            return role is not None and ROLE_RANK[role] >= ROLE_PERMS[perm]
+        return False
+
+    def has_module_perms(self, user_obj, app_label):
+        return False
+
+
+def users_who_can_view(*, community, classification, author, status=Status.PUBLISHED, reader_ids=()):
+    """The users who may see an item with these attributes (the rule read backwards).
+
+    Works for a saved item and for one being written (the audience line).
+    Returns a queryset of active users.
+    """
+    User = get_user_model()
+    users = User.objects.filter(is_active=True)
+    if status == Status.WITHDRAWN:
+        return users.none()
+    memberships = _membership_model().objects.active().filter(
+        content_object_id=community.pk, user_id=OuterRef("pk")
+    )
+    is_member = Exists(memberships)
+    is_owner = Exists(memberships.filter(role="owner"))
+    is_author = Q(pk=getattr(author, "pk", author))
+    if classification == Level.STRICTLY_CONFIDENTIAL:
+        by_table = is_author | (Q(pk__in=list(reader_ids)) & is_member) | is_owner
+    elif classification == Level.UNCLASSIFIED and community.visibility == Visibility.OPEN:
+        by_table = Q()
+    else:
+        by_table = is_member
+    if status == Status.PUBLISHED:
+        return users.filter(by_table)
+    is_owner_or_moderator = Exists(memberships.filter(role__in=["owner", "moderator"]))
+    return users.filter(is_author | (by_table & is_owner_or_moderator))
+
+
+def item_audience(item):
+    """``users_who_can_view`` for a saved item."""
+    return users_who_can_view(
+        community=item.community,
+        classification=item.classification,
+        author=item.author_id,
+        status=item.status,
+        reader_ids=item.reader_grants.values_list("user_id", flat=True),
+    )

@@ -1,0 +1,48 @@
+"""Request gates: security headers, and the terms-of-use gate (SPEC §1, §5)."""
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+# Paths reachable before the current terms are accepted.
+TERMS_EXEMPT_PREFIXES = ("/terms/", "/policies/", "/accounts/", "/static/", "/i18n/", "/api/")
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy: the second line of defence behind the sanitizer (SPEC §2.3)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        return response
+
+
+class TermsAcceptanceMiddleware:
+    """Until the current terms are accepted every page redirects to /terms/.
+
+    The API is gated by ``unisocial.api.TermsAccepted`` instead (403
+    ``terms_not_accepted``), because token authentication happens in the view.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith(TERMS_EXEMPT_PREFIXES)
+            and not user.accepted_current_terms
+        ):
+            if request.headers.get("accept", "").startswith("application/json"):
+                return JsonResponse(
+                    {"detail": _("You must accept the terms of use."), "code": "terms_not_accepted"},
+                    status=403,
+                )
+            return redirect(f"/terms/?next={request.get_full_path()}")
+        return self.get_response(request)

@@ -1,0 +1,69 @@
+"""Accounts: the user model and terms-of-use acceptance (SPEC §1, §5)."""
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+RECORDS_OFFICERS_GROUP = "Records officers"
+
+
+class User(AbstractUser):
+    """A member of staff. Deactivating never deletes or hides content (SPEC §4)."""
+
+    display_name = models.CharField(_("display name"), max_length=150, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+
+    def __str__(self):
+        return self.display_name or self.get_full_name() or self.username
+
+    @cached_property
+    def is_records_officer(self) -> bool:
+        return self.groups.filter(name=RECORDS_OFFICERS_GROUP).exists()
+
+    @cached_property
+    def accepted_current_terms(self) -> bool:
+        current = TermsVersion.current()
+        if current is None:
+            return True
+        return self.terms_acceptances.filter(terms=current).exists()
+
+
+class TermsVersion(models.Model):
+    """A version of the terms of use (ST/SGB/2004/15). The newest published one is current."""
+
+    version = models.CharField(_("version"), max_length=32, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text"))
+    published_at = models.DateTimeField(_("published at"), db_index=True)
+
+    class Meta:
+        ordering = ["-published_at"]
+        verbose_name = _("terms version")
+
+    def __str__(self):
+        return f"{self.title} ({self.version})"
+
+    @classmethod
+    def current(cls):
+        from django.utils import timezone
+
+        return cls.objects.filter(published_at__lte=timezone.now()).order_by("-published_at").first()
+
+
+class TermsAcceptance(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="terms_acceptances"
+    )
+    terms = models.ForeignKey(TermsVersion, on_delete=models.PROTECT, related_name="acceptances")
+    accepted_at = models.DateTimeField(_("accepted at"), auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "terms"], name="one_acceptance_per_terms_version")
+        ]
+
+    def __str__(self):
+        return f"{self.user} accepted {self.terms.version}"
