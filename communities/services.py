@@ -134,7 +134,8 @@ def community_update(*, actor, community, **fields) -> Community:
     for name, value in fields.items():
         setattr(community, name, value)
     _validate_ceiling(community, old_ceiling=old_ceiling, old_visibility=old_visibility)
-    community.full_clean()
+    # created_by is not editable and may be null (seeded/admin-made communities).
+    community.full_clean(exclude=["created_by"])
     community.save()
     return community
 

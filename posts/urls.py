@@ -1,4 +1,8 @@
 from django.urls import path
 
+from . import views
+
 app_name = "posts"
-urlpatterns = []
+urlpatterns = [
+    path("<int:pk>/", views.detail, name="detail"),
+]

@@ -1,3 +1,26 @@
-from django.urls import path
+"""The JSON API, /api/v1/ (SPEC §6). Session and token auth; schema at ``schema/``."""
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import SimpleRouter
+from rest_framework.settings import api_settings
 
-urlpatterns = []
+from communities.api import CommunityViewSet
+
+from .api_views import AcceptTermsView, MeView, NotFoundView
+
+router = SimpleRouter()
+router.register("communities", CommunityViewSet, basename="community")
+
+urlpatterns = [
+    path("me/", MeView.as_view(), name="api-me"),
+    path("me/accept-terms/", AcceptTermsView.as_view(), name="api-accept-terms"),
+    *router.urls,
+    # The schema is for authorized users, like every other endpoint.
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(permission_classes=api_settings.DEFAULT_PERMISSION_CLASSES),
+        name="api-schema",
+    ),
+    # Keep last: unknown paths under /api/v1/ answer JSON 404, not an HTML page.
+    re_path(r"", NotFoundView.as_view()),
+]

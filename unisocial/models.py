@@ -1,6 +1,6 @@
 """Accounts: the user model and terms-of-use acceptance (SPEC §1, §5)."""
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, _user_has_perm
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +18,13 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name or self.get_full_name() or self.username
+
+    def has_perm(self, perm, obj=None):
+        # Django lets active superusers through every check; for an object the
+        # access rule decides alone: system managers are not exempt (SPEC §2.2).
+        if obj is not None:
+            return self.is_active and _user_has_perm(self, perm, obj)
+        return super().has_perm(perm, obj)
 
     @cached_property
     def is_records_officer(self) -> bool:

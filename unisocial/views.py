@@ -1,14 +1,123 @@
-"""Site-wide pages: home, terms of use, policies. (Filled in by the HTML work.)"""
-from django.http import HttpResponse
+"""Site-wide pages: home, terms of use, policies (SPEC §1, §5, §6)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from communities.models import Membership
+from posts.models import Post
+
+from .models import TermsAcceptance, TermsVersion
+
+HOME_POST_COUNT = 20
 
 
+@login_required
 def home(request):
-    return HttpResponse("home")
+    my_memberships = (
+        Membership.objects.active()
+        .filter(user=request.user)
+        .select_related("content_object")
+        .order_by("content_object__name")
+    )
+    newest_posts = Post.objects.visible_to(request.user).select_related("community", "author")[
+        :HOME_POST_COUNT
+    ]
+    return render(
+        request,
+        "home.html",
+        {"my_memberships": my_memberships, "newest_posts": newest_posts},
+    )
 
 
+def _safe_next(request, candidate):
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return None
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 def terms(request):
-    return HttpResponse("terms")
+    """The current terms of use; an authenticated user accepts them here (ST/SGB/2004/15)."""
+    current = TermsVersion.current()
+    user = request.user
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    acceptance = None
+    if current is not None and user.is_authenticated:
+        acceptance = user.terms_acceptances.filter(terms=current).first()
+
+    if request.method == "POST":
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if current is None:
+            return redirect(next_url or "home")
+        if request.POST.get("version") != current.version:
+            # A newer version was published while the page was open: read it first.
+            messages.error(
+                request, _("The terms of use have changed. Please read the new version.")
+            )
+            return redirect(request.get_full_path())
+        TermsAcceptance.objects.get_or_create(user=user, terms=current)
+        messages.success(
+            request,
+            _("You accepted the terms of use, version %(version)s.") % {"version": current.version},
+        )
+        return redirect(next_url or "home")
+
+    return render(
+        request,
+        "pages/terms.html",
+        {"terms": current, "acceptance": acceptance, "next": next_url or ""},
+    )
+
+
+# The instruments of the guidelines' §4.1 a–g (SPEC §5).
+POLICY_INSTRUMENTS = [
+    (
+        "a",
+        ["ST/SGB/2004/15"],
+        gettext_lazy("Use of information and communication technology resources and data"),
+    ),
+    ("b", ["ST/SGB/2007/6"], gettext_lazy("Information sensitivity, classification and handling")),
+    (
+        "c",
+        ["ST/SGB/2007/5"],
+        gettext_lazy("Record-keeping and the management of United Nations archives"),
+    ),
+    (
+        "d",
+        ["ST/SGB/2016/9"],
+        gettext_lazy(
+            "Staff Regulations and Rules of the United Nations, and the Standards of Conduct "
+            "for the International Civil Service"
+        ),
+    ),
+    (
+        "e",
+        ["ST/SGB/2019/8"],
+        gettext_lazy(
+            "Addressing discrimination, harassment, including sexual harassment, "
+            "and abuse of authority"
+        ),
+    ),
+    (
+        "f",
+        ["ST/AI/2005/10"],
+        gettext_lazy(
+            "Information and communication technology security, and the information security "
+            "policies cited by section 4.1 of the guidelines"
+        ),
+    ),
+    ("g", [], gettext_lazy("The organisation's guidelines on the use of social media")),
+]
 
 
 def policies(request):
-    return HttpResponse("policies")
+    return render(request, "pages/policies.html", {"instruments": POLICY_INSTRUMENTS})

@@ -68,6 +68,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "unisocial.context_processors.navigation",
             ],
         },
     },
@@ -98,6 +99,10 @@ LOGOUT_REDIRECT_URL = "login"
 # tables (communities.Membership, posts.PostReader) — never the generic ones on a hot path.
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
+# guardian.W001 asks for its ObjectPermissionBackend; we leave it out on purpose:
+# object checks go through the one access rule (AccessRuleBackend), so a raw
+# guardian grant can never widen what a user sees.
+SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]

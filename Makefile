@@ -1,0 +1,49 @@
+# unisocial — `make run` (demo site) and `make test` (whole suite). See README.md.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+# Reinstall only when the dependencies change: keeps `make test` fast.
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test bench install migrate seed lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# The demo: SQLite (default DATABASE_URL), Celery tasks in process (no REDIS_URL), DEBUG on.
+run: export DEBUG = True
+run: install
+	@mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo --keep-existing
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set; SQLite and eager Celery otherwise.
+test: install
+	$(BIN)/python -m pytest
+
+bench: install
+	@if [ -f bench/run.py ]; then $(BIN)/python bench/run.py; \
+	else echo "No benchmarks yet (bench/run.py does not exist)."; fi
+
+migrate: install
+	DEBUG=True $(BIN)/python manage.py migrate --noinput
+
+# Start the demo data again from scratch.
+seed: install
+	DEBUG=True $(BIN)/python manage.py seed_demo --reset
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) var/db.sqlite3 staticfiles .pytest_cache

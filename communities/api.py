@@ -1,0 +1,321 @@
+"""Communities in the JSON API (SPEC §2.1, §2.4, §6).
+
+Routes (under /api/v1/):
+
+* ``communities/`` — GET the directory (``?visibility=``), POST to create;
+* ``communities/{slug}/`` — GET, PATCH (owners);
+* ``communities/{slug}/join/`` — POST: ``{"status": "member" | "requested"}``;
+* ``communities/{slug}/members/`` — GET the active members;
+* ``communities/{slug}/requests/`` — GET the pending join requests (owners only);
+* ``communities/{slug}/members/{username}/`` — PUT (owners: add, change a role,
+  approve a request), DELETE (owners remove; anyone may remove themself; on a
+  person with a pending request and no membership, an owner's DELETE declines it);
+* ``communities/{slug}/audience/?classification=&readers=a,b`` — the audience line.
+
+Every community is loaded through the access rule (``AccessRuleViewSet``), so
+an invisible one is 404 on every route; every write goes through
+``communities.services``.
+"""
+from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, Subquery
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import exceptions, mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from unisocial.access import active_memberships
+from unisocial.api import StrictFieldsMixin
+from unisocial.api_views import AccessRuleViewSet
+from unisocial.classification import Level, Visibility
+
+from . import selectors, services
+from .models import Community, JoinRequest, Membership, Role
+
+# ---------------------------------------------------------------- serializers
+
+
+class CommunitySerializer(serializers.ModelSerializer):
+    """The detail representation (also each row of the directory)."""
+
+    ceiling_label = serializers.CharField(source="get_ceiling_display", read_only=True)
+    member_count = serializers.IntegerField(read_only=True)
+    # A plain string so the schema keeps one enum for roles (RoleEnum, from ``role``).
+    my_role = serializers.CharField(
+        read_only=True, allow_null=True, help_text="owner, moderator, member, or null"
+    )
+
+    class Meta:
+        model = Community
+        fields = [
+            "slug",
+            "name",
+            "description",
+            "purpose",
+            "objectives",
+            "intended_audience",
+            "risk_assessment",
+            "visibility",
+            "ceiling",
+            "ceiling_label",
+            "guidelines",
+            "premoderation",
+            "auto_hide_threshold",
+            "is_archived",
+            "member_count",
+            "my_role",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class CommunityCreateSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    """Input of POST ``communities/``; the rules (ceiling, purpose) are the service's."""
+
+    class Meta:
+        model = Community
+        fields = [
+            "name",
+            "slug",
+            "description",
+            "purpose",
+            "objectives",
+            "intended_audience",
+            "risk_assessment",
+            "visibility",
+            "ceiling",
+            "guidelines",
+            "premoderation",
+            "auto_hide_threshold",
+        ]
+
+
+class CommunityUpdateSerializer(CommunityCreateSerializer):
+    """Input of PATCH ``communities/{slug}/``: everything but the slug."""
+
+    class Meta(CommunityCreateSerializer.Meta):
+        fields = [f for f in CommunityCreateSerializer.Meta.fields if f != "slug"]
+
+
+def _display_name(user) -> str:
+    return user.display_name or user.get_full_name() or user.username
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+    display_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Membership
+        fields = ["username", "display_name", "role", "expires_at"]
+        read_only_fields = fields
+
+    def get_display_name(self, membership) -> str:
+        return _display_name(membership.user)
+
+
+class JoinRequestSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+    display_name = serializers.SerializerMethodField()
+    requested_at = serializers.DateTimeField(source="created_at", read_only=True)
+
+    class Meta:
+        model = JoinRequest
+        fields = ["username", "display_name", "message", "requested_at"]
+        read_only_fields = fields
+
+    def get_display_name(self, join_request) -> str:
+        return _display_name(join_request.user)
+
+
+class MemberSetSerializer(StrictFieldsMixin, serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices)
+    expires_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+JoinStatusSerializer = inline_serializer(
+    "JoinStatus", fields={"status": serializers.ChoiceField(choices=["member", "requested"])}
+)
+AudienceSerializer = inline_serializer(
+    "Audience", fields={"count": serializers.IntegerField(), "description": serializers.CharField()}
+)
+
+USERNAME_PARAMETER = OpenApiParameter("username", OpenApiTypes.STR, OpenApiParameter.PATH)
+
+
+# ---------------------------------------------------------------- views
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("visibility", OpenApiTypes.STR, enum=Visibility.values)]
+    ),
+    create=extend_schema(request=CommunityCreateSerializer, responses={201: CommunitySerializer}),
+    partial_update=extend_schema(request=CommunityUpdateSerializer, responses=CommunitySerializer),
+)
+class CommunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AccessRuleViewSet):
+    """Communities the current user may see (SPEC §2.1); restricted ones are 404 to outsiders."""
+
+    queryset = Community.objects.all()
+    serializer_class = CommunitySerializer
+    lookup_field = "slug"
+
+    def get_base_queryset(self):
+        user = self.request.user
+        # my_role as a subquery so the directory costs the same at 5 or 5,000 rows.
+        my_role = active_memberships(user, OuterRef("pk")).values("role")[:1]
+        # Explicit order: Meta.ordering is dropped from the member_count GROUP BY query.
+        return (
+            selectors.communities_for(user)
+            .annotate(my_role=Subquery(my_role))
+            .order_by("name", "pk")
+        )
+
+    def filter_queryset(self, queryset):
+        visibility = self.request.query_params.get("visibility")
+        if self.action == "list" and visibility:
+            if visibility not in Visibility.values:
+                raise exceptions.ValidationError(
+                    {"visibility": [_("Choose open, moderated or restricted.")]}
+                )
+            queryset = queryset.filter(visibility=visibility)
+        return queryset
+
+    def _fresh(self, community):
+        return self.get_queryset().get(pk=community.pk)
+
+    def _require_owner(self, community):
+        # Checked before validating input so a non-owner learns 403, not field errors;
+        # the service checks again.
+        if community.my_role != Role.OWNER:
+            raise exceptions.PermissionDenied(_("Only the community's owners may do this."))
+        if community.is_archived:
+            raise exceptions.PermissionDenied(_("This community is archived and read-only."))
+
+    def create(self, request):
+        serializer = CommunityCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        community = services.community_create(actor=request.user, **serializer.validated_data)
+        data = CommunitySerializer(self._fresh(community)).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, slug=None):
+        community = self.get_object()
+        self._require_owner(community)
+        serializer = CommunityUpdateSerializer(community, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        community = services.community_update(
+            actor=request.user, community=community, **serializer.validated_data
+        )
+        return Response(CommunitySerializer(self._fresh(community)).data)
+
+    @extend_schema(request=None, responses=JoinStatusSerializer)
+    @action(detail=True, methods=["post"])
+    def join(self, request, slug=None):
+        """Join an open community at once, or ask to join a moderated one."""
+        community = self.get_object()
+        joined = services.community_join(actor=request.user, community=community)
+        return Response({"status": joined})
+
+    @extend_schema(responses=MembershipSerializer(many=True))
+    @action(detail=True, methods=["get"], serializer_class=MembershipSerializer)
+    def members(self, request, slug=None):
+        """The active members (expired memberships are gone at once)."""
+        community = self.get_object()
+        page = self.paginate_queryset(selectors.members_of(community))
+        return self.get_paginated_response(MembershipSerializer(page, many=True).data)
+
+    @extend_schema(responses=JoinRequestSerializer(many=True))
+    @action(detail=True, methods=["get"], serializer_class=JoinRequestSerializer)
+    def requests(self, request, slug=None):
+        """Pending join requests (owners only); approve one by PUT on ``members/{username}/``."""
+        community = self.get_object()
+        if community.my_role != Role.OWNER:
+            raise exceptions.PermissionDenied(_("Only the community's owners may do this."))
+        pending = selectors.pending_requests(community).order_by("created_at", "pk")
+        page = self.paginate_queryset(pending)
+        return self.get_paginated_response(JoinRequestSerializer(page, many=True).data)
+
+    @extend_schema(
+        methods=["PUT"],
+        parameters=[USERNAME_PARAMETER],
+        request=MemberSetSerializer,
+        responses=MembershipSerializer,
+    )
+    @extend_schema(methods=["DELETE"], parameters=[USERNAME_PARAMETER], responses={204: None})
+    @action(
+        detail=True,
+        methods=["put", "delete"],
+        url_path=r"members/(?P<username>[^/]+)",
+        serializer_class=MemberSetSerializer,
+    )
+    def member(self, request, slug=None, username=None):
+        """PUT: owners add, change or approve; DELETE: owners remove, members leave."""
+        community = self.get_object()
+        if request.method == "PUT":
+            return self._member_set(request, community, username)
+        return self._member_remove(request, community, username)
+
+    def _member_set(self, request, community, username):
+        self._require_owner(community)
+        user = get_object_or_404(get_user_model(), username=username)
+        serializer = MemberSetSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = services.member_set(
+            actor=request.user,
+            community=community,
+            user=user,
+            role=serializer.validated_data["role"],
+            expires_at=serializer.validated_data.get("expires_at"),
+        )
+        return Response(MembershipSerializer(membership).data)
+
+    def _member_remove(self, request, community, username):
+        if username != request.user.username and community.my_role != Role.OWNER:
+            raise exceptions.PermissionDenied(_("Only the community's owners may do this."))
+        user = get_object_or_404(get_user_model(), username=username)
+        declining = (
+            user != request.user
+            and not Membership.objects.filter(user=user, content_object=community).exists()
+            and JoinRequest.objects.filter(
+                community=community, user=user, state=JoinRequest.State.PENDING
+            ).exists()
+        )
+        if declining:
+            services.join_request_decline(actor=request.user, community=community, user=user)
+        else:
+            services.member_remove(actor=request.user, community=community, user=user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("classification", OpenApiTypes.STR, enum=Level.values, required=True),
+            OpenApiParameter(
+                "readers",
+                OpenApiTypes.STR,
+                description="Comma-separated usernames (strictly confidential only)",
+            ),
+        ],
+        responses=AudienceSerializer,
+    )
+    @action(detail=True, methods=["get"])
+    def audience(self, request, slug=None):
+        """Who an item at this level would reach (SPEC §2.4): ``{"count", "description"}``."""
+        community = self.get_object()
+        names = request.query_params.get("readers", "")
+        readers = services.lookup_users(names.split(",")) if names.strip() else []
+        return Response(
+            services.audience(
+                community=community,
+                classification=request.query_params.get("classification", ""),
+                author=request.user,
+                readers=readers,
+            )
+        )

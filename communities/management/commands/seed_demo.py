@@ -1,0 +1,455 @@
+"""``seed_demo``: deterministic demo data (SPEC "Management commands").
+
+Builds a small world a reviewer can log into at once — named demo users with
+known roles, communities of every visibility and ceiling (one archived), posts
+at every allowed level, strictly confidential posts with granted readers — and
+scales to benchmark sizes (``--posts 1000000``) with ``bulk_create`` in
+batches: no per-row ``save()`` on the large tables.
+
+Everything comes from ``random.Random(42)``: two runs with the same sizes give
+the same users, communities and titles. The command refuses to write into a
+database that already holds data unless told ``--reset`` (delete users and
+content, then seed) or ``--keep-existing`` (leave the data alone; ``make run``
+uses it so that a second run does not fail).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import timedelta
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import reset_queries, transaction
+from django.utils import timezone
+
+from communities.models import Community, JoinRequest, Membership, Role, role_permission
+from posts.models import Post, PostReader
+from unisocial.classification import Level, Status, levels_up_to
+from unisocial.models import RECORDS_OFFICERS_GROUP, TermsAcceptance, TermsVersion
+
+from ._demo_data import (
+    DUTY_STATIONS,
+    FIRST_NAMES,
+    GENERATED_KINDS,
+    GENERATED_TOPICS,
+    GUIDELINES,
+    LAST_NAMES,
+    LEVEL_WEIGHTS,
+    MONTHS,
+    NAMED_COMMUNITIES,
+    NAMED_ROLES,
+    NAMED_USERS,
+    SC,
+    SENTENCES,
+    SHOWCASE_POSTS,
+    STATUS_CHOICES,
+    TITLE_PATTERNS,
+)
+
+DEMO_PASSWORD = "unisocial-demo"
+SEED = 42
+BATCH_SIZE = 5_000
+# Up to this many reader grants go through guardian's assign_perm; more are bulk rows.
+SMALL_GRANT_COUNT = 100
+# Apps whose rows --reset deletes (with every row that points at a user).
+CONTENT_APPS = ("communities", "posts", "moderation", "records")
+
+
+class Command(BaseCommand):
+    help = "Seed deterministic demo data: users, communities, memberships, posts and reader grants."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--users", type=int, default=30, help="total users, demo users included"
+        )
+        parser.add_argument("--communities", type=int, default=8)
+        parser.add_argument("--posts", type=int, default=200)
+        group = parser.add_mutually_exclusive_group()
+        group.add_argument(
+            "--reset", action="store_true", help="delete all users and content first, then seed"
+        )
+        group.add_argument(
+            "--keep-existing",
+            action="store_true",
+            help="if the database already holds data, leave it and only print the demo users",
+        )
+
+    def handle(self, *args, users, communities, posts, reset, keep_existing, **options):
+        if min(users, communities, posts) < 0:
+            raise CommandError("Sizes must be zero or more.")
+        users = max(users, len(NAMED_USERS))
+        communities = max(communities, 1)
+        has_data = get_user_model().objects.exists() or Community.objects.exists()
+        if has_data and keep_existing:
+            self.stdout.write("The database already holds data; seeding skipped.")
+            self.print_demo_users()
+            return
+        if has_data and not reset:
+            raise CommandError(
+                "The database already holds users or communities. "
+                "Run with --reset to delete them and seed again, or --keep-existing to leave them."
+            )
+        started = time.monotonic()
+        with transaction.atomic():
+            if reset:
+                self.reset()
+            counts = Seeder(random.Random(SEED), self.stdout).run(
+                n_users=users, n_communities=communities, n_posts=posts
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Seeded {users} users, {communities} communities, {memberships} memberships, "
+                "{posts} posts, {readers} reader grants".format(**counts)
+                + f" in {time.monotonic() - started:.1f}s."
+            )
+        )
+        self.print_demo_users()
+
+    def reset(self):
+        """Delete every user and all content, leaving terms versions, groups and schedules.
+
+        Rows are deleted per table without cascading in Python (fast at any
+        size); the database checks the deferred foreign keys at commit, so the
+        order does not matter as long as every referencing table is included.
+        """
+        User = get_user_model()
+        targets = {
+            m
+            for m in apps.get_models(include_auto_created=True)
+            if m._meta.app_label in CONTENT_APPS
+        }
+        targets |= {User, TermsAcceptance}
+        for field in User._meta.get_fields(include_hidden=True):
+            if field.is_relation and (field.one_to_many or field.one_to_one) and field.auto_created:
+                targets.add(field.related_model)
+        for field in User._meta.many_to_many:
+            targets.add(field.remote_field.through)
+        for model in targets:
+            qs = model._base_manager.all()
+            qs._raw_delete(qs.db)
+        self.stdout.write(f"Reset: cleared {len(targets)} tables.")
+
+    def print_demo_users(self):
+        rows = [("username", "role", "password")]
+        rows += [(u, what, DEMO_PASSWORD) for u, _, _, what in NAMED_USERS]
+        widths = [max(len(r[i]) for r in rows) for i in range(3)]
+        line = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+        self.stdout.write("\nDemo users (log in at http://127.0.0.1:8000/accounts/login/):")
+        self.stdout.write(line)
+        for i, row in enumerate(rows):
+            cells = " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
+            self.stdout.write(f"| {cells} |")
+            if i == 0:
+                self.stdout.write(line)
+        self.stdout.write(line)
+        self.stdout.write(f"Every demo user's password is: {DEMO_PASSWORD}\n")
+
+
+class Seeder:
+    """Builds the demo world. Every random choice comes from ``rng``, in a fixed order."""
+
+    def __init__(self, rng: random.Random, stdout):
+        self.rng = rng
+        self.stdout = stdout
+        self.now = timezone.now().replace(microsecond=0)
+
+    def run(self, *, n_users, n_communities, n_posts) -> dict:
+        self.users = self.create_users(n_users)
+        self.communities = self.create_communities(n_communities)
+        self.members = self.create_memberships()
+        n_readers = self.create_posts(n_posts)
+        self.create_join_requests()
+        return {
+            "users": len(self.users),
+            "communities": len(self.communities),
+            "memberships": sum(len(m) for m in self.members.values()),
+            "posts": n_posts,
+            "readers": n_readers,
+        }
+
+    # -- users -----------------------------------------------------------------
+    def create_users(self, n):
+        User = get_user_model()
+        password = make_password(DEMO_PASSWORD)  # hashed once, shared: a demo, not production
+        joined = self.now - timedelta(days=800)
+        users = []
+        for username, first, last, _ in NAMED_USERS:
+            users.append(
+                User(
+                    username=username,
+                    first_name=first,
+                    last_name=last,
+                    email=f"{username}@unisocial.example.org",
+                    password=password,
+                    is_staff=username == "admin",
+                    is_superuser=username == "admin",
+                    date_joined=joined,
+                )
+            )
+        taken = {u.username for u in users}
+        for _ in range(n - len(users)):
+            first, last = self.rng.choice(FIRST_NAMES), self.rng.choice(LAST_NAMES)
+            username, k = f"{first}.{last}", 1
+            while username in taken:
+                k += 1
+                username = f"{first}.{last}{k}"
+            taken.add(username)
+            users.append(
+                User(
+                    username=username,
+                    first_name=first.title(),
+                    last_name=last.title(),
+                    email=f"{username}@unisocial.example.org",
+                    password=password,
+                    date_joined=joined,
+                )
+            )
+        users = User.objects.bulk_create(users, batch_size=BATCH_SIZE)
+        self.by_name = {u.username: u for u in users}
+        terms = TermsVersion.current()
+        if terms is not None:
+            TermsAcceptance.objects.bulk_create(
+                [TermsAcceptance(user=u, terms=terms) for u in users], batch_size=BATCH_SIZE
+            )
+        officers, _ = Group.objects.get_or_create(name=RECORDS_OFFICERS_GROUP)
+        self.by_name["erin"].groups.add(officers)
+        return users
+
+    # -- communities -----------------------------------------------------------
+    def create_communities(self, n):
+        specs = list(NAMED_COMMUNITIES[:n])
+        for i in range(n - len(specs)):
+            topic = GENERATED_TOPICS[i % len(GENERATED_TOPICS)]
+            station = DUTY_STATIONS[(i // len(GENERATED_TOPICS)) % len(DUTY_STATIONS)]
+            rnd = i // (len(GENERATED_TOPICS) * len(DUTY_STATIONS))
+            name = f"{topic} — {station}" + (f" ({rnd + 1})" if rnd else "")
+            slug = f"{topic}-{station}".lower().replace(" ", "-") + (f"-{rnd + 1}" if rnd else "")
+            visibility, ceiling = GENERATED_KINDS[i % len(GENERATED_KINDS)]
+            specs.append(
+                (
+                    name,
+                    slug,
+                    visibility,
+                    ceiling,
+                    False,
+                    False,
+                    [topic.lower(), "work planning", "handover notes", "staffing"],
+                )
+            )
+        alice = self.by_name["alice"]
+        objs, self.topics = [], {}
+        for name, slug, visibility, ceiling, archived, premoderation, topics in specs:
+            objs.append(
+                Community(
+                    name=name,
+                    slug=slug,
+                    description=f"A community of practice on {', '.join(topics[:3])}.",
+                    purpose=f"Share practice and documents on {topics[0]} across duty stations.",
+                    objectives=(
+                        f"Fewer duplicated efforts on {topics[1]}; a shared library of practice."
+                    ),
+                    intended_audience="Staff on these topics at Headquarters and in the field.",
+                    risk_assessment=(
+                        f"Content up to {Level(ceiling).label}. Owners review membership "
+                        "quarterly; members are reminded to classify every post."
+                    ),
+                    visibility=visibility,
+                    ceiling=ceiling,
+                    guidelines=GUIDELINES,
+                    premoderation=premoderation,
+                    is_archived=archived,
+                    archived_at=self.now - timedelta(days=200) if archived else None,
+                    created_by=alice,
+                    created_at=self.now - timedelta(days=790),
+                )
+            )
+        created = Community.objects.bulk_create(objs, batch_size=BATCH_SIZE)
+        for community, spec in zip(created, specs, strict=True):
+            self.topics[community.pk] = spec[6]
+        return created
+
+    # -- memberships -----------------------------------------------------------
+    def create_memberships(self):
+        """Every community gets ≥1 owner; the demo users get their showcase roles."""
+        generated = [u for u in self.users if u.username not in {n[0] for n in NAMED_USERS}]
+        members: dict[int, dict[int, str]] = {c.pk: {} for c in self.communities}
+        for c in self.communities:
+            for username, role in NAMED_ROLES.get(c.slug, {}).items():
+                members[c.pk][self.by_name[username].pk] = role
+        for c in self.communities:
+            if Role.OWNER not in members[c.pk].values():
+                owner = self.rng.choice(generated) if generated else self.by_name["alice"]
+                members[c.pk][owner.pk] = Role.OWNER
+        for user in generated:
+            for c in self.rng.sample(
+                self.communities, self.rng.randint(1, min(4, len(self.communities)))
+            ):
+                if user.pk not in members[c.pk]:
+                    members[c.pk][user.pk] = (
+                        Role.MODERATOR if self.rng.random() < 0.08 else Role.MEMBER
+                    )
+        # A consultant whose membership ends in five days: the daily job warns the owners.
+        consultant = None
+        for c in self.communities:
+            if c.slug == "peacekeeping-logistics":
+                candidates = [
+                    uid
+                    for uid, role in members[c.pk].items()
+                    if role == Role.MEMBER
+                    and uid not in {self.by_name[n].pk for n, *_ in NAMED_USERS}
+                ]
+                consultant = (c.pk, candidates[0]) if candidates else None
+        # bulk_create skips Membership.save(), which sets the guardian permission from the role.
+        perms = {role: role_permission(role) for role in Role.values}
+        rows = []
+        for c in self.communities:
+            for uid, role in members[c.pk].items():
+                rows.append(
+                    Membership(
+                        content_object_id=c.pk,
+                        user_id=uid,
+                        role=role,
+                        permission=perms[role],
+                        created_at=c.created_at,
+                        expires_at=self.now + timedelta(days=5)
+                        if consultant == (c.pk, uid)
+                        else None,
+                    )
+                )
+        Membership.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        return members
+
+    # -- posts -----------------------------------------------------------------
+    def showcase_posts(self):
+        """Fixed posts that show the access rule with the demo users."""
+        by_slug = {c.slug: c for c in self.communities}
+        return [
+            (
+                by_slug[slug],
+                self.by_name[author],
+                title,
+                level,
+                status,
+                [self.by_name[r] for r in readers],
+            )
+            for slug, author, title, level, status, readers in SHOWCASE_POSTS
+            if slug in by_slug
+        ]
+
+    def create_posts(self, n) -> int:
+        rng = self.rng
+        bodies = [self.make_body() for _ in range(200)]
+        member_ids = {pk: list(m) for pk, m in self.members.items()}
+        levels = {c.pk: levels_up_to(c.ceiling) for c in self.communities}
+        history = getattr(Post, "history", None)
+        grants: list[tuple[int, int]] = []  # (post id, user id)
+        last_activity: dict[int, object] = {}
+        showcase = self.showcase_posts()[:n]
+        made = 0
+        while made < n:
+            batch, batch_readers = [], []
+            for _ in range(min(BATCH_SIZE, n - made)):
+                if made < len(showcase):
+                    community, author, title, level, status, readers = showcase[made]
+                    author_id, reader_ids, age = author.pk, [r.pk for r in readers], made
+                else:
+                    community = rng.choice(self.communities)
+                    ids = member_ids[community.pk]
+                    author_id = rng.choice(ids)
+                    allowed = levels[community.pk]
+                    level = rng.choices(allowed, weights=[LEVEL_WEIGHTS[lv] for lv in allowed])[0]
+                    status = rng.choice(STATUS_CHOICES)
+                    title = self.make_title(community.pk)
+                    reader_ids = []
+                    if level == SC and len(ids) > 1:
+                        # Readers are members of the community, never the author (SPEC §2.3).
+                        k = rng.randint(0, min(3, len(ids) - 1))
+                        reader_ids = [i for i in rng.sample(ids, k + 1) if i != author_id][:k]
+                    age = rng.randint(60, 720 * 24 * 3600)
+                created_at = self.now - timedelta(seconds=age)
+                if community.is_archived:
+                    created_at = min(
+                        created_at, community.archived_at - timedelta(seconds=age % 86400 + 60)
+                    )
+                if status != Status.WITHDRAWN:
+                    last_activity[community.pk] = max(
+                        last_activity.get(community.pk, created_at), created_at
+                    )
+                post = Post(
+                    community_id=community.pk,
+                    author_id=author_id,
+                    title=title,
+                    body=rng.choice(bodies),
+                    classification=level,
+                    status=status,
+                    created_at=created_at,
+                )
+                if history is not None:
+                    post._history_user = get_user_model()(pk=author_id)
+                    post._history_date = created_at
+                batch.append(post)
+                batch_readers.append(reader_ids)
+                made += 1
+            Post.objects.bulk_create(batch)
+            if history is not None:
+                history.bulk_history_create(batch, batch_size=BATCH_SIZE)
+            for post, reader_ids in zip(batch, batch_readers, strict=True):
+                grants.extend((post.pk, uid) for uid in reader_ids)
+            # With DEBUG on, Django keeps every query's SQL; at this size that is gigabytes.
+            reset_queries()
+            self.stdout.write(f"  posts: {made}/{n}", ending="\r" if made < n else "\n")
+        self.grant_readers(grants)
+        for c in self.communities:
+            c.last_activity_at = last_activity.get(c.pk, c.created_at)
+        Community.objects.bulk_update(self.communities, ["last_activity_at"], batch_size=BATCH_SIZE)
+        return len(grants)
+
+    def grant_readers(self, grants):
+        if len(grants) <= SMALL_GRANT_COUNT:
+            from guardian.shortcuts import assign_perm
+
+            posts = Post.objects.in_bulk([p for p, _ in grants])
+            users = get_user_model().objects.in_bulk([u for _, u in grants])
+            for post_id, user_id in grants:
+                assign_perm("posts.read_post", users[user_id], posts[post_id])
+            return
+        from django.contrib.auth.models import Permission
+
+        read_post = Permission.objects.get(content_type__app_label="posts", codename="read_post")
+        PostReader.objects.bulk_create(
+            (PostReader(content_object_id=p, user_id=u, permission=read_post) for p, u in grants),
+            batch_size=BATCH_SIZE,
+        )
+
+    def make_title(self, community_pk):
+        rng = self.rng
+        title = rng.choice(TITLE_PATTERNS).format(
+            topic=rng.choice(self.topics[community_pk]),
+            place=rng.choice(DUTY_STATIONS),
+            month=rng.choice(MONTHS),
+            n=rng.randint(2, 9),
+        )
+        return title[0].upper() + title[1:]
+
+    def make_body(self):
+        rng = self.rng
+        paragraphs = [
+            " ".join(rng.sample(SENTENCES, rng.randint(2, 4))) for _ in range(rng.randint(1, 3))
+        ]
+        return "".join(f"<p>{p}</p>" for p in paragraphs)
+
+    # -- join requests ---------------------------------------------------------
+    def create_join_requests(self):
+        dave = self.by_name["dave"]
+        for c in self.communities:
+            if c.slug == "peacekeeping-logistics":
+                JoinRequest.objects.create(
+                    community=c,
+                    user=dave,
+                    message="I am joining the logistics section in Entebbe next month.",
+                )

@@ -1,0 +1,33 @@
+"""SPEC §2.2 written as a plain table, independent of the implementation.
+
+The tests compare the access rule (queryset filter, per-object check and the
+reverse ``users_who_can_view``) with this oracle.
+"""
+from dataclasses import dataclass, field
+
+
+@dataclass
+class World:
+    # community id -> visibility
+    visibility: dict
+    # (user id, community id) -> role, only active memberships
+    roles: dict
+    # post id -> (community id, level, status, author id, set of reader ids)
+    posts: dict = field(default_factory=dict)
+
+
+def can_see(world: World, user_id: int, post_id: int) -> bool:
+    community, level, status, author, readers = world.posts[post_id]
+    role = world.roles.get((user_id, community))
+    is_member = role is not None
+    if level == "unclassified" and world.visibility[community] == "open":
+        by_table = True
+    elif level in ("unclassified", "confidential"):
+        by_table = is_member
+    else:  # strictly_confidential
+        by_table = user_id == author or (user_id in readers and is_member) or role == "owner"
+    if status == "published":
+        return by_table
+    if status in ("pending", "hidden"):
+        return user_id == author or (by_table and role in ("owner", "moderator"))
+    return False  # withdrawn: nobody

@@ -1,0 +1,90 @@
+"""API views shared by every app (SPEC §6): the one base viewset, the JSON 404,
+and the current user (``me/`` and ``me/accept-terms/``, SPEC §1, §5).
+
+The two ``me`` views are exempt from the terms gate: they are how a client
+learns that the terms must be accepted, and how it accepts them.
+"""
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers, views, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import TermsAcceptance, TermsVersion
+
+
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField(read_only=True)
+    display_name = serializers.CharField(read_only=True)
+    accepted_terms = serializers.BooleanField(read_only=True)
+    is_records_officer = serializers.BooleanField(read_only=True)
+    current_terms_version = serializers.CharField(read_only=True, allow_null=True)
+
+
+def me_payload(user) -> dict:
+    current = TermsVersion.current()
+    return {
+        "username": user.username,
+        "display_name": user.display_name or user.get_full_name() or user.username,
+        "accepted_terms": user.accepted_current_terms,
+        "is_records_officer": user.is_records_officer,
+        "current_terms_version": current.version if current else None,
+    }
+
+
+class MeView(APIView):
+    """The authenticated user: who they are and whether they may use the platform yet."""
+
+    terms_exempt = True
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        return Response(MeSerializer(me_payload(request.user)).data)
+
+
+class AcceptTermsView(APIView):
+    """Accept the current terms of use (idempotent); answers with the ``me/`` payload."""
+
+    terms_exempt = True
+
+    @extend_schema(request=None, responses=MeSerializer)
+    def post(self, request):
+        current = TermsVersion.current()
+        if current is not None:  # with no terms published there is nothing to accept
+            TermsAcceptance.objects.get_or_create(user=request.user, terms=current)
+        # accepted_current_terms is a cached_property on the user object.
+        request.user.__dict__.pop("accepted_current_terms", None)
+        return Response(MeSerializer(me_payload(request.user)).data)
+
+
+class AccessRuleViewSet(viewsets.GenericViewSet):
+    """The one base viewset (STYLE §1): every row it serves has passed the access rule.
+
+    Subclasses say where to start in ``get_base_queryset`` (annotations,
+    ``select_related``); ``get_queryset`` always restricts that with
+    ``visible_to(request.user)`` and is not to be overridden, so ``get_object``
+    answers the same 404 for a missing and for an invisible row (SPEC §2.2).
+    A viewset that names no queryset fails loudly; it never serves unrestricted rows.
+    """
+
+    def get_base_queryset(self):
+        if self.queryset is None:
+            raise NotImplementedError(f"{type(self).__name__}: set queryset or get_base_queryset")
+        return self.queryset.all()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user, no rows
+            return self.get_base_queryset().none()
+        return self.get_base_queryset().visible_to(self.request.user)
+
+
+class NotFoundView(views.APIView):
+    """JSON 404 for any unknown path under /api/v1/ (instead of Django's HTML page)."""
+
+    terms_exempt = True
+    permission_classes = []
+    authentication_classes = []
+    schema = None
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        # No handler methods: every method lands here.
+        raise exceptions.NotFound()
