@@ -82,7 +82,24 @@ def visible_q(model, user) -> Q:
         is_author | (by_table & is_owner_or_moderator)
     )
     # Withdrawn items match neither branch: visible to nobody (kept for records).
-    return published | held_back
+    item_q = published | held_back
+    if p and _has_field(model, "status"):
+        # A comment's own status on top of its post's: withdrawn comments are
+        # gone; pending/hidden ones stay for their author and the moderators.
+        own = Q(status=Status.PUBLISHED) | (
+            Q(status__in=[Status.PENDING, Status.HIDDEN])
+            & (Q(author_id=user.pk) | is_owner_or_moderator)
+        )
+        item_q &= own
+    return item_q
+
+
+def _has_field(model, name) -> bool:
+    try:
+        model._meta.get_field(name)
+    except Exception:
+        return False
+    return True
 
 
 def community_visible_q(user) -> Q:

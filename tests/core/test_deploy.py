@@ -142,3 +142,34 @@ def test_session_cookie_is_http_only(client, user, password):
     cookie = response.cookies[settings.SESSION_COOKIE_NAME]
     assert cookie["httponly"]
     assert cookie["samesite"] == "Lax"
+
+
+def test_the_daily_membership_job_is_scheduled_for_beat(db):
+    from django_celery_beat.models import PeriodicTask
+
+    from unisocial.celery import app
+
+    task = PeriodicTask.objects.get(name="expire memberships")
+    assert task.enabled and task.crontab is not None
+    assert task.crontab.hour == "2" and task.crontab.day_of_week == "*"
+    app.loader.import_default_modules()
+    assert task.task in app.tasks
+
+
+def test_the_membership_task_runs_the_service(member, make_community, make_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from communities.models import Membership
+    from communities.tasks import expire_memberships_task
+
+    community = make_community(owner=make_user())
+    leaver = make_user()
+    membership = member(community, leaver)
+    Membership.objects.filter(pk=membership.pk).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    result = expire_memberships_task.delay().get()
+    assert result["removed"] == 1
+    assert not Membership.objects.filter(pk=membership.pk).exists()

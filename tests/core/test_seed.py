@@ -137,5 +137,6 @@ def test_large_seeds_use_bulk_inserts_not_a_query_per_row():
     with CaptureQueriesContext(connection) as large:
         seed(users=40, posts=6000, reset=True)
     assert Post.objects.count() == 6000
-    # 60× the posts, a handful more queries (one per batch of 5,000; grants in bulk).
-    assert len(large) < len(small) + 50, (len(small), len(large))
+    # 5,900 more posts (and their history rows) cost a few multi-row INSERTs, not a save per row
+    # (SQLite caps the parameters per INSERT, so a batch of 5,000 may take several statements).
+    assert len(large) - len(small) < 5900 / 20, (len(small), len(large))

@@ -1,7 +1,4 @@
-"""Posts (SPEC §2.2–2.3). This module holds the core fields the access rule
-reads — community, author, title, body, classification, status, readers —
-and grows into the full feature (comments, wikis, tags) in the content issue.
-"""
+"""Posts, their tags and likes (SPEC §2.2–2.3)."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -9,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
 
 from unisocial.access import AccessQuerySet
 from unisocial.classification import Level, Status
@@ -20,7 +18,13 @@ class Post(models.Model):
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts")
     title = models.CharField(_("title"), max_length=200)
+    # ``body`` is the sanitized HTML rendered to readers; ``body_source`` what the author typed.
     body = models.TextField(_("body"), blank=True)
+    body_source = models.TextField(_("source"), blank=True)
+    body_format = models.CharField(
+        max_length=8, choices=[("html", "HTML"), ("markdown", "Markdown")], default="html"
+    )
+    tags = models.ManyToManyField("posts.Tag", blank=True, related_name="posts")
     classification = models.CharField(_("classification"), max_length=24, choices=Level.choices)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PUBLISHED
@@ -29,6 +33,7 @@ class Post(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = AccessQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -57,39 +62,33 @@ class PostReader(UserObjectPermissionBase):
         verbose_name = _("post reader")
 
 
-class Notification(models.Model):
-    """Something a user should hear about (SPEC §2.4: no title, body or excerpt
-    for confidential and strictly confidential items — only level, community, link).
-    """
 
-    class Kind(models.TextChoices):
-        MEMBERSHIP_ADDED = "membership_added", _("Added to a community")
-        MEMBERSHIP_REQUEST = "membership_request", _("Membership request")
-        MEMBERSHIP_DECISION = "membership_decision", _("Membership decision")
-        MEMBERSHIP_ENDING = "membership_ending", _("Membership ending")
-        MEMBERSHIP_REMOVED = "membership_removed", _("Membership ended")
-        COMMENT = "comment", _("Comment")
-        REPLY = "reply", _("Reply")
-        MENTION = "mention", _("Mention")
-        MODERATION = "moderation", _("Moderation")
-        RECORDS = "records", _("Records management")
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    kind = models.CharField(max_length=32, choices=Kind.choices)
-    community = models.ForeignKey(
-        "communities.Community", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    classification = models.CharField(max_length=24, choices=Level.choices, default=Level.UNCLASSIFIED)
-    message = models.CharField(max_length=300)
-    url = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
 
     class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox")]
+        ordering = ["name"]
 
     def __str__(self):
-        return self.message
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("posts:tag", kwargs={"slug": self.slug})
+
+
+class Like(models.Model):
+    """A "recommend" of a post."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="likes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    access_parent = "post"
+    objects = AccessQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "user"], name="one_like_per_user")]
+
+    def __str__(self):
+        return f"{self.user} recommends {self.post_id}"

@@ -1,0 +1,22 @@
+"""What staff write (SPEC §2.2–2.4): posts, comments, wiki pages, attachments,
+plus notifications and the access log of strictly confidential items."""
+from .access_log import AccessLog
+from .attachment import PostAttachment, WikiAttachment
+from .comment import Comment
+from .notification import Notification
+from .post import Like, Post, PostReader, Tag
+from .wiki import WikiPage, WikiPageReader
+
+__all__ = [
+    "AccessLog",
+    "Comment",
+    "Like",
+    "Notification",
+    "Post",
+    "PostAttachment",
+    "PostReader",
+    "Tag",
+    "WikiAttachment",
+    "WikiPage",
+    "WikiPageReader",
+]

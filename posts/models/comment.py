@@ -1,0 +1,48 @@
+"""Comments: threaded one level, inheriting their post's level and audience (SPEC §2.2)."""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from unisocial.access import AccessQuerySet
+from unisocial.classification import Status
+
+
+class Comment(models.Model):
+    post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments")
+    body = models.TextField(_("comment"))
+    body_source = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PUBLISHED)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    access_parent = "post"
+    objects = AccessQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="comment_status_valid"),
+        ]
+        indexes = [models.Index(fields=["post", "created_at"], name="comment_post_oldest")]
+
+    def __str__(self):
+        return f"Comment {self.pk} on {self.post_id}"
+
+    @property
+    def community(self):
+        return self.post.community
+
+    @property
+    def classification(self):
+        return self.post.classification
+
+    def get_absolute_url(self):
+        return f"{self.post.get_absolute_url()}#comment-{self.pk}"

@@ -1,0 +1,503 @@
+"""Writes on posts, comments, wiki pages and attachments (SPEC §2.2–2.4).
+
+Every function is atomic, takes a keyword-only ``actor``, sanitizes through
+``unisocial.sanitize``, raises ``ValidationError`` (bad input, nothing
+changed) or ``PermissionDenied`` (visible but not allowed), and loads nothing
+the actor may not see (callers pass items loaded by ``selectors``).
+"""
+import hashlib
+import os
+import re
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from communities.models import Community
+from unisocial.access import can_view, item_audience, role_in
+from unisocial.classification import Level, Status, rank
+from unisocial.sanitize import clean_text, render
+
+from .models import AccessLog, Comment, Like, Post, PostAttachment, Tag, WikiAttachment, WikiPage
+from .notifications import notify_item
+
+MENTION_RE = re.compile(r"(?<![\w@])@([\w.+-]{1,150})")
+MAX_TAGS = 10
+ATTACHMENT_MAX_BYTES = getattr(settings, "ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+ATTACHMENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".txt": "text/plain",
+    ".csv": "text/csv",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".odt": "application/vnd.oasis.opendocument.text",
+}
+
+
+# --- shared rules -------------------------------------------------------------------------
+
+
+def _require_writable(community: Community):
+    if community.is_archived:
+        raise PermissionDenied(_("This community is archived and read-only."))
+
+
+def _require_member(actor, community) -> str:
+    role = role_in(actor, community)
+    if role is None:
+        raise PermissionDenied(_("Only members of this community can write in it."))
+    return role
+
+
+def choose_level(community, classification) -> str:
+    """SPEC §2.2: an explicit level when the ceiling is above unclassified, and never above it."""
+    if not classification:
+        if community.ceiling == Level.UNCLASSIFIED:
+            return Level.UNCLASSIFIED
+        raise ValidationError(
+            {"classification": _("Choose a classification level: this community holds information up to %(level)s.")
+             % {"level": Level(community.ceiling).label}}
+        )
+    if classification not in Level.values:
+        raise ValidationError({"classification": _("Choose a classification level.")})
+    if rank(classification) > rank(community.ceiling):
+        raise ValidationError(
+            {"classification": _("This community is designed for information up to %(level)s only.")
+             % {"level": Level(community.ceiling).label}}
+        )
+    return classification
+
+
+def check_level_change(actor, item, new_level, reason) -> None:
+    """Raising: author, owners, moderators. Lowering: author or owners, with a reason (SPEC §2.3)."""
+    old = item.classification
+    if new_level == old:
+        return
+    role = role_in(actor, item.community)
+    is_author = item.author_id == actor.pk
+    if rank(new_level) > rank(old):
+        if not (is_author or role in ("owner", "moderator")):
+            raise PermissionDenied(_("Only the author, owners and moderators may raise the level."))
+    else:
+        if not (is_author or role == "owner"):
+            raise PermissionDenied(_("Only the author or the community's owners may lower the level."))
+        if not (reason or "").strip():
+            raise ValidationError({"reason": _("Give a reason for lowering the classification.")})
+
+
+def validate_readers(community, classification, readers) -> list:
+    """Readers are named for strictly confidential items only and must be members of C."""
+    readers = list(readers or [])
+    if not readers:
+        return []
+    if classification != Level.STRICTLY_CONFIDENTIAL:
+        raise ValidationError({"readers": _("Readers are named only for strictly confidential items.")})
+    members = set(
+        community.memberships.active().filter(user__in=readers).values_list("user_id", flat=True)
+    )
+    outsiders = [r.username for r in readers if r.pk not in members]
+    if outsiders:
+        raise ValidationError(
+            {"readers": _("A reader must be a member of the community: %(names)s") % {"names": ", ".join(outsiders)}}
+        )
+    return readers
+
+
+def _set_readers(item, readers, perm):
+    current = {g.user_id: g.user for g in item.reader_grants.select_related("user")}
+    wanted = {r.pk: r for r in readers}
+    for uid, user in current.items():
+        if uid not in wanted:
+            remove_perm(perm, user, item)
+    for uid, user in wanted.items():
+        if uid not in current:
+            assign_perm(perm, user, item)
+
+
+def _tags(names) -> list:
+    if isinstance(names, str):
+        names = names.split(",")
+    cleaned = []
+    for name in names or []:
+        name = " ".join(str(name).split())[:50]
+        slug = slugify(name)[:60]
+        if slug and slug not in {t[1] for t in cleaned}:
+            cleaned.append((name, slug))
+    if len(cleaned) > MAX_TAGS:
+        raise ValidationError({"tags": _("At most %(n)d tags.") % {"n": MAX_TAGS}})
+    tags = []
+    for name, slug in cleaned:
+        tag, _created = Tag.objects.get_or_create(slug=slug, defaults={"name": name})
+        tags.append(tag)
+    return tags
+
+
+def _touch(community):
+    Community.objects.filter(pk=community.pk).update(last_activity_at=timezone.now())
+
+
+def _body(source, fmt):
+    if fmt not in ("html", "markdown"):
+        raise ValidationError({"body_format": _("Use html or markdown.")})
+    return render(source, fmt)
+
+
+def _mentions(actor, item, source) -> list[str]:
+    """Notify mentioned people who can see the item; return warnings naming those who cannot."""
+    from django.contrib.auth import get_user_model
+
+    names = set(MENTION_RE.findall(source or "")) - {actor.username}
+    if not names:
+        return []
+    users = list(get_user_model().objects.filter(username__in=names, is_active=True))
+    audience = set(item_audience(_item_of(item)).filter(pk__in=[u.pk for u in users]).values_list("pk", flat=True))
+    can = [u for u in users if u.pk in audience]
+    cannot = sorted(u.username for u in users if u.pk not in audience)
+    if can:
+        transaction.on_commit(lambda: notify_item(can, item=item, kind="mention", actor=actor))
+    if cannot:
+        return [
+            _("Not notified, because they cannot see this item: %(names)s") % {"names": ", ".join(cannot)}
+        ]
+    return []
+
+
+def _item_of(obj):
+    return obj.post if isinstance(obj, Comment) else obj
+
+
+# --- posts --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def post_create(*, actor, community, title, body="", body_format="html", classification=None,
+                readers=(), tags=()) -> tuple[Post, list[str]]:
+    """Publish a post (pending under pre-moderation for plain members). Returns (post, warnings)."""
+    _require_writable(community)
+    role = _require_member(actor, community)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("Give the post a title.")})
+    level = choose_level(community, classification)
+    readers = validate_readers(community, level, readers)
+    post = Post(
+        community=community,
+        author=actor,
+        title=title[:200],
+        body_source=body or "",
+        body_format=body_format,
+        body=_body(body, body_format),
+        classification=level,
+        status=Status.PENDING if community.premoderation and role == "member" else Status.PUBLISHED,
+    )
+    post.full_clean()
+    post.save()
+    post.tags.set(_tags(tags))
+    _set_readers(post, readers, "posts.read_post")
+    _touch(community)
+    warnings = _mentions(actor, post, body) if post.status == Status.PUBLISHED else []
+    return post, warnings
+
+
+@transaction.atomic
+def post_update(*, actor, post, reason="", **changes) -> tuple[Post, list[str]]:
+    """The author edits; the level may be raised, or lowered with a reason (SPEC §2.3)."""
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    _require_writable(post.community)
+    if post.author_id != actor.pk:
+        raise PermissionDenied(_("Only the author can edit this post."))
+    unknown = set(changes) - {"title", "body", "body_format", "classification", "readers", "tags"}
+    if unknown:
+        raise ValidationError({f: _("This field cannot be changed.") for f in unknown})
+    if "classification" in changes:
+        level = choose_level(post.community, changes["classification"])
+        check_level_change(actor, post, level, reason)
+        post.classification = level
+    if "title" in changes:
+        if not (changes["title"] or "").strip():
+            raise ValidationError({"title": _("Give the post a title.")})
+        post.title = changes["title"].strip()[:200]
+    if "body_format" in changes:
+        post.body_format = changes["body_format"]
+    if "body" in changes:
+        post.body_source = changes["body"] or ""
+    if "body" in changes or "body_format" in changes:
+        post.body = _body(post.body_source, post.body_format)
+    readers = changes.get("readers")
+    if readers is None:
+        readers = [g.user for g in post.reader_grants.select_related("user")]
+        if post.classification != Level.STRICTLY_CONFIDENTIAL:
+            readers = []
+    readers = validate_readers(post.community, post.classification, readers)
+    post._change_reason = (reason or "").strip()[:100] or None
+    post.full_clean()
+    post.save()
+    if "tags" in changes:
+        post.tags.set(_tags(changes["tags"]))
+    _set_readers(post, readers, "posts.read_post")
+    _touch(post.community)
+    warnings = _mentions(actor, post, changes.get("body", "")) if "body" in changes else []
+    return post, warnings
+
+
+@transaction.atomic
+def post_withdraw(*, actor, post) -> Post:
+    """"Delete" by the author: withdrawn from view, kept for records (SPEC §2.3)."""
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    _require_writable(post.community)
+    if post.author_id != actor.pk:
+        raise PermissionDenied(_("Only the author can delete this post."))
+    post.status = Status.WITHDRAWN
+    post._change_reason = "withdrawn by author"
+    post.save()
+    return post
+
+
+def item_reclassify(*, actor, item, classification, reason=""):
+    """Change only the level of a post or wiki page (owners/moderators raise; author/owners lower)."""
+    with transaction.atomic():
+        item = type(item).objects.select_for_update().get(pk=item.pk)
+        _require_writable(item.community)
+        level = choose_level(item.community, classification)
+        check_level_change(actor, item, level, reason)
+        item.classification = level
+        item._change_reason = (reason or "").strip()[:100] or None
+        item.save()
+        if level != Level.STRICTLY_CONFIDENTIAL:
+            perm = "posts.read_post" if isinstance(item, Post) else "posts.read_wikipage"
+            _set_readers(item, [], perm)
+    return item
+
+
+def post_like(*, actor, post, like=True) -> int:
+    """Recommend (or stop recommending) a post the actor can see. Returns the like count."""
+    if like:
+        Like.objects.get_or_create(post=post, user=actor)
+    else:
+        Like.objects.filter(post=post, user=actor).delete()
+    return Like.objects.filter(post=post).count()
+
+
+# --- comments -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def comment_create(*, actor, post, body, parent=None) -> tuple[Comment, list[str]]:
+    """Members comment on a visible, published post; replies are one level deep."""
+    _require_writable(post.community)
+    _require_member(actor, post.community)
+    if post.status != Status.PUBLISHED:
+        raise PermissionDenied(_("Comments open once the post is published."))
+    if not (body or "").strip():
+        raise ValidationError({"body": _("Write a comment first.")})
+    if len(body) > 10000:
+        raise ValidationError({"body": _("Keep comments under 10,000 characters.")})
+    if parent is not None:
+        if parent.post_id != post.pk or parent.status != Status.PUBLISHED:
+            raise ValidationError({"parent": _("You can only reply to a comment on this post.")})
+        if parent.parent_id is not None:
+            parent = parent.parent  # threads are one level deep
+    comment = Comment.objects.create(post=post, parent=parent, author=actor, body_source=body, body=clean_text(body))
+    _touch(post.community)
+    recipients = {post.author_id: "comment"}
+    if parent is not None:
+        recipients[parent.author_id] = "reply"
+    recipients.pop(actor.pk, None)
+    for uid, kind in recipients.items():
+        transaction.on_commit(lambda uid=uid, kind=kind: notify_item([uid], item=comment, kind=kind, actor=actor))
+    return comment, _mentions(actor, comment, body)
+
+
+@transaction.atomic
+def comment_update(*, actor, comment, body) -> Comment:
+    comment = Comment.objects.select_for_update().select_related("post__community").get(pk=comment.pk)
+    _require_writable(comment.post.community)
+    if comment.author_id != actor.pk:
+        raise PermissionDenied(_("Only the author can edit this comment."))
+    if not (body or "").strip():
+        raise ValidationError({"body": _("Write a comment first.")})
+    comment.body_source = body
+    comment.body = clean_text(body)
+    comment.save()
+    return comment
+
+
+@transaction.atomic
+def comment_withdraw(*, actor, comment) -> Comment:
+    comment = Comment.objects.select_for_update().select_related("post__community").get(pk=comment.pk)
+    _require_writable(comment.post.community)
+    if comment.author_id != actor.pk:
+        raise PermissionDenied(_("Only the author can delete this comment."))
+    comment.status = Status.WITHDRAWN
+    comment.save()
+    return comment
+
+
+# --- wiki pages ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def wiki_create(*, actor, community, title, slug="", body="", body_format="html",
+                classification=None, readers=()) -> tuple[WikiPage, list[str]]:
+    _require_writable(community)
+    _require_member(actor, community)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("Give the page a title.")})
+    slug = slugify(slug or title)[:80]
+    if not slug:
+        raise ValidationError({"slug": _("Give the page an address made of letters or digits.")})
+    if WikiPage.objects.filter(community=community, slug=slug).exists():
+        raise ValidationError({"slug": _("A page with this address already exists in this community.")})
+    level = choose_level(community, classification)
+    readers = validate_readers(community, level, readers)
+    now = timezone.now()
+    page = WikiPage(
+        community=community, slug=slug, title=title[:200], body_source=body or "", body_format=body_format,
+        body=_body(body, body_format), classification=level, author=actor, last_edited_by=actor,
+        created_at=now, updated_at=now,
+    )
+    page.full_clean()
+    page.save()
+    _set_readers(page, readers, "posts.read_wikipage")
+    _touch(community)
+    return page, _mentions(actor, page, body)
+
+
+@transaction.atomic
+def wiki_update(*, actor, page, reason="", **changes) -> tuple[WikiPage, list[str]]:
+    """Any member who can see the page edits it; level changes follow SPEC §2.3."""
+    page = WikiPage.objects.select_for_update().select_related("community").get(pk=page.pk)
+    _require_writable(page.community)
+    _require_member(actor, page.community)
+    unknown = set(changes) - {"title", "body", "body_format", "classification", "readers"}
+    if unknown:
+        raise ValidationError({f: _("This field cannot be changed.") for f in unknown})
+    if "classification" in changes and changes["classification"]:
+        level = choose_level(page.community, changes["classification"])
+        check_level_change(actor, page, level, reason)
+        page.classification = level
+    if "title" in changes:
+        if not (changes["title"] or "").strip():
+            raise ValidationError({"title": _("Give the page a title.")})
+        page.title = changes["title"].strip()[:200]
+    if "body_format" in changes:
+        page.body_format = changes["body_format"]
+    if "body" in changes:
+        page.body_source = changes["body"] or ""
+    page.body = _body(page.body_source, page.body_format)
+    readers = changes.get("readers")
+    if readers is None:
+        readers = [g.user for g in page.reader_grants.select_related("user")] \
+            if page.classification == Level.STRICTLY_CONFIDENTIAL else []
+    readers = validate_readers(page.community, page.classification, readers)
+    page.last_edited_by = actor
+    page.updated_at = timezone.now()
+    page._change_reason = (reason or "").strip()[:100] or None
+    page.full_clean()
+    page.save()
+    _set_readers(page, readers, "posts.read_wikipage")
+    _touch(page.community)
+    return page, _mentions(actor, page, changes.get("body", "")) if "body" in changes else []
+
+
+def wiki_revert(*, actor, page, version: int) -> WikiPage:
+    """Revert to revision ``version`` (a history_id): itself a new revision (SPEC §2.3)."""
+    try:
+        old = page.history.get(history_id=version)
+    except (page.history.model.DoesNotExist, ValueError, TypeError):
+        raise ValidationError({"version": _("There is no such revision of this page.")}) from None
+    page, _warnings = wiki_update(
+        actor=actor,
+        page=page,
+        title=old.title,
+        body=old.body_source,
+        body_format=old.body_format,
+        classification=old.classification,
+        reason=_("Reverted to revision %(v)s") % {"v": version},
+    )
+    return page
+
+
+# --- attachments --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def attachment_add(*, actor, item, upload):
+    """Attach a file to a post (its author) or a wiki page (any editor), within size and type limits."""
+    _require_writable(item.community)
+    if isinstance(item, Post):
+        if item.author_id != actor.pk:
+            raise PermissionDenied(_("Only the author can attach files to this post."))
+        model, parent = PostAttachment, {"post": item}
+    else:
+        _require_member(actor, item.community)
+        model, parent = WikiAttachment, {"page": item}
+    name = os.path.basename(upload.name or "")[:200]
+    ext = os.path.splitext(name)[1].lower()
+    if ext not in ATTACHMENT_TYPES:
+        raise ValidationError(
+            {"file": _("This type of file is not accepted. Accepted: %(types)s")
+             % {"types": ", ".join(sorted(ATTACHMENT_TYPES))}}
+        )
+    if upload.size > ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            {"file": _("The file is too large (%(size)d MB at most).") % {"size": ATTACHMENT_MAX_BYTES // (1024 * 1024)}}
+        )
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return model.objects.create(
+        file=upload, filename=name, content_type=ATTACHMENT_TYPES[ext], size=upload.size,
+        sha256=digest.hexdigest(), uploaded_by=actor, **parent,
+    )
+
+
+# --- the access log -----------------------------------------------------------------------
+
+
+def log_view(user, item, via="web", target_type=None):
+    """Write the access log line for a view of a strictly confidential item (SPEC §2.2)."""
+    target = _item_of(item)
+    if target.classification != Level.STRICTLY_CONFIDENTIAL:
+        return None
+    return AccessLog.objects.create(
+        user=user,
+        target_type=target_type or ("post" if isinstance(target, Post) else "wiki"),
+        target_id=target.pk,
+        community_id=target.community_id,
+        classification=target.classification,
+        via=via,
+    )
+
+
+def visible_history(user, item):
+    """An item's revisions ``user`` may see (SPEC §2.3): none unless the item is visible;
+    revisions recorded above the current level only for the author and the owners."""
+    if not can_view(user, item):
+        return item.history.none()
+    history = item.history.select_related("history_user").order_by("-history_date", "-history_id")
+    if item.author_id == user.pk or role_in(user, item.community) == "owner":
+        return history
+    from unisocial.classification import levels_up_to
+
+    return history.filter(classification__in=levels_up_to(item.classification))
+
+
+def ensure_still_visible(actor, item):
+    """After a write: the actor must still see what they saved (NetBox's ObjectEditView habit)."""
+    return can_view(actor, item)
+
+
+
