@@ -1,5 +1,7 @@
 from django.urls import path
 
+from posts import wiki_views
+
 from . import views
 
 app_name = "communities"
@@ -23,5 +25,18 @@ urlpatterns = [
         "<slug:slug>/requests/<str:username>/decline/",
         views.request_decline,
         name="request_decline",
+    ),
+    # Wiki pages (SPEC §6): views in posts/wiki_views.py.
+    path("<slug:slug>/wiki/", wiki_views.index, name="wiki_index"),
+    path("<slug:slug>/wiki/new/", wiki_views.create, name="wiki_create"),
+    path("<slug:slug>/wiki/<slug:page>/", wiki_views.detail, name="wiki"),
+    path("<slug:slug>/wiki/<slug:page>/edit/", wiki_views.edit, name="wiki_edit"),
+    path("<slug:slug>/wiki/<slug:page>/history/", wiki_views.history, name="wiki_history"),
+    path("<slug:slug>/wiki/<slug:page>/diff/", wiki_views.diff, name="wiki_diff"),
+    path("<slug:slug>/wiki/<slug:page>/revert/", wiki_views.revert, name="wiki_revert"),
+    path(
+        "<slug:slug>/wiki/<slug:page>/attachments/<int:attachment_pk>/",
+        wiki_views.attachment,
+        name="wiki_attachment",
     ),
 ]

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from posts import selectors as post_selectors
 from posts.models import Post
 from unisocial.access import ROLE_RANK
 from unisocial.classification import Visibility
@@ -31,6 +32,7 @@ from .forms import (
 from .models import JoinRequest, Membership, Role
 
 PAGE_SIZE = 20
+WIKI_PAGES_SHOWN = 10
 
 
 def _page(request, queryset):
@@ -98,12 +100,15 @@ def detail(request, slug):
         .select_related("author", "community")
         .order_by("-created_at", "-id")
     )
+    wiki_pages = post_selectors.wiki_pages_for(request.user, community)[:WIKI_PAGES_SHOWN]
     return render(
         request,
         "communities/detail.html",
         {
             "community": community,
             "my_role": my_role,
+            "can_write": my_role is not None and not community.is_archived,
+            "wiki_pages": wiki_pages,
             "owners": owners,
             "owner_emails": ",".join(m.user.email for m in owners if m.user.email),
             "request_pending": request_pending,

@@ -1,19 +1,73 @@
-"""Writing notifications (SPEC §2.4).
+"""Notifications: writing, reading, marking read, and e-mailing them (SPEC §2.4).
 
-Recipients are checked against the access rule when the notification is
-written, not when the event happened; notifications about confidential and
-strictly confidential items carry no title, body or excerpt — only the level,
-the community and a link.
+* ``notify`` / ``notify_item`` write them. Recipients of an item notification
+  are checked against the access rule when it is written; notifications about
+  confidential and strictly confidential items carry no title, body or excerpt
+  — only the level, the community and a link. After the rows are committed an
+  e-mail task is enqueued for each recipient who wants e-mail at once.
+* ``visible_notifications(user)`` is the one way to read them: a person's own
+  notifications minus those whose item they can no longer see (withdrawn,
+  hidden, membership ended…), decided in SQL by the access rule so a page or a
+  count stays one query. It also annotates the item's current level, so a
+  message written while the item was unclassified is not shown once it is not.
+* ``send_notification_email`` and ``send_daily_digest`` (run by the Celery
+  tasks in ``posts.tasks``) recompute visibility and the person's e-mail choice
+  when they run, not when they were queued, and are safe to run twice.
 """
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, When
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from unisocial.access import item_audience
-from unisocial.classification import Level
+from unisocial.classification import Level, Status
 
-from .models import Comment, Notification
+from .models import Comment, Notification, NotificationPreference, Post, WikiPage
+
+Target = Notification.Target
+Email = NotificationPreference.Email
+
+# target_type -> (model, the path from that model to the item's level)
+TARGETS = {
+    Target.POST: (Post, "classification"),
+    Target.COMMENT: (Comment, "post__classification"),
+    Target.WIKI: (WikiPage, "classification"),
+}
 
 
-def notify(recipients, *, kind, message, community=None, url="", classification="unclassified"):
+def _still_there(model, user):
+    """The target rows ``user`` may see. A withdrawn comment may stay in its thread as a
+    placeholder, but there is nothing left to hear about: its notifications go too."""
+    rows = model.objects.visible_to(user)
+    if model is Comment:
+        rows = rows.exclude(status=Status.WITHDRAWN)
+    return rows
+
+
+def _target_of(item) -> tuple[str, int]:
+    if isinstance(item, Comment):
+        return Target.COMMENT, item.pk
+    if isinstance(item, WikiPage):
+        return Target.WIKI, item.pk
+    return Target.POST, item.pk
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def notify(
+    recipients, *, kind, message, community=None, url="", classification="unclassified", target=None
+):
+    """Write one notification per recipient; e-mail those who want it at once, after commit.
+
+    ``target`` is ``(target_type, target_id)`` of the item it is about, or ``None``.
+    """
+    target_type, target_id = target or ("", None)
     rows = [
         Notification(
             recipient_id=getattr(r, "pk", r),
@@ -22,22 +76,44 @@ def notify(recipients, *, kind, message, community=None, url="", classification=
             classification=classification,
             message=str(message)[:300],
             url=url,
+            target_type=target_type,
+            target_id=target_id,
         )
         for r in recipients
     ]
+    if not rows:
+        return rows
     Notification.objects.bulk_create(rows)
+    _enqueue_immediate_emails(rows)
     return rows
+
+
+def _enqueue_immediate_emails(rows):
+    from .tasks import send_notification_email_task  # the task module imports this one
+
+    # No preference row means the default, immediate.
+    not_immediate = set(
+        NotificationPreference.objects.filter(user_id__in={n.recipient_id for n in rows})
+        .exclude(email=Email.IMMEDIATE)
+        .values_list("user_id", flat=True)
+    )
+    for n in rows:
+        if n.recipient_id not in not_immediate and n.pk is not None:
+            # robust: a mail or broker failure must not break the request that caused it.
+            transaction.on_commit(
+                lambda pk=n.pk: send_notification_email_task.delay(pk), robust=True
+            )
 
 
 def notify_item(recipients, *, item, kind, actor):
     """Notify about ``item`` (post, comment or wiki page) those recipients who can see it now."""
-    target = item.post if isinstance(item, Comment) else item
+    parent = item.post if isinstance(item, Comment) else item
     ids = [getattr(r, "pk", r) for r in recipients]
-    allowed = list(item_audience(target).filter(pk__in=ids).values_list("pk", flat=True))
+    allowed = list(item_audience(parent).filter(pk__in=ids).values_list("pk", flat=True))
     if not allowed:
         return []
-    community = target.community
-    level = target.classification
+    community = parent.community
+    level = parent.classification
     url = item.get_absolute_url()
     what = {
         "comment": _("%(actor)s commented on your post"),
@@ -46,11 +122,221 @@ def notify_item(recipients, *, item, kind, actor):
     }.get(kind, _("%(actor)s updated an item")) % {"actor": actor}
     if level == Level.UNCLASSIFIED:
         message = _("%(what)s: “%(title)s” in %(community)s") % {
-            "what": what, "title": target.title, "community": community.name
+            "what": what,
+            "title": parent.title,
+            "community": community.name,
         }
     else:
         # No title, body or excerpt above unclassified (SPEC §2.4).
         message = _("%(what)s: a %(level)s item in %(community)s") % {
-            "what": what, "level": Level(level).label, "community": community.name
+            "what": what,
+            "level": Level(level).label,
+            "community": community.name,
         }
-    return notify(allowed, kind=kind, message=message, community=community, url=url, classification=level)
+    return notify(
+        allowed,
+        kind=kind,
+        message=message,
+        community=community,
+        url=url,
+        classification=level,
+        target=_target_of(item),
+    )
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def _target_visible_q(user) -> Q:
+    q = Q(target_type=Target.NONE)
+    for target_type, (model, _level) in TARGETS.items():
+        q |= Q(target_type=target_type) & Exists(
+            _still_there(model, user).filter(pk=OuterRef("target_id"))
+        )
+    return q
+
+
+def _target_level():
+    return Case(
+        *(
+            When(
+                target_type=target_type,
+                then=Subquery(model.objects.filter(pk=OuterRef("target_id")).values(level)[:1]),
+            )
+            for target_type, (model, level) in TARGETS.items()
+        ),
+        default=F("classification"),
+    )
+
+
+def visible_notifications(user):
+    """``user``'s notifications whose item they may still see, newest first (one query)."""
+    if not (user and user.is_authenticated):
+        return Notification.objects.none()
+    return (
+        Notification.objects.filter(recipient_id=user.pk)
+        .filter(_target_visible_q(user))
+        .annotate(target_classification=_target_level())
+        .select_related("community")
+        .order_by("-created_at", "-id")
+    )
+
+
+def unread_count(user) -> int:
+    return visible_notifications(user).filter(read_at__isnull=True).count()
+
+
+def email_preference(user) -> str:
+    pref = (
+        NotificationPreference.objects.filter(user_id=user.pk)
+        .values_list("email", flat=True)
+        .first()
+    )
+    return pref or Email.IMMEDIATE
+
+
+# --- marking read, choosing e-mail --------------------------------------------------------
+
+
+def notification_mark_read(*, actor, notification) -> Notification:
+    """Mark one of the actor's notifications read (loaded via ``visible_notifications``)."""
+    if notification.recipient_id != actor.pk:  # defence in depth: loading already scoped it
+        raise Notification.DoesNotExist
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=notification.read_at
+        )
+    return notification
+
+
+def notification_mark_all_read(*, actor) -> int:
+    return Notification.objects.filter(recipient_id=actor.pk, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def notification_preference_set(*, actor, email) -> NotificationPreference:
+    if email not in Email.values:
+        raise ValidationError({"email": _("Choose immediate, daily or off.")})
+    pref, _created = NotificationPreference.objects.update_or_create(
+        user=actor, defaults={"email": email}
+    )
+    return pref
+
+
+# --- e-mail -------------------------------------------------------------------------------
+
+
+def _absolute(path: str) -> str:
+    return getattr(settings, "SITE_URL", "http://localhost:8000").rstrip("/") + path
+
+
+def _current_level_if_visible(notification) -> str | None:
+    """The item's level now if the recipient may still see it, else ``None``."""
+    if not notification.target_type:
+        return notification.classification
+    model, level = TARGETS[notification.target_type]
+    return (
+        _still_there(model, notification.recipient)
+        .filter(pk=notification.target_id)
+        .values_list(level, flat=True)
+        .first()
+    )
+
+
+def _email_context(notification) -> dict:
+    from django.urls import reverse
+
+    link = (
+        reverse("notification_open", kwargs={"pk": notification.pk})
+        if notification.url
+        else reverse("notifications")
+    )
+    return {
+        "notification": notification,
+        "level_label": Level(notification.current_classification).label,
+        "kind_label": notification.get_kind_display(),
+        "community": notification.community,
+        "message": notification.display_message,
+        "link": _absolute(link),
+        "preferences_link": _absolute(reverse("notifications")),
+    }
+
+
+def send_notification_email(notification_id) -> bool:
+    """E-mail one notification now, if it is still due. Returns whether an e-mail went out.
+
+    Nothing is sent when the notification is gone, already e-mailed or read, when
+    the recipient no longer wants e-mail at once, has no address, or can no
+    longer see the item.
+    """
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("recipient", "community")
+            .filter(pk=notification_id, emailed_at__isnull=True, read_at__isnull=True)
+            .first()
+        )
+        if notification is None:
+            return False
+        recipient = notification.recipient
+        if (
+            not (recipient.is_active and recipient.email)
+            or email_preference(recipient) != Email.IMMEDIATE
+        ):
+            return False
+        level = _current_level_if_visible(notification)
+        if level is None:
+            return False
+        notification.target_classification = level
+        context = _email_context(notification)
+        subject = " ".join(render_to_string("email/notification_subject.txt", context).split())
+        body = render_to_string("email/notification_body.txt", context)
+        send_mail(subject, body, None, [recipient.email])
+        Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+    return True
+
+
+def send_daily_digest(*, now=None) -> dict:
+    """Per daily-digest person, one e-mail listing the unread notifications since the last."""
+    now = now or timezone.now()
+    sent = 0
+    prefs = NotificationPreference.objects.filter(email=Email.DAILY).select_related("user")
+    for pref in prefs.iterator():
+        if _send_digest(pref, now):
+            sent += 1
+    return {"sent": sent}
+
+
+def _send_digest(pref, now) -> bool:
+    with transaction.atomic():
+        pref = (
+            NotificationPreference.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .get(pk=pref.pk)
+        )
+        user = pref.user
+        if pref.email != Email.DAILY or not (user.is_active and user.email):
+            return False
+        items = visible_notifications(user).filter(
+            read_at__isnull=True, emailed_at__isnull=True, created_at__lte=now
+        )
+        if pref.last_digest_at is not None:
+            items = items.filter(created_at__gt=pref.last_digest_at)
+        items = list(items)
+        pref.last_digest_at = now
+        pref.save(update_fields=["last_digest_at"])
+        if not items:
+            return False
+        context = {
+            "user": user,
+            "entries": [_email_context(n) for n in items],
+            "count": len(items),
+            "preferences_link": _absolute("/notifications/"),
+        }
+        subject = " ".join(render_to_string("email/digest_subject.txt", context).split())
+        body = render_to_string("email/digest_body.txt", context)
+        send_mail(subject, body, None, [user.email])
+        Notification.objects.filter(pk__in=[n.pk for n in items]).update(emailed_at=now)
+    return True

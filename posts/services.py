@@ -12,7 +12,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -152,16 +152,26 @@ def _body(source, fmt):
     return render(source, fmt)
 
 
-def _mentions(actor, item, source) -> list[str]:
-    """Notify mentioned people who can see the item; return warnings naming those who cannot."""
+def _mentioned(source) -> set[str]:
+    found = MENTION_RE.findall(source or "")
+    # "Thanks @alice." mentions alice: a username may contain dots, so try both spellings.
+    return (set(found) | {n.rstrip(".") for n in found}) - {""}
+
+
+def _mentions(actor, item, source, previous="") -> list[str]:
+    """Notify mentioned people who can see the item; return warnings naming those who cannot.
+
+    On an edit, people already mentioned in the ``previous`` source are not notified again.
+    """
     from django.contrib.auth import get_user_model
 
-    names = set(MENTION_RE.findall(source or "")) - {actor.username}
+    names = _mentioned(source) - {actor.username}
+    already = _mentioned(previous)
     if not names:
         return []
     users = list(get_user_model().objects.filter(username__in=names, is_active=True))
     audience = set(item_audience(_item_of(item)).filter(pk__in=[u.pk for u in users]).values_list("pk", flat=True))
-    can = [u for u in users if u.pk in audience]
+    can = [u for u in users if u.pk in audience and u.username not in already]
     cannot = sorted(u.username for u in users if u.pk not in audience)
     if can:
         transaction.on_commit(lambda: notify_item(can, item=item, kind="mention", actor=actor))
@@ -173,7 +183,9 @@ def _mentions(actor, item, source) -> list[str]:
 
 
 def _item_of(obj):
-    return obj.post if isinstance(obj, Comment) else obj
+    """The post or wiki page whose level and audience ``obj`` has (comments and files inherit)."""
+    parent = getattr(type(obj), "access_parent", None)
+    return getattr(obj, parent) if parent else obj
 
 
 # --- posts --------------------------------------------------------------------------------
@@ -201,6 +213,7 @@ def post_create(*, actor, community, title, body="", body_format="html", classif
         status=Status.PENDING if community.premoderation and role == "member" else Status.PUBLISHED,
     )
     post.full_clean()
+    post._history_user = actor  # SPEC §2.3 "who": also for API and task writes, not only sessions
     post.save()
     post.tags.set(_tags(tags))
     _set_readers(post, readers, "posts.read_post")
@@ -229,6 +242,7 @@ def post_update(*, actor, post, reason="", **changes) -> tuple[Post, list[str]]:
         post.title = changes["title"].strip()[:200]
     if "body_format" in changes:
         post.body_format = changes["body_format"]
+    previous_source = post.body_source
     if "body" in changes:
         post.body_source = changes["body"] or ""
     if "body" in changes or "body_format" in changes:
@@ -240,13 +254,16 @@ def post_update(*, actor, post, reason="", **changes) -> tuple[Post, list[str]]:
             readers = []
     readers = validate_readers(post.community, post.classification, readers)
     post._change_reason = (reason or "").strip()[:100] or None
+    post._history_user = actor
     post.full_clean()
     post.save()
     if "tags" in changes:
         post.tags.set(_tags(changes["tags"]))
     _set_readers(post, readers, "posts.read_post")
     _touch(post.community)
-    warnings = _mentions(actor, post, changes.get("body", "")) if "body" in changes else []
+    warnings = []
+    if "body" in changes:
+        warnings = _mentions(actor, post, changes["body"], previous_source)
     return post, warnings
 
 
@@ -259,6 +276,7 @@ def post_withdraw(*, actor, post) -> Post:
         raise PermissionDenied(_("Only the author can delete this post."))
     post.status = Status.WITHDRAWN
     post._change_reason = "withdrawn by author"
+    post._history_user = actor
     post.save()
     return post
 
@@ -272,6 +290,7 @@ def item_reclassify(*, actor, item, classification, reason=""):
         check_level_change(actor, item, level, reason)
         item.classification = level
         item._change_reason = (reason or "").strip()[:100] or None
+        item._history_user = actor
         item.save()
         if level != Level.STRICTLY_CONFIDENTIAL:
             perm = "posts.read_post" if isinstance(item, Post) else "posts.read_wikipage"
@@ -281,6 +300,7 @@ def item_reclassify(*, actor, item, classification, reason=""):
 
 def post_like(*, actor, post, like=True) -> int:
     """Recommend (or stop recommending) a post the actor can see. Returns the like count."""
+    _require_writable(post.community)  # an archived community is read-only (SPEC §2.1)
     if like:
         Like.objects.get_or_create(post=post, user=actor)
     else:
@@ -302,16 +322,21 @@ def comment_create(*, actor, post, body, parent=None) -> tuple[Comment, list[str
         raise ValidationError({"body": _("Write a comment first.")})
     if len(body) > 10000:
         raise ValidationError({"body": _("Keep comments under 10,000 characters.")})
+    replied_to = parent
     if parent is not None:
         if parent.post_id != post.pk or parent.status != Status.PUBLISHED:
             raise ValidationError({"parent": _("You can only reply to a comment on this post.")})
         if parent.parent_id is not None:
             parent = parent.parent  # threads are one level deep
-    comment = Comment.objects.create(post=post, parent=parent, author=actor, body_source=body, body=clean_text(body))
+    comment = Comment(post=post, parent=parent, author=actor, body_source=body,
+                      body=clean_text(body))
+    comment._history_user = actor
+    comment.save()
     _touch(post.community)
     recipients = {post.author_id: "comment"}
-    if parent is not None:
-        recipients[parent.author_id] = "reply"
+    if replied_to is not None:
+        # The person answered hears of it, even when the thread was flattened onto its top comment.
+        recipients[replied_to.author_id] = "reply"
     recipients.pop(actor.pk, None)
     for uid, kind in recipients.items():
         transaction.on_commit(lambda uid=uid, kind=kind: notify_item([uid], item=comment, kind=kind, actor=actor))
@@ -328,6 +353,7 @@ def comment_update(*, actor, comment, body) -> Comment:
         raise ValidationError({"body": _("Write a comment first.")})
     comment.body_source = body
     comment.body = clean_text(body)
+    comment._history_user = actor
     comment.save()
     return comment
 
@@ -339,6 +365,7 @@ def comment_withdraw(*, actor, comment) -> Comment:
     if comment.author_id != actor.pk:
         raise PermissionDenied(_("Only the author can delete this comment."))
     comment.status = Status.WITHDRAWN
+    comment._history_user = actor
     comment.save()
     return comment
 
@@ -368,6 +395,7 @@ def wiki_create(*, actor, community, title, slug="", body="", body_format="html"
         created_at=now, updated_at=now,
     )
     page.full_clean()
+    page._history_user = actor
     page.save()
     _set_readers(page, readers, "posts.read_wikipage")
     _touch(community)
@@ -393,6 +421,7 @@ def wiki_update(*, actor, page, reason="", **changes) -> tuple[WikiPage, list[st
         page.title = changes["title"].strip()[:200]
     if "body_format" in changes:
         page.body_format = changes["body_format"]
+    previous_source = page.body_source
     if "body" in changes:
         page.body_source = changes["body"] or ""
     page.body = _body(page.body_source, page.body_format)
@@ -404,17 +433,26 @@ def wiki_update(*, actor, page, reason="", **changes) -> tuple[WikiPage, list[st
     page.last_edited_by = actor
     page.updated_at = timezone.now()
     page._change_reason = (reason or "").strip()[:100] or None
+    page._history_user = actor
     page.full_clean()
     page.save()
     _set_readers(page, readers, "posts.read_wikipage")
     _touch(page.community)
-    return page, _mentions(actor, page, changes.get("body", "")) if "body" in changes else []
+    if "body" not in changes:
+        return page, []
+    return page, _mentions(actor, page, changes["body"], previous_source)
 
 
 def wiki_revert(*, actor, page, version: int) -> WikiPage:
-    """Revert to revision ``version`` (a history_id): itself a new revision (SPEC §2.3)."""
+    """Revert to revision ``version`` (a history_id): itself a new revision (SPEC §2.3).
+
+    The content comes back, the level stays: a revert must not quietly lower a page
+    (and drop its readers) — a level change goes through its own rule and reason.
+    """
     try:
-        old = page.history.get(history_id=version)
+        # Only a revision the actor may see (SPEC §2.3): never copy back content
+        # recorded above what they are allowed to read.
+        old = visible_history(actor, page).get(history_id=version)
     except (page.history.model.DoesNotExist, ValueError, TypeError):
         raise ValidationError({"version": _("There is no such revision of this page.")}) from None
     page, _warnings = wiki_update(
@@ -423,7 +461,6 @@ def wiki_revert(*, actor, page, version: int) -> WikiPage:
         title=old.title,
         body=old.body_source,
         body_format=old.body_format,
-        classification=old.classification,
         reason=_("Reverted to revision %(v)s") % {"v": version},
     )
     return page
@@ -452,7 +489,9 @@ def attachment_add(*, actor, item, upload):
         )
     if upload.size > ATTACHMENT_MAX_BYTES:
         raise ValidationError(
-            {"file": _("The file is too large (%(size)d MB at most).") % {"size": ATTACHMENT_MAX_BYTES // (1024 * 1024)}}
+            # filesizeformat: a limit below 1 MB must not read "0 MB at most".
+            {"file": _("The file is too large (%(size)s at most).")
+             % {"size": filesizeformat(ATTACHMENT_MAX_BYTES)}}
         )
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -472,14 +511,37 @@ def log_view(user, item, via="web", target_type=None):
     target = _item_of(item)
     if target.classification != Level.STRICTLY_CONFIDENTIAL:
         return None
+    if isinstance(item, PostAttachment | WikiAttachment):
+        # A download is logged against the file itself (its level is its parent's).
+        target_type, target_pk = target_type or "attachment", item.pk
+    else:
+        target_type = target_type or ("post" if isinstance(target, Post) else "wiki")
+        target_pk = target.pk
     return AccessLog.objects.create(
         user=user,
-        target_type=target_type or ("post" if isinstance(target, Post) else "wiki"),
-        target_id=target.pk,
+        target_type=target_type,
+        target_id=target_pk,
         community_id=target.community_id,
         classification=target.classification,
         via=via,
     )
+
+
+def log_views(user, items, via="web"):
+    """``log_view`` for a page of items shown at once (lists): one insert for all of them."""
+    rows = [
+        AccessLog(
+            user=user,
+            target_type="post" if isinstance(target, Post) else "wiki",
+            target_id=target.pk,
+            community_id=target.community_id,
+            classification=target.classification,
+            via=via,
+        )
+        for target in map(_item_of, items or [])
+        if target.classification == Level.STRICTLY_CONFIDENTIAL
+    ]
+    return AccessLog.objects.bulk_create(rows) if rows else []
 
 
 def visible_history(user, item):
@@ -490,9 +552,18 @@ def visible_history(user, item):
     history = item.history.select_related("history_user").order_by("-history_date", "-history_id")
     if item.author_id == user.pk or role_in(user, item.community) == "owner":
         return history
+    if not _has_own_level(item):
+        # Comments carry no level of their own; their revisions go with the comment.
+        return history
     from unisocial.classification import levels_up_to
 
-    return history.filter(classification__in=levels_up_to(item.classification))
+    # The level now, not the one of a possibly stale instance (e.g. the one passed to a reclassify).
+    current = type(item).objects.filter(pk=item.pk).values_list("classification", flat=True).first()
+    return history.filter(classification__in=levels_up_to(current or item.classification))
+
+
+def _has_own_level(item) -> bool:
+    return any(f.name == "classification" for f in item.history.model._meta.fields)
 
 
 def ensure_still_visible(actor, item):

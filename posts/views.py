@@ -1,23 +1,485 @@
-"""Post pages. For now the detail page only (SPEC §6 ``/posts/<id>/``); the full
-post feature (forms, comments, history) comes with the content work.
+"""Post pages in the browser (SPEC §2.2–2.4, §6): detail, write, edit, withdraw,
+recommend, comments, history, attachment downloads, tag and profile pages.
+Wiki pages are in ``posts.wiki_views``.
+
+Views are thin: every post is loaded through ``selectors.access_post`` (not
+visible means 404), every list through ``visible_to``, and every change
+through ``posts.services``. A service's ``ValidationError`` becomes form
+errors, its ``PermissionDenied`` a message (or a 403 for a forbidden page).
 """
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from .models import Post
+from communities import selectors as community_selectors
+from communities import services as community_services
+from communities.forms import add_service_errors
+from unisocial.access import role_in
+from unisocial.classification import Level, Status
+from unisocial.sanitize import clean_html
+from unisocial.sanitize import render as render_body
+
+from . import selectors, services
+from .forms import CommentForm, PostForm
+
+PAGE_SIZE = 20
 
 
-def access_post(user, pk) -> Post:
-    """The only way a view loads a post: visible to ``user`` or 404 (SPEC §2.2)."""
+# --- shared with the wiki views ----------------------------------------------------------
+
+
+def page_of(request, queryset, param="page", size=PAGE_SIZE):
+    return Paginator(queryset, size).get_page(request.GET.get(param))
+
+
+def error_text(error) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error) or _("You are not allowed to do this.")
+
+
+def safe_body(html) -> str:
+    """The stored body is sanitized on save; cleaning it again (idempotent) keeps a row
+    written around the services (imports, fixtures) from ever reaching a page raw."""
+    return mark_safe(clean_html(html))  # noqa: S308 — the output of the one sanitizer
+
+
+def audience_line(form, *, community, author):
+    """SPEC §2.4: who the item will reach, from the form's level and readers, or None.
+
+    Unbound forms use their initial values (a forced or current level); bound
+    forms their cleaned values, once those fields are valid.
+    """
+    if form.is_bound:
+        data = getattr(form, "cleaned_data", {})
+        if (
+            "classification" not in data
+            or form.has_error("readers")
+            or form.has_error("classification")
+        ):
+            return None
+        level, readers = data["classification"], data.get("readers") or []
+    else:
+        level = form.initial.get("classification") or form.fields["classification"].initial
+        readers = form.initial.get("readers_list") or []
+    if level not in Level.values:
+        return None
     try:
-        return Post.objects.visible_to(user).select_related("community", "author").get(pk=pk)
-    except Post.DoesNotExist:
+        return community_services.audience(
+            community=community, classification=level, author=author, readers=readers
+        )
+    except ValidationError:
+        return None
+
+
+def preview_or_errors(request, form, *, community, author):
+    """The "Preview" button: the audience line (raising a reader error on the form) and the text."""
+    try:
+        community_services.audience(
+            community=community,
+            classification=form.cleaned_data["classification"],
+            author=author,
+            readers=form.cleaned_data.get("readers") or [],
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+    return safe_body(
+        render_body(form.cleaned_data.get("body", ""), form.cleaned_data["body_format"])
+    )
+
+
+def page_links(request, page, param) -> dict:
+    """Previous/next links for a second list on one page (its own page parameter)."""
+    links = {}
+    for name, has, number in (
+        ("previous", page.has_previous, page.has_previous() and page.previous_page_number()),
+        ("next", page.has_next, page.has_next() and page.next_page_number()),
+    ):
+        if has():
+            query = request.GET.copy()
+            query[param] = number
+            links[name] = f"?{query.urlencode()}"
+    return links
+
+
+def report_warnings(request, warnings):
+    for warning in warnings:
+        messages.warning(request, warning)
+
+
+def download(request, attachment):
+    """Stream a private file: only ever as a download, never sniffed, SC downloads logged."""
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, ValueError):
         raise Http404 from None
+    services.log_view(request.user, attachment, via="download")
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def form_context(form, *, community, item, author, user, preview=None, kind):
+    return {
+        "form": form,
+        "community": community,
+        "item": item,
+        "kind": kind,
+        "preview": preview,
+        "audience": audience_line(form, community=community, author=author),
+        # The API's audience line counts the requester as the author; use it
+        # only where that is true (the server-side preview always is right).
+        "audience_url_ok": getattr(author, "pk", author) == user.pk,
+    }
+
+
+# --- the post page ------------------------------------------------------------------------
+
+
+def _detail(request, post, comment_form=None, status=200):
+    user = request.user
+    community = post.community
+    my_role = role_in(user, community)
+    likes = selectors.post_likes(user, post)
+    writable = not community.is_archived
+    services.log_view(user, post)
+    return render(
+        request,
+        "posts/detail.html",
+        {
+            "post": post,
+            "community": community,
+            "my_role": my_role,
+            "body": safe_body(post.body),
+            "tags": selectors.post_tags(post),
+            "likes": likes,
+            "liked": any(like.user_id == user.pk for like in likes),
+            "attachments": selectors.post_attachments(user, post),
+            "threads": selectors.post_comments(user, post),
+            "is_author": post.author_id == user.pk,
+            "writable": writable,
+            "can_comment": writable and my_role is not None and post.status == Status.PUBLISHED,
+            "comment_form": comment_form or CommentForm(),
+        },
+        status=status,
+    )
 
 
 @login_required
 def detail(request, pk):
-    post = access_post(request.user, pk)
-    return render(request, "posts/detail.html", {"post": post, "community": post.community})
+    return _detail(request, selectors.access_post(request.user, pk))
+
+
+@login_required
+def history(request, pk):
+    post = selectors.access_post(request.user, pk)
+    revisions = services.visible_history(request.user, post)
+    return render(
+        request,
+        "posts/history.html",
+        {"post": post, "community": post.community, "page_obj": page_of(request, revisions)},
+    )
+
+
+# --- writing posts ------------------------------------------------------------------------
+
+
+def _writable_community(request, community):
+    """Members write in a non-archived community (SPEC §2.1, §2.3)."""
+    if community.is_archived:
+        messages.error(request, _("This community is archived and read-only."))
+        return False
+    if role_in(request.user, community) is None:
+        raise PermissionDenied(_("Only members of this community can write in it."))
+    return True
+
+
+@login_required
+def create(request):
+    slug = request.GET.get("community", "")
+    if not slug:
+        messages.info(request, _("Choose a community to post in, then use its “New post” link."))
+        return redirect("communities:list")
+    community = community_selectors.get_community_for(request.user, slug)
+    if not _writable_community(request, community):
+        return redirect(community)
+    form = PostForm(request.POST or None, request.FILES or None, community=community)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if "preview" in request.POST:
+            preview = preview_or_errors(request, form, community=community, author=request.user)
+        else:
+            try:
+                with transaction.atomic():
+                    post, warnings = services.post_create(
+                        actor=request.user, community=community, **form.service_fields()
+                    )
+                    if form.cleaned_data.get("attachment"):
+                        services.attachment_add(
+                            actor=request.user, item=post, upload=form.cleaned_data["attachment"]
+                        )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            except PermissionDenied as error:
+                messages.error(request, error_text(error))
+                return redirect(community)
+            else:
+                if post.status == Status.PENDING:
+                    messages.success(
+                        request, _("Your post was saved and awaits a moderator's approval.")
+                    )
+                else:
+                    messages.success(request, _("Your post was published."))
+                report_warnings(request, warnings)
+                return redirect(post)
+    return render(
+        request,
+        "posts/form.html",
+        form_context(
+            form,
+            community=community,
+            item=None,
+            author=request.user,
+            user=request.user,
+            preview=preview,
+            kind="post",
+        ),
+    )
+
+
+def _own_post(request, pk):
+    post = selectors.access_post(request.user, pk)
+    if post.author_id != request.user.pk:
+        raise PermissionDenied(_("Only the author can change this post."))
+    return post
+
+
+def _post_initial(post) -> dict:
+    readers = [g.user for g in post.reader_grants.select_related("user")]
+    return {
+        "title": post.title,
+        "body": post.body_source or post.body,
+        "body_format": post.body_format if post.body_source else "html",
+        "classification": post.classification,
+        "readers": ", ".join(sorted(u.username for u in readers)),
+        "readers_list": readers,
+        "tags": ", ".join(post.tags.order_by("name").values_list("name", flat=True)),
+    }
+
+
+@login_required
+def edit(request, pk):
+    post = _own_post(request, pk)
+    community = post.community
+    if community.is_archived:
+        messages.error(request, _("This community is archived and read-only."))
+        return redirect(post)
+    form = PostForm(
+        request.POST or None,
+        request.FILES or None,
+        community=community,
+        item=post,
+        initial=_post_initial(post),
+    )
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if "preview" in request.POST:
+            preview = preview_or_errors(request, form, community=community, author=post.author)
+        else:
+            try:
+                with transaction.atomic():
+                    post, warnings = services.post_update(
+                        actor=request.user,
+                        post=post,
+                        reason=form.cleaned_data.get("reason", ""),
+                        **form.service_fields(),
+                    )
+                    if form.cleaned_data.get("attachment"):
+                        services.attachment_add(
+                            actor=request.user, item=post, upload=form.cleaned_data["attachment"]
+                        )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            except PermissionDenied as error:
+                messages.error(request, error_text(error))
+                return redirect(post)
+            else:
+                messages.success(request, _("Your changes were saved."))
+                report_warnings(request, warnings)
+                return redirect(post)
+    return render(
+        request,
+        "posts/form.html",
+        form_context(
+            form,
+            community=community,
+            item=post,
+            author=post.author,
+            user=request.user,
+            preview=preview,
+            kind="post",
+        ),
+    )
+
+
+@login_required
+def delete(request, pk):
+    post = _own_post(request, pk)
+    if request.method == "POST":
+        try:
+            services.post_withdraw(actor=request.user, post=post)
+        except (PermissionDenied, ValidationError) as error:
+            messages.error(request, error_text(error))
+            return redirect(post)
+        messages.success(request, _("Your post was deleted."))
+        return redirect(post.community)
+    return render(request, "posts/confirm_delete.html", {"post": post, "community": post.community})
+
+
+@require_POST
+@login_required
+def like(request, pk):
+    post = selectors.access_post(request.user, pk)
+    if post.community.is_archived:
+        messages.error(request, _("This community is archived and read-only."))
+    else:
+        try:
+            services.post_like(
+                actor=request.user, post=post, like=request.POST.get("action") != "undo"
+            )
+        except (PermissionDenied, ValidationError) as error:
+            messages.error(request, error_text(error))
+    return redirect(f"{post.get_absolute_url()}#recommendations")
+
+
+# --- comments -----------------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def comment_create(request, pk):
+    post = selectors.access_post(request.user, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        parent = None
+        if form.cleaned_data.get("parent"):
+            parent = selectors.access_comment(request.user, post, form.cleaned_data["parent"])
+        try:
+            comment, warnings = services.comment_create(
+                actor=request.user, post=post, body=form.cleaned_data["body"], parent=parent
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except PermissionDenied as error:
+            messages.error(request, error_text(error))
+            return redirect(post)
+        else:
+            messages.success(request, _("Your comment was added."))
+            report_warnings(request, warnings)
+            return redirect(comment.get_absolute_url())
+    return _detail(request, post, comment_form=form)
+
+
+def _own_comment(request, pk, comment_pk):
+    post = selectors.access_post(request.user, pk)
+    comment = selectors.access_comment(request.user, post, comment_pk)
+    if comment.author_id != request.user.pk:
+        raise PermissionDenied(_("Only the author can change this comment."))
+    comment.post = post
+    return post, comment
+
+
+@login_required
+def comment_edit(request, pk, comment_pk):
+    post, comment = _own_comment(request, pk, comment_pk)
+    if post.community.is_archived:
+        messages.error(request, _("This community is archived and read-only."))
+        return redirect(post)
+    form = CommentForm(request.POST or None, initial={"body": comment.body_source or comment.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.comment_update(
+                actor=request.user, comment=comment, body=form.cleaned_data["body"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except PermissionDenied as error:
+            messages.error(request, error_text(error))
+            return redirect(post)
+        else:
+            messages.success(request, _("Your comment was updated."))
+            return redirect(comment.get_absolute_url())
+    return render(
+        request,
+        "posts/comment_form.html",
+        {"post": post, "community": post.community, "comment": comment, "form": form},
+    )
+
+
+@login_required
+def comment_delete(request, pk, comment_pk):
+    post, comment = _own_comment(request, pk, comment_pk)
+    if request.method == "POST":
+        try:
+            services.comment_withdraw(actor=request.user, comment=comment)
+        except (PermissionDenied, ValidationError) as error:
+            messages.error(request, error_text(error))
+        else:
+            messages.success(request, _("Your comment was deleted."))
+        return redirect(post)
+    return render(
+        request,
+        "posts/comment_confirm_delete.html",
+        {"post": post, "community": post.community, "comment": comment},
+    )
+
+
+# --- attachments --------------------------------------------------------------------------
+
+
+@login_required
+def attachment(request, pk, attachment_pk):
+    attachment = selectors.access_post_attachment(request.user, pk, attachment_pk)
+    return download(request, attachment)
+
+
+# --- tags and people ----------------------------------------------------------------------
+
+
+@login_required
+def tag(request, slug):
+    tag, posts = selectors.tag_with_posts(request.user, slug)
+    return render(request, "posts/tag.html", {"tag": tag, "page_obj": page_of(request, posts)})
+
+
+@login_required
+def profile(request, username):
+    person = selectors.person(username)
+    communities = page_of(
+        request, selectors.communities_of(request.user, person), param="communities_page"
+    )
+    return render(
+        request,
+        "posts/profile.html",
+        {
+            "person": person,
+            "page_obj": page_of(request, selectors.posts_by(request.user, person)),
+            "communities_page": communities,
+            "communities_links": page_links(request, communities, "communities_page"),
+        },
+    )

@@ -3,7 +3,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from communities.models import Community, Membership, Role
-from posts.models import Post, PostReader
+from posts.models import Post
 from unisocial.classification import Level, Status, Visibility
 from unisocial.models import TermsAcceptance, TermsVersion
 

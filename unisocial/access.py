@@ -24,7 +24,6 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
 
 from .classification import Level, Status, Visibility
 

@@ -1,20 +1,26 @@
 """The JSON API, /api/v1/ (SPEC §6). Session and token auth; schema at ``schema/``."""
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 from rest_framework.settings import api_settings
 
 from communities.api import CommunityViewSet
+from posts.api import PostViewSet
+from posts.wiki_api import WikiPageViewSet
 
 from .api_views import AcceptTermsView, MeView, NotFoundView
 
 router = SimpleRouter()
 router.register("communities", CommunityViewSet, basename="community")
+router.register(r"communities/(?P<slug>[^/.]+)/wiki", WikiPageViewSet, basename="wiki-page")
+router.register("posts", PostViewSet, basename="post")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     path("me/accept-terms/", AcceptTermsView.as_view(), name="api-accept-terms"),
     *router.urls,
+    path("", include("posts.notification_api_urls")),
+    path("", include("posts.feed_api_urls")),
     # The schema is for authorized users, like every other endpoint.
     path(
         "schema/",

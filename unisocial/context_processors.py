@@ -2,7 +2,7 @@
 
 from functools import cache
 
-from posts.models import Notification
+from posts.notifications import unread_count
 
 
 def navigation(request):
@@ -13,6 +13,7 @@ def navigation(request):
     @cache
     def unread():
         # Lazy: pages that never render the nav (redirects, JSON) pay no query.
-        return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+        # One query; notifications about items the user can no longer see are not counted.
+        return unread_count(user)
 
     return {"unread_notifications": unread}

@@ -12,7 +12,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("communities/", include("communities.urls")),
-    path("posts/", include("posts.urls")),
+    # /posts/…, /tags/<slug>/ and /people/<username>/ (the posts namespace)
+    path("", include("posts.urls")),
+    path("", include("posts.notification_urls")),
+    path("", include("posts.feed_urls")),
     path("api/v1/", include("unisocial.api_urls")),
     path("admin/", admin.site.urls),
 ]

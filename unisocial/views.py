@@ -1,7 +1,7 @@
-"""Site-wide pages: home, terms of use, policies (SPEC §1, §5, §6)."""
+"""Site-wide pages: home (the feed, in ``posts.feed_views``), terms of use, policies
+(SPEC §1, §5, §6)."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -9,30 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from communities.models import Membership
-from posts.models import Post
+from posts.feed_views import home  # noqa: F401 — ``/`` is the home feed (issue 4)
 
 from .models import TermsAcceptance, TermsVersion
-
-HOME_POST_COUNT = 20
-
-
-@login_required
-def home(request):
-    my_memberships = (
-        Membership.objects.active()
-        .filter(user=request.user)
-        .select_related("content_object")
-        .order_by("content_object__name")
-    )
-    newest_posts = Post.objects.visible_to(request.user).select_related("community", "author")[
-        :HOME_POST_COUNT
-    ]
-    return render(
-        request,
-        "home.html",
-        {"my_memberships": my_memberships, "newest_posts": newest_posts},
-    )
 
 
 def _safe_next(request, candidate):

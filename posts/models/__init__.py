@@ -3,15 +3,18 @@ plus notifications and the access log of strictly confidential items."""
 from .access_log import AccessLog
 from .attachment import PostAttachment, WikiAttachment
 from .comment import Comment
-from .notification import Notification
+from .follow import Follow
+from .notification import Notification, NotificationPreference
 from .post import Like, Post, PostReader, Tag
 from .wiki import WikiPage, WikiPageReader
 
 __all__ = [
     "AccessLog",
     "Comment",
+    "Follow",
     "Like",
     "Notification",
+    "NotificationPreference",
     "Post",
     "PostAttachment",
     "PostReader",

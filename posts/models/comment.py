@@ -36,6 +36,9 @@ class Comment(models.Model):
     def __str__(self):
         return f"Comment {self.pk} on {self.post_id}"
 
+    def get_absolute_url(self):
+        return f"{self.post.get_absolute_url()}#comment-{self.pk}"
+
     @property
     def community(self):
         return self.post.community
@@ -43,6 +46,3 @@ class Comment(models.Model):
     @property
     def classification(self):
         return self.post.classification
-
-    def get_absolute_url(self):
-        return f"{self.post.get_absolute_url()}#comment-{self.pk}"

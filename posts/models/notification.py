@@ -1,13 +1,21 @@
-"""Notifications (SPEC §2.4)."""
+"""Notifications and each person's e-mail choice (SPEC §2.4)."""
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from unisocial.classification import Level
+
+
 class Notification(models.Model):
     """Something a user should hear about (SPEC §2.4: no title, body or excerpt
     for confidential and strictly confidential items — only level, community, link).
+
+    ``target_type``/``target_id`` name the item it is about (none for membership
+    news), so every read can hide a notification whose item the recipient can
+    no longer see (``posts.notifications.visible_notifications``).
     """
 
     class Kind(models.TextChoices):
@@ -22,6 +30,12 @@ class Notification(models.Model):
         MODERATION = "moderation", _("Moderation")
         RECORDS = "records", _("Records management")
 
+    class Target(models.TextChoices):
+        NONE = "", _("None")
+        POST = "post", _("Post")
+        COMMENT = "comment", _("Comment")
+        WIKI = "wiki", _("Wiki page")
+
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
@@ -29,15 +43,85 @@ class Notification(models.Model):
     community = models.ForeignKey(
         "communities.Community", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    classification = models.CharField(max_length=24, choices=Level.choices, default=Level.UNCLASSIFIED)
+    classification = models.CharField(
+        max_length=24, choices=Level.choices, default=Level.UNCLASSIFIED
+    )
     message = models.CharField(max_length=300)
     url = models.CharField(max_length=300, blank=True)
+    target_type = models.CharField(max_length=16, choices=Target.choices, blank=True, default="")
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Set once an e-mail (immediate or digest) has carried it: sending is safe to repeat.
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(target_type="") & models.Q(target_id__isnull=True))
+                | (
+                    models.Q(target_type__in=["post", "comment", "wiki"])
+                    & models.Q(target_id__isnull=False)
+                ),
+                name="notification_target_complete",
+            ),
+        ]
 
     def __str__(self):
         return self.message
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
+
+    @property
+    def current_classification(self) -> str:
+        """The item's level now (annotated by ``visible_notifications``), else as sent."""
+        return getattr(self, "target_classification", None) or self.classification
+
+    @property
+    def display_message(self) -> str:
+        """The message, unless the item has since been raised above unclassified.
+
+        A message written for an unclassified item may name its title; once the
+        item is confidential or above, only the level and the community remain
+        (SPEC §2.4).
+        """
+        level = self.current_classification
+        if level == Level.UNCLASSIFIED or self.classification != Level.UNCLASSIFIED:
+            return self.message
+        return gettext("%(kind)s: a %(level)s item in %(community)s") % {
+            "kind": self.get_kind_display(),
+            "level": Level(level).label,
+            "community": self.community.name if self.community_id else "",
+        }
+
+
+class NotificationPreference(models.Model):
+    """How a person wants notification e-mails: at once, in a daily digest, or not at all."""
+
+    class Email(models.TextChoices):
+        IMMEDIATE = "immediate", _("Immediately")
+        DAILY = "daily", _("Daily digest")
+        OFF = "off", _("Never")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    email = models.CharField(max_length=16, choices=Email.choices, default=Email.IMMEDIATE)
+    last_digest_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(email__in=["immediate", "daily", "off"]),
+                name="notification_email_choice",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.email}"

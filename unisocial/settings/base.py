@@ -140,7 +140,17 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "unisocial.api.exception_handler",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "unisocial API", "VERSION": "1", "SERVE_INCLUDE_SCHEMA": False}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "unisocial API",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # One schema enum per shared choice set (levels are used as ``ceiling`` and
+    # ``classification``; item statuses by posts, comments and wiki pages).
+    "ENUM_NAME_OVERRIDES": {
+        "LevelEnum": "unisocial.classification.Level",
+        "ItemStatusEnum": "unisocial.classification.Status",
+    },
+}
 
 # Celery: Redis when REDIS_URL is set; otherwise tasks run in process.
 REDIS_URL = env("REDIS_URL", default="")
@@ -159,6 +169,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Absolute links in e-mails.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="unisocial <no-reply@unisocial.invalid>")
 
 # Records management (SPEC §4)

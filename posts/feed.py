@@ -1,0 +1,121 @@
+"""Reads for the home feed (issue 4 item 1; SPEC §2.2, §2.4, §6 ``/`` and ``feed/``).
+
+The feed is the newest posts ``user`` may see, either of their communities
+(active memberships) and of the people they follow (``mine``), or of every
+open community (``open``, for discovery), or of one person (their profile).
+Every row passes ``Post.objects.visible_to(user)``; the like and comment
+counts are subqueries (the comment count counts only comments visible to
+``user``), so a page costs one query whatever its size.
+
+Pagination is keyset ("cursor") over ``(-created_at, -id)``: no OFFSET and
+no COUNT, so page 51 costs what page 1 costs. A cursor is the opaque
+urlsafe base64 of the last row's ``(created_at, id)``.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery
+
+from communities.models import Membership
+from unisocial.classification import Visibility
+
+from .models import Comment, Follow, Like, Post
+
+SCOPE_MINE = "mine"
+SCOPE_OPEN = "open"
+SCOPES = (SCOPE_MINE, SCOPE_OPEN)
+PAGE_SIZE = 20
+ORDERING = ("-created_at", "-id")
+
+
+class InvalidCursor(ValueError):
+    pass
+
+
+def _count(queryset):
+    """``SELECT COUNT(*)`` of ``queryset`` as a scalar subquery (0 when empty; no GROUP BY)."""
+    counted = queryset.order_by().annotate(
+        n=Func(F("pk"), function="COUNT", output_field=IntegerField())
+    )
+    return Subquery(counted.values("n")[:1], output_field=IntegerField())
+
+
+def with_counts(posts, user):
+    """Annotate ``like_count`` and ``comment_count`` (comments ``user`` may see)."""
+    return posts.annotate(
+        like_count=_count(Like.objects.filter(post_id=OuterRef("pk"))),
+        comment_count=_count(Comment.objects.visible_to(user).filter(post_id=OuterRef("pk"))),
+    )
+
+
+def feed_candidates(user, *, scope=SCOPE_MINE, author=None):
+    """The feed's rows *before* the access rule, with counts and ordering.
+
+    Not for direct use: callers go through ``feed_for`` or the API's
+    ``AccessRuleViewSet`` (which adds ``visible_to``), so the rule is applied
+    exactly once, in the same SQL.
+    """
+    posts = Post.objects.all()
+    if author is not None:
+        posts = posts.filter(author_id=author.pk)
+    elif scope == SCOPE_OPEN:
+        posts = posts.filter(community__visibility=Visibility.OPEN)
+    else:
+        my_communities = (
+            Membership.objects.active().filter(user_id=user.pk).values("content_object_id")
+        )
+        followed = Follow.objects.filter(follower_id=user.pk).values("followed_id")
+        posts = posts.filter(Q(community_id__in=my_communities) | Q(author_id__in=followed))
+    return (
+        with_counts(posts, user)
+        .select_related("community", "author")
+        .order_by(*ORDERING)
+    )
+
+
+def feed_for(user, *, scope=SCOPE_MINE, author=None):
+    """The feed of ``user``: visible posts only, newest first."""
+    return feed_candidates(user, scope=scope, author=author).visible_to(user)
+
+
+# --- keyset pagination --------------------------------------------------------------------
+
+
+def encode_cursor(post) -> str:
+    raw = json.dumps([post.created_at.isoformat(), post.pk], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        created, pk = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+        created_at = datetime.fromisoformat(created)
+        if created_at.tzinfo is None or not isinstance(pk, int):
+            raise ValueError
+    except (ValueError, TypeError, binascii.Error, UnicodeError) as exc:
+        raise InvalidCursor(cursor) from exc
+    return created_at, pk
+
+
+@dataclass
+class FeedPage:
+    items: list
+    next_cursor: str | None
+
+
+def paginate(posts, cursor: str | None = None, size: int = PAGE_SIZE) -> FeedPage:
+    """One page of ``posts`` (in ``ORDERING``) after ``cursor``; raises ``InvalidCursor``."""
+    if cursor:
+        created_at, pk = decode_cursor(cursor)
+        posts = posts.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk))
+    items = list(posts[: size + 1])
+    if len(items) > size:
+        items = items[:size]
+        return FeedPage(items, encode_cursor(items[-1]))
+    return FeedPage(items, None)

@@ -1,0 +1,10 @@
+"""API routes of the feed and search (issue 4), included in ``unisocial.api_urls``
+before its catch-all."""
+from django.urls import path
+
+from .feed_api import FeedViewSet, SearchView
+
+urlpatterns = [
+    path("feed/", FeedViewSet.as_view({"get": "list"}), name="api-feed"),
+    path("search/", SearchView.as_view(), name="api-search"),
+]

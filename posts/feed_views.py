@@ -1,0 +1,93 @@
+"""HTML pages of the feed and search (issue 4; SPEC §6 ``/``, ``/search/?q=``):
+the home feed, follow/unfollow (buttons on the profile page), and the search page.
+
+Every list comes from ``posts.feed`` or ``posts.search``, which apply the
+access rule in the SQL.
+"""
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from communities.models import Membership
+
+from . import feed
+from .follows import follow_user, unfollow_user
+from .search import SearchForm, search
+
+
+def _feed_page(request, posts):
+    try:
+        return feed.paginate(posts, request.GET.get("cursor"))
+    except feed.InvalidCursor:  # a mangled link: start again from the newest
+        return feed.paginate(posts)
+
+
+def _my_memberships(user):
+    return (
+        Membership.objects.active()
+        .filter(user=user)
+        .select_related("content_object")
+        .order_by("content_object__name")
+    )
+
+
+@login_required
+def home(request):
+    """``/``: my communities, and the feed (``?scope=open``: every open community)."""
+    scope = request.GET.get("scope")
+    scope = scope if scope in feed.SCOPES else feed.SCOPE_MINE
+    page = _feed_page(request, feed.feed_for(request.user, scope=scope))
+    return render(
+        request,
+        "feed/home.html",
+        {"my_memberships": _my_memberships(request.user), "scope": scope, "page": page},
+    )
+
+
+def _back(request, target):
+    candidate = request.POST.get("next")
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(candidate)
+    return redirect("posts:profile", username=target.username)
+
+
+@login_required
+@require_POST
+def follow(request, username):
+    target = get_object_or_404(get_user_model(), username=username, is_active=True)
+    try:
+        follow_user(actor=request.user, target=target)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("You follow %(name)s.") % {"name": target})
+    return _back(request, target)
+
+
+@login_required
+@require_POST
+def unfollow(request, username):
+    target = get_object_or_404(get_user_model(), username=username)
+    unfollow_user(actor=request.user, target=target)
+    messages.success(request, _("You no longer follow %(name)s.") % {"name": target})
+    return _back(request, target)
+
+
+@login_required
+def search_page(request):
+    """``/search/?q=``: posts, comments and wiki pages I may see, best match first."""
+    choices = [
+        (m.content_object.slug, m.content_object.name) for m in _my_memberships(request.user)
+    ]
+    form = SearchForm(request.GET or None, community_choices=choices)
+    page = None
+    if form.is_bound and form.is_valid():
+        page = search(request.user, form.cleaned_data)
+    return render(request, "feed/search.html", {"form": form, "page": page})

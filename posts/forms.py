@@ -1,0 +1,208 @@
+"""HTML forms for posts, comments and wiki pages. They only shape input; the
+rules (level under the ceiling, who may change it, readers who are members,
+archived communities) live in ``posts.services`` (SPEC §2.2–2.4).
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from communities.services import lookup_users
+from unisocial.classification import Level, levels_up_to
+
+BODY_FORMATS = [
+    ("markdown", _("Simple formatting (use the toolbar, or Markdown)")),
+    ("html", _("HTML")),
+]
+# The same words as the service's refusal (posts.services.choose_level).
+CHOOSE_LEVEL = _("Choose a classification level: this community holds information up to %(level)s.")
+# Wiki addresses the routes already use.
+RESERVED_WIKI_SLUGS = {"new"}
+
+
+def split_names(text) -> list[str]:
+    return [name.strip().lstrip("@") for name in (text or "").split(",") if name.strip()]
+
+
+class ContentForm(forms.Form):
+    """The post and wiki page form (SPEC §2.2–2.4).
+
+    ``community`` decides the classification field: hidden and forced to
+    unclassified when that is the ceiling; otherwise a required choice with no
+    default when creating ("— choose a level —"), the current level when editing.
+    """
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(
+        label=_("Text"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14, "class": "editor__text", "data-editor": "body"}),
+    )
+    body_format = forms.ChoiceField(
+        label=_("Text format"),
+        choices=BODY_FORMATS,
+        initial="markdown",
+        widget=forms.RadioSelect,
+    )
+    classification = forms.ChoiceField(label=_("Classification"))
+    readers = forms.CharField(
+        label=_("Named readers"),
+        required=False,
+        help_text=_(
+            "Strictly confidential only: usernames of the members of this community "
+            "who may read it, separated by commas. The community's owners can always read it."
+        ),
+        widget=forms.TextInput(attrs={"data-audience": "readers", "autocomplete": "off"}),
+    )
+    attachment = forms.FileField(
+        label=_("Attach a file"),
+        required=False,
+        help_text=_("Optional. PDF, images, text, CSV and office documents, up to 10 MB."),
+    )
+    reason = forms.CharField(
+        label=_("Reason for the change of level"),
+        required=False,
+        max_length=100,
+        help_text=_("Required when you lower the classification; kept in the history."),
+    )
+
+    def __init__(self, *args, community, item=None, **kwargs):
+        self.community = community
+        self.item = item
+        super().__init__(*args, **kwargs)
+        field = self.fields["classification"]
+        field.widget.attrs["data-audience"] = "classification"
+        if community.ceiling == Level.UNCLASSIFIED:
+            # Forced: whatever is posted, the level is unclassified (clean_classification).
+            self.fields["classification"] = forms.CharField(
+                required=False,
+                initial=Level.UNCLASSIFIED.value,
+                widget=forms.HiddenInput(attrs={"data-audience": "classification"}),
+            )
+            self.fields.pop("readers")
+        else:
+            levels = [(lv, Level(lv).label) for lv in levels_up_to(community.ceiling)]
+            if item is None:
+                field.choices = [("", _("— choose a level —")), *levels]
+                field.error_messages["required"] = CHOOSE_LEVEL % {
+                    "level": Level(community.ceiling).label
+                }
+            else:
+                field.choices = levels
+            if community.ceiling != Level.STRICTLY_CONFIDENTIAL:
+                self.fields.pop("readers")
+        if item is None:
+            self.fields.pop("reason")
+
+    @property
+    def forced_level(self) -> bool:
+        return self.community.ceiling == Level.UNCLASSIFIED
+
+    def clean_classification(self):
+        if self.forced_level:
+            return Level.UNCLASSIFIED.value
+        return self.cleaned_data["classification"]
+
+    def clean_readers(self):
+        names = split_names(self.cleaned_data.get("readers"))
+        if not names:
+            return []
+        try:
+            return lookup_users(names)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict.get("readers", error.messages)) from None
+
+    def clean(self):
+        data = super().clean()
+        if data.get("readers") and data.get("classification") != Level.STRICTLY_CONFIDENTIAL:
+            self.add_error("readers", _("Readers are named only for strictly confidential items."))
+        return data
+
+    def service_fields(self) -> dict:
+        """The cleaned data as keyword arguments of the create/update services."""
+        data = self.cleaned_data
+        fields = {
+            "title": data["title"],
+            "body": data.get("body", ""),
+            "body_format": data["body_format"],
+            "classification": data["classification"],
+            "readers": data.get("readers") or [],
+        }
+        return fields
+
+
+class PostForm(ContentForm):
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        help_text=_("Words or short phrases, separated by commas (at most 10)."),
+    )
+
+    field_order = [
+        "title",
+        "body_format",
+        "body",
+        "classification",
+        "readers",
+        "tags",
+        "attachment",
+        "reason",
+    ]
+
+    def service_fields(self) -> dict:
+        fields = super().service_fields()
+        fields["tags"] = [
+            t.strip() for t in self.cleaned_data.get("tags", "").split(",") if t.strip()
+        ]
+        return fields
+
+
+class WikiForm(ContentForm):
+    slug = forms.SlugField(
+        label=_("Page address"),
+        required=False,
+        max_length=80,
+        help_text=_(
+            "Optional: lower-case letters, digits and hyphens. Made from the title if left empty."
+        ),
+    )
+
+    field_order = [
+        "title",
+        "slug",
+        "body_format",
+        "body",
+        "classification",
+        "readers",
+        "attachment",
+        "reason",
+    ]
+
+    def __init__(self, *args, item=None, **kwargs):
+        super().__init__(*args, item=item, **kwargs)
+        if item is not None:
+            self.fields.pop("slug")
+
+    def clean(self):
+        data = super().clean()
+        if "slug" in self.fields and data.get("title"):
+            slug = slugify(data.get("slug") or data["title"])
+            if slug in RESERVED_WIKI_SLUGS:
+                self.add_error("slug", _("This address is reserved; choose another."))
+        return data
+
+    def service_fields(self) -> dict:
+        fields = super().service_fields()
+        if "slug" in self.fields:
+            fields["slug"] = self.cleaned_data.get("slug", "")
+        return fields
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your comment"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)

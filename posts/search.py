@@ -1,0 +1,343 @@
+"""Search over posts, comments and wiki pages (issue 4 item 2; SPEC §2.2, §2.4, §6
+``/search/?q=`` and ``search/``).
+
+The access rule is applied inside the SQL: each kind starts from
+``Model.objects.visible_to(user)`` and is filtered, ranked and sliced in the
+database; nothing is filtered in Python. On PostgreSQL the match is full-text
+(``websearch_to_tsquery``), ranked with ``ts_rank`` (title weighted above
+body) and the snippet is ``ts_headline`` over the body with its tags stripped;
+elsewhere (SQLite, for development and tests) a simple ``icontains`` fallback
+ranks title hits above body hits and cuts an excerpt around the first match.
+
+Snippets are built from plain text only: the headline's match markers are
+control characters, every piece between them is escaped, and only then are
+the markers turned into ``<mark>`` — the stored body is never output raw.
+
+Pagination is by page number but bounded: page ``p`` takes the top
+``p * size + 1`` of each kind (ids, rank and date only), merges them by rank
+then date, and loads the headlines of the one page it shows. So a search
+costs at most six queries.
+"""
+from __future__ import annotations
+
+import html
+import operator
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from functools import reduce
+
+from django import forms
+from django.conf import settings
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+)
+from django.db import connection
+from django.db.models import Case, F, FloatField, Func, Q, TextField, Value, When
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from unisocial.classification import Level
+
+from .models import Comment, Post, WikiPage
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 10
+PAGE_SIZE = 20
+MAX_PAGE = 50
+SNIPPET_CHARS = 200
+SEARCH_CONFIG = getattr(settings, "SEARCH_CONFIG", "english")
+KIND_POST, KIND_COMMENT, KIND_WIKI = "post", "comment", "wiki"
+KINDS = (KIND_POST, KIND_COMMENT, KIND_WIKI)
+# Match markers: control characters, which no escaped text can turn into markup.
+START, STOP = "\x02", "\x03"
+
+
+class SearchForm(forms.Form):
+    """The search parameters, for the page and the API alike."""
+
+    q = forms.CharField(label=_("Search for"), required=False, max_length=MAX_QUERY_LENGTH)
+    type = forms.ChoiceField(
+        label=_("Type"),
+        required=False,
+        choices=[
+            ("", _("Everything")),
+            (KIND_POST, _("Posts")),
+            (KIND_COMMENT, _("Comments")),
+            (KIND_WIKI, _("Wiki pages")),
+        ],
+    )
+    community = forms.SlugField(label=_("Community"), required=False, max_length=80)
+    classification = forms.ChoiceField(
+        label=_("Classification"), required=False, choices=[("", _("Any level")), *Level.choices]
+    )
+    tag = forms.SlugField(label=_("Tag (posts only)"), required=False, max_length=60)
+    page = forms.IntegerField(label=_("Page"), required=False, min_value=1, max_value=MAX_PAGE)
+
+    def __init__(self, *args, community_choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if community_choices is not None:
+            # The page offers the user's communities; the API takes any slug.
+            self.fields["community"].widget = forms.Select(
+                choices=[("", _("All communities")), *community_choices]
+            )
+
+
+@dataclass
+class SearchResult:
+    type: str
+    id: int
+    title: str
+    community: str
+    community_name: str
+    classification: str
+    snippet: SafeString
+    url: str
+    created_at: datetime
+    rank: float
+
+
+@dataclass
+class SearchPage:
+    results: list[SearchResult]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+# --- one description per kind ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Kind:
+    name: str
+    model: type
+    title: str | None  # searched title field (None: body only)
+    shown_title: str  # what the result shows as its title
+    prefix: str  # path from the row to the item that carries community and level
+    extra: tuple = ()
+
+
+_KINDS = {
+    KIND_POST: _Kind(KIND_POST, Post, "title", "title", ""),
+    # A comment is found by its own text and shown under its post's title.
+    KIND_COMMENT: _Kind(KIND_COMMENT, Comment, None, "post__title", "post__", ("post_id",)),
+    KIND_WIKI: _Kind(KIND_WIKI, WikiPage, "title", "title", "", ("slug",)),
+}
+
+
+def _restricted(kind: _Kind, user, cleaned):
+    """The rows of ``kind`` that ``user`` may see, narrowed by the filters — all in SQL."""
+    rows = kind.model.objects.visible_to(user)
+    p = kind.prefix
+    if cleaned.get("community"):
+        rows = rows.filter(**{f"{p}community__slug": cleaned["community"]})
+    if cleaned.get("classification"):
+        rows = rows.filter(**{f"{p}classification": cleaned["classification"]})
+    if cleaned.get("tag"):
+        rows = rows.filter(tags__slug=cleaned["tag"])
+    return rows
+
+
+def _kinds_for(cleaned):
+    if cleaned.get("tag"):  # tags are on posts only
+        return [KIND_POST] if cleaned.get("type") in ("", None, KIND_POST) else []
+    if cleaned.get("type"):
+        return [cleaned["type"]]
+    return list(KINDS)
+
+
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+class _StripTags(Func):
+    """The body's text without its markup (PostgreSQL), for the index and the headline."""
+
+    function = "regexp_replace"
+    template = "%(function)s(%(expressions)s, '<[^>]*>', ' ', 'g')"
+    output_field = TextField()
+
+
+def _terms(q: str) -> list[str]:
+    words = [w.strip('"').lstrip("-") for w in q.split()]
+    return [w for w in words if w and w.lower() != "or"][:MAX_TERMS]
+
+
+# --- ranking (phase 1: ids only) ---------------------------------------------------------
+
+
+def _ranked(kind: _Kind, rows, q: str):
+    if _is_postgres():
+        query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
+        body = SearchVector(_StripTags(F("body")), weight="B", config=SEARCH_CONFIG)
+        vector = (
+            SearchVector(kind.title, weight="A", config=SEARCH_CONFIG) + body
+            if kind.title
+            else body
+        )
+        rows = rows.annotate(document=vector).filter(document=query)
+        rows = rows.annotate(rank=SearchRank(vector, query))
+    else:
+        terms = _terms(q)
+        if not terms:
+            return rows.none()
+
+        def hit(t):
+            return Q(**{f"{kind.title}__icontains": t}) | Q(body__icontains=t) if kind.title else Q(
+                body__icontains=t
+            )
+
+        def score(field, t, weight):
+            return Case(
+                When(**{f"{field}__icontains": t}, then=Value(weight)),
+                default=Value(0.0),
+                output_field=FloatField(),
+            )
+
+        scores = [score("body", t, 1.0) for t in terms]
+        if kind.title:
+            scores += [score(kind.title, t, 2.0) for t in terms]
+        rows = rows.filter(reduce(operator.and_, [hit(t) for t in terms]))
+        rows = rows.annotate(rank=reduce(operator.add, scores))
+    return rows.order_by("-rank", "-created_at", "-id")
+
+
+# --- snippets (phase 2: the shown page only) ----------------------------------------------
+
+
+def marked(text: str) -> SafeString:
+    """Escape ``text`` and turn its START/STOP markers into ``<mark>`` (always balanced)."""
+    out, open_ = [], False
+    for piece in re.split(f"([{START}{STOP}])", text or ""):
+        if piece == START:
+            if not open_:
+                out.append("<mark>")
+                open_ = True
+        elif piece == STOP:
+            if open_:
+                out.append("</mark>")
+                open_ = False
+        elif piece:
+            out.append(str(escape(_plain(piece))))
+    if open_:
+        out.append("</mark>")
+    return mark_safe("".join(out))  # noqa: S308 — every piece above is escaped
+
+
+def _plain(text: str) -> str:
+    """Entities back to characters (escaped again by the caller), whitespace collapsed."""
+    return re.sub(r"\s+", " ", html.unescape(text))
+
+
+def excerpt(body_html: str, terms: list[str], size: int = SNIPPET_CHARS) -> SafeString:
+    """The SQLite snippet: plain text around the first match, matches marked."""
+    text = re.sub(r"\s+", " ", html.unescape(strip_tags(body_html or ""))).strip()
+    text = text.replace(START, "").replace(STOP, "")
+    pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE) if terms else None
+    first = pattern.search(text) if pattern else None
+    start = max(0, first.start() - size // 3) if first else 0
+    window = text[start : start + size]
+    if pattern:
+        window = pattern.sub(lambda m: f"{START}{m.group(0)}{STOP}", window)
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if start + size < len(text) else ""
+    return mark_safe(prefix + marked(window) + suffix)  # noqa: S308 — marked() escapes
+
+
+def _url(kind: str, row: dict) -> str:
+    if kind == KIND_POST:
+        return reverse("posts:detail", kwargs={"pk": row["pk"]})
+    if kind == KIND_COMMENT:
+        return reverse("posts:detail", kwargs={"pk": row["post_id"]}) + f"#comment-{row['pk']}"
+    try:
+        return reverse("communities:wiki", kwargs={"slug": row["r_community"], "page": row["slug"]})
+    except NoReverseMatch:  # the wiki routes are the stable SPEC §6 paths
+        return f"/communities/{row['r_community']}/wiki/{row['slug']}/"
+
+
+def _load(kind: _Kind, rows, ids, q: str) -> dict[int, tuple[dict, SafeString]]:
+    p = kind.prefix
+    rows = rows.filter(pk__in=ids)
+    fields = {
+        "r_title": F(kind.shown_title),
+        "r_community": F(f"{p}community__slug"),
+        "r_community_name": F(f"{p}community__name"),
+        "r_level": F(f"{p}classification"),
+    }
+    if _is_postgres():
+        query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
+        rows = rows.annotate(
+            headline=SearchHeadline(
+                _StripTags(F("body")),
+                query,
+                config=SEARCH_CONFIG,
+                start_sel=START,
+                stop_sel=STOP,
+                max_words=35,
+                min_words=15,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            )
+        )
+        values = rows.values("pk", "headline", *kind.extra, **fields)
+        return {row["pk"]: (row, marked(row["headline"])) for row in values}
+    terms = _terms(q)
+    values = rows.values("pk", "body", *kind.extra, **fields)
+    return {row["pk"]: (row, excerpt(row["body"], terms)) for row in values}
+
+
+# --- the search ---------------------------------------------------------------------------
+
+
+def search(user, cleaned: dict, *, size: int = PAGE_SIZE) -> SearchPage:
+    """One page of results for the validated parameters ``cleaned`` (see ``SearchForm``)."""
+    q = (cleaned.get("q") or "").strip()
+    number = cleaned.get("page") or 1
+    if not q:
+        return SearchPage([], number, False)
+    wanted = number * size + 1
+    restricted, candidates = {}, []
+    for position, name in enumerate(_kinds_for(cleaned)):
+        kind = _KINDS[name]
+        restricted[name] = _restricted(kind, user, cleaned)
+        top = _ranked(kind, restricted[name], q).values_list("pk", "rank", "created_at")[:wanted]
+        candidates += [
+            ((-rank, -created.timestamp(), position, -pk), name, pk, rank, created)
+            for pk, rank, created in top
+        ]
+    candidates.sort(key=operator.itemgetter(0))
+    shown = candidates[(number - 1) * size : number * size]
+    loaded = {}
+    for name in restricted:
+        ids = [pk for _key, kind_name, pk, _rank, _created in shown if kind_name == name]
+        if ids:
+            loaded[name] = _load(_KINDS[name], restricted[name], ids, q)
+    results = []
+    for _key, name, pk, rank, created in shown:
+        if pk not in loaded.get(name, {}):
+            continue  # became invisible between the two queries
+        row, snippet = loaded[name][pk]
+        results.append(
+            SearchResult(
+                type=name,
+                id=pk,
+                title=row["r_title"],
+                community=row["r_community"],
+                community_name=row["r_community_name"],
+                classification=row["r_level"],
+                snippet=snippet,
+                url=_url(name, row),
+                created_at=created,
+                rank=rank,
+            )
+        )
+    return SearchPage(results, number, len(candidates) > number * size)
