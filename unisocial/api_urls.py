@@ -21,6 +21,8 @@ urlpatterns = [
     *router.urls,
     path("", include("posts.notification_api_urls")),
     path("", include("posts.feed_api_urls")),
+    path("", include("moderation.api_urls")),
+    path("records/", include("records.api_urls")),
     # The schema is for authorized users, like every other endpoint.
     path(
         "schema/",

@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("posts.urls")),
     path("", include("posts.notification_urls")),
     path("", include("posts.feed_urls")),
+    path("moderation/", include("moderation.urls")),
+    path("records/", include("records.urls")),
     path("api/v1/", include("unisocial.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -21,6 +21,9 @@ class Comment(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PUBLISHED)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when moderation escalates the item to management (SPEC §3): system
+    # managers may then see it, and every such view is logged.
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True, editable=False)
 
     access_parent = "post"
     objects = AccessQuerySet.as_manager()

@@ -31,6 +31,9 @@ class Post(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Set when moderation escalates the item to management (SPEC §3): system
+    # managers may then see it, and every such view is logged.
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True, editable=False)
 
     objects = AccessQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])

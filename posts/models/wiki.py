@@ -33,6 +33,9 @@ class WikiPage(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Set when moderation escalates the item to management (SPEC §3): system
+    # managers may then see it, and every such view is logged.
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True, editable=False)
 
     objects = AccessQuerySet.as_manager()
     history = HistoricalRecords()

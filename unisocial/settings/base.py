@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "unisocial.apps.UnisocialConfig",
     "communities",
     "posts",
+    "moderation",
+    "records",
 ]
 
 MIDDLEWARE = [
