@@ -11,14 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from communities.services import lookup_users
 from unisocial.classification import Level, levels_up_to
 
+from .services import RESERVED_WIKI_SLUGS
+
 BODY_FORMATS = [
     ("markdown", _("Simple formatting (use the toolbar, or Markdown)")),
     ("html", _("HTML")),
 ]
 # The same words as the service's refusal (posts.services.choose_level).
 CHOOSE_LEVEL = _("Choose a classification level: this community holds information up to %(level)s.")
-# Wiki addresses the routes already use.
-RESERVED_WIKI_SLUGS = {"new"}
 
 
 def split_names(text) -> list[str]:

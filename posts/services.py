@@ -26,6 +26,8 @@ from unisocial.sanitize import clean_text, render
 from .models import AccessLog, Comment, Like, Post, PostAttachment, Tag, WikiAttachment, WikiPage
 from .notifications import notify_item
 
+# Addresses the wiki routes use themselves (/communities/<slug>/wiki/new/).
+RESERVED_WIKI_SLUGS = frozenset({"new"})
 MENTION_RE = re.compile(r"(?<![\w@])@([\w.+-]{1,150})")
 MAX_TAGS = 10
 ATTACHMENT_MAX_BYTES = getattr(settings, "ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
@@ -384,6 +386,8 @@ def wiki_create(*, actor, community, title, slug="", body="", body_format="html"
     slug = slugify(slug or title)[:80]
     if not slug:
         raise ValidationError({"slug": _("Give the page an address made of letters or digits.")})
+    if slug in RESERVED_WIKI_SLUGS:
+        raise ValidationError({"slug": _("“%(slug)s” is reserved; choose another address.") % {"slug": slug}})
     if WikiPage.objects.filter(community=community, slug=slug).exists():
         raise ValidationError({"slug": _("A page with this address already exists in this community.")})
     level = choose_level(community, classification)

@@ -663,6 +663,13 @@ def test_wiki_create_needs_membership_and_an_explicit_level(communities, people)
     assert not WikiPage.objects.exists()
 
 
+def test_wiki_address_new_is_reserved_for_the_create_route(communities, people):
+    with pytest.raises(ValidationError) as err:
+        services.wiki_create(actor=people["plain"], community=communities["open"], title="New")
+    assert "slug" in err.value.message_dict
+    assert not WikiPage.objects.exists()
+
+
 def test_wiki_slugs_are_unique_in_a_community(page, people):
     with pytest.raises(ValidationError):
         services.wiki_create(
