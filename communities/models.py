@@ -150,13 +150,20 @@ _ROLE_PERMISSIONS: dict[str, Permission] = {}
 
 def role_permission(role: str) -> Permission:
     """The guardian permission row that stands for ``role`` (cached per process)."""
-    perm = _ROLE_PERMISSIONS.get(role)
-    if perm is None:
-        perm = Permission.objects.get(
-            content_type__app_label="communities", codename=ROLE_PERMISSION[Role(role)]
-        )
-        _ROLE_PERMISSIONS[role] = perm
-    return perm
+    if role not in _ROLE_PERMISSIONS:
+        # All three in one query, so that the first grants of each role cost one lookup, not three.
+        by_codename = {
+            p.codename: p
+            for p in Permission.objects.filter(
+                content_type__app_label="communities", codename__in=ROLE_PERMISSION.values()
+            )
+        }
+        for r, codename in ROLE_PERMISSION.items():
+            if codename in by_codename:
+                _ROLE_PERMISSIONS[r] = by_codename[codename]
+        if role not in _ROLE_PERMISSIONS:
+            raise Permission.DoesNotExist(ROLE_PERMISSION[Role(role)])
+    return _ROLE_PERMISSIONS[role]
 
 
 class JoinRequest(models.Model):

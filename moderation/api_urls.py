@@ -1,3 +1,14 @@
-from django.urls import path  # noqa: F401
+"""Moderation under /api/v1/ (SPEC §6)."""
+from django.urls import path
 
-urlpatterns = []
+from . import api
+
+urlpatterns = [
+    path("flags/", api.FlagCreateView.as_view(), name="api-flags"),
+    path("communities/<slug:slug>/moderation/", api.CommunityQueueView.as_view(), name="api-community-moderation"),
+    path(
+        "moderation/<str:target_type>/<int:target_id>/",
+        api.ModerateView.as_view(),
+        name="api-moderate",
+    ),
+]

@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401
+"""/moderation/: the owners' admin pages (a second AdminSite, SPEC §3) and the report form's target."""
+from django.urls import path
 
-app_name = "moderation"
-urlpatterns = []
+from . import views
+from .sites import moderation_site
+
+urlpatterns = [
+    path(
+        "report/<str:target_type>/<int:target_id>/",
+        views.report,
+        name="moderation_report",
+    ),
+    # The owners' AdminSite, namespace "moderation" (e.g. moderation:index, moderation:queue).
+    path("", moderation_site.urls),
+]

@@ -19,7 +19,10 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
 from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models.lookups import Lookup
 
 from communities.models import Membership
 from unisocial.classification import Visibility
@@ -53,6 +56,30 @@ def with_counts(posts, user):
     )
 
 
+class _EqualsAny(Lookup):
+    """``lhs = ANY(ARRAY(<subquery>))`` (PostgreSQL).
+
+    The subquery runs once (an InitPlan) and its array is an index condition, so
+    "my communities or the people I follow" is a BitmapOr of two index scans.
+    ``lhs IN (<subquery>)`` inside an OR cannot be a semi-join and makes the
+    planner scan every post (docs/performance.md).
+    """
+
+    lookup_name = "equals_any"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
+
+
+def _in(column, subquery) -> Q:
+    if connection.vendor == "postgresql":
+        return Q(_EqualsAny(column, ArraySubquery(subquery)))
+    return Q(**{f"{column.name}__in": subquery})
+
+
 def feed_candidates(user, *, scope=SCOPE_MINE, author=None):
     """The feed's rows *before* the access rule, with counts and ordering.
 
@@ -70,7 +97,7 @@ def feed_candidates(user, *, scope=SCOPE_MINE, author=None):
             Membership.objects.active().filter(user_id=user.pk).values("content_object_id")
         )
         followed = Follow.objects.filter(follower_id=user.pk).values("followed_id")
-        posts = posts.filter(Q(community_id__in=my_communities) | Q(author_id__in=followed))
+        posts = posts.filter(_in(F("community_id"), my_communities) | _in(F("author_id"), followed))
     return (
         with_counts(posts, user)
         .select_related("community", "author")
@@ -113,7 +140,10 @@ def paginate(posts, cursor: str | None = None, size: int = PAGE_SIZE) -> FeedPag
     """One page of ``posts`` (in ``ORDERING``) after ``cursor``; raises ``InvalidCursor``."""
     if cursor:
         created_at, pk = decode_cursor(cursor)
-        posts = posts.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk))
+        # ``created_at <= c`` is redundant but gives the index scan its start (``post_newest``).
+        posts = posts.filter(created_at__lte=created_at).filter(
+            Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk)
+        )
     items = list(posts[: size + 1])
     if len(items) > size:
         items = items[:size]

@@ -21,6 +21,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from communities.models import Community
 from unisocial.access import can_view, item_audience, role_in
 from unisocial.classification import Level, Status, rank
+from unisocial.ratelimits import check_hourly
 from unisocial.sanitize import clean_text, render
 
 from .models import AccessLog, Comment, Like, Post, PostAttachment, Tag, WikiAttachment, WikiPage
@@ -52,6 +53,13 @@ ATTACHMENT_TYPES = {
 def _require_writable(community: Community):
     if community.is_archived:
         raise PermissionDenied(_("This community is archived and read-only."))
+
+
+def _require_not_held(item):
+    """SPEC §4: an item under a records hold (on itself or its community) cannot be withdrawn or edited."""
+    from records.holds import require_not_held  # records builds on posts, not the reverse
+
+    require_not_held(item)
 
 
 def _require_member(actor, community) -> str:
@@ -137,11 +145,13 @@ def _tags(names) -> list:
             cleaned.append((name, slug))
     if len(cleaned) > MAX_TAGS:
         raise ValidationError({"tags": _("At most %(n)d tags.") % {"n": MAX_TAGS}})
-    tags = []
-    for name, slug in cleaned:
-        tag, _created = Tag.objects.get_or_create(slug=slug, defaults={"name": name})
-        tags.append(tag)
-    return tags
+    # One query for the tags that exist, one INSERT for the new ones (not a get_or_create each).
+    existing = Tag.objects.in_bulk([slug for _name, slug in cleaned], field_name="slug")
+    missing = [Tag(name=name, slug=slug) for name, slug in cleaned if slug not in existing]
+    if missing:
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = Tag.objects.in_bulk([slug for _name, slug in cleaned], field_name="slug")
+    return [existing[slug] for _name, slug in cleaned]
 
 
 def _touch(community):
@@ -184,6 +194,11 @@ def _mentions(actor, item, source, previous="") -> list[str]:
     return []
 
 
+def notify_mentions_on_publish(item) -> list[str]:
+    """A pending item just approved (moderation): its mentions are heard now, not when it was written."""
+    return _mentions(item.author, item, item.body_source)
+
+
 def _item_of(obj):
     """The post or wiki page whose level and audience ``obj`` has (comments and files inherit)."""
     parent = getattr(type(obj), "access_parent", None)
@@ -199,6 +214,14 @@ def post_create(*, actor, community, title, body="", body_format="html", classif
     """Publish a post (pending under pre-moderation for plain members). Returns (post, warnings)."""
     _require_writable(community)
     role = _require_member(actor, community)
+    # One account must not flood a community or its moderation queue (issue 5).
+    limit = getattr(settings, "POST_RATE_PER_HOUR", 30)
+    check_hourly(
+        Post.objects.filter(author=actor),
+        limit=limit,
+        message=_("You have posted too often in the last hour (at most %(n)d posts). Please try again later.")
+        % {"n": limit},
+    )
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": _("Give the post a title.")})
@@ -231,6 +254,7 @@ def post_update(*, actor, post, reason="", **changes) -> tuple[Post, list[str]]:
     _require_writable(post.community)
     if post.author_id != actor.pk:
         raise PermissionDenied(_("Only the author can edit this post."))
+    _require_not_held(post)
     unknown = set(changes) - {"title", "body", "body_format", "classification", "readers", "tags"}
     if unknown:
         raise ValidationError({f: _("This field cannot be changed.") for f in unknown})
@@ -276,6 +300,7 @@ def post_withdraw(*, actor, post) -> Post:
     _require_writable(post.community)
     if post.author_id != actor.pk:
         raise PermissionDenied(_("Only the author can delete this post."))
+    _require_not_held(post)
     post.status = Status.WITHDRAWN
     post._change_reason = "withdrawn by author"
     post._history_user = actor
@@ -288,6 +313,7 @@ def item_reclassify(*, actor, item, classification, reason=""):
     with transaction.atomic():
         item = type(item).objects.select_for_update().get(pk=item.pk)
         _require_writable(item.community)
+        _require_not_held(item)
         level = choose_level(item.community, classification)
         check_level_change(actor, item, level, reason)
         item.classification = level
@@ -351,6 +377,7 @@ def comment_update(*, actor, comment, body) -> Comment:
     _require_writable(comment.post.community)
     if comment.author_id != actor.pk:
         raise PermissionDenied(_("Only the author can edit this comment."))
+    _require_not_held(comment)
     if not (body or "").strip():
         raise ValidationError({"body": _("Write a comment first.")})
     comment.body_source = body
@@ -366,6 +393,7 @@ def comment_withdraw(*, actor, comment) -> Comment:
     _require_writable(comment.post.community)
     if comment.author_id != actor.pk:
         raise PermissionDenied(_("Only the author can delete this comment."))
+    _require_not_held(comment)
     comment.status = Status.WITHDRAWN
     comment._history_user = actor
     comment.save()
@@ -412,6 +440,7 @@ def wiki_update(*, actor, page, reason="", **changes) -> tuple[WikiPage, list[st
     page = WikiPage.objects.select_for_update().select_related("community").get(pk=page.pk)
     _require_writable(page.community)
     _require_member(actor, page.community)
+    _require_not_held(page)
     unknown = set(changes) - {"title", "body", "body_format", "classification", "readers"}
     if unknown:
         raise ValidationError({f: _("This field cannot be changed.") for f in unknown})
@@ -477,6 +506,7 @@ def wiki_revert(*, actor, page, version: int) -> WikiPage:
 def attachment_add(*, actor, item, upload):
     """Attach a file to a post (its author) or a wiki page (any editor), within size and type limits."""
     _require_writable(item.community)
+    _require_not_held(item)
     if isinstance(item, Post):
         if item.author_id != actor.pk:
             raise PermissionDenied(_("Only the author can attach files to this post."))
@@ -511,9 +541,10 @@ def attachment_add(*, actor, item, upload):
 
 
 def log_view(user, item, via="web", target_type=None):
-    """Write the access log line for a view of a strictly confidential item (SPEC §2.2)."""
+    """Write the access log line for a view of a strictly confidential item, or of an item
+    escalated to management by a system manager (SPEC §2.2)."""
     target = _item_of(item)
-    if target.classification != Level.STRICTLY_CONFIDENTIAL:
+    if target.classification != Level.STRICTLY_CONFIDENTIAL and not _management_view(user, target):
         return None
     if isinstance(item, PostAttachment | WikiAttachment):
         # A download is logged against the file itself (its level is its parent's).
@@ -543,9 +574,14 @@ def log_views(user, items, via="web"):
             via=via,
         )
         for target in map(_item_of, items or [])
-        if target.classification == Level.STRICTLY_CONFIDENTIAL
+        if target.classification == Level.STRICTLY_CONFIDENTIAL or _management_view(user, target)
     ]
     return AccessLog.objects.bulk_create(rows) if rows else []
+
+
+def _management_view(user, item) -> bool:
+    """A system manager looking at an item escalated to management (logged, SPEC §2.2, §3)."""
+    return bool(getattr(user, "is_superuser", False) and getattr(item, "escalated_at", None))
 
 
 def visible_history(user, item):

@@ -151,6 +151,17 @@ def form_context(form, *, community, item, author, user, preview=None, kind):
 # --- the post page ------------------------------------------------------------------------
 
 
+def report_context(user, post, threads) -> dict:
+    """What the "Report" forms need (SPEC §3): which of these items ``user`` already reported."""
+    from moderation.selectors import reported_by
+
+    comment_ids = [c.pk for comment, replies in threads for c in (comment, *replies)]
+    return {
+        "post_reported": bool(reported_by(user, "post", [post.pk])),
+        "reported_comment_ids": reported_by(user, "comment", comment_ids) if comment_ids else set(),
+    }
+
+
 def _detail(request, post, comment_form=None, status=200):
     user = request.user
     community = post.community
@@ -158,10 +169,12 @@ def _detail(request, post, comment_form=None, status=200):
     likes = selectors.post_likes(user, post)
     writable = not community.is_archived
     services.log_view(user, post)
+    threads = selectors.post_comments(user, post)
     return render(
         request,
         "posts/detail.html",
         {
+            **report_context(user, post, threads),
             "post": post,
             "community": community,
             "my_role": my_role,
@@ -170,7 +183,7 @@ def _detail(request, post, comment_form=None, status=200):
             "likes": likes,
             "liked": any(like.user_id == user.pk for like in likes),
             "attachments": selectors.post_attachments(user, post),
-            "threads": selectors.post_comments(user, post),
+            "threads": threads,
             "is_author": post.author_id == user.pk,
             "writable": writable,
             "can_comment": writable and my_role is not None and post.status == Status.PUBLISHED,

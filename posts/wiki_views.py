@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from communities.forms import add_service_errors
 from communities.selectors import get_community_for
+from moderation.selectors import reported_by
 from unisocial.access import role_in
 
 from . import selectors, services
@@ -130,6 +131,7 @@ def detail(request, slug, page):
             "body": safe_body(page.body),
             "attachments": selectors.wiki_attachments(request.user, page),
             "can_write": _can_write(request, community),
+            "page_reported": bool(reported_by(request.user, "wiki", [page.pk])),
         },
     )
 

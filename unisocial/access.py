@@ -34,6 +34,12 @@ def _membership_model():
     return Membership
 
 
+def _open_communities():
+    from communities.models import Community
+
+    return Community.objects.filter(visibility=Visibility.OPEN).values("pk")
+
+
 def _authorized(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
@@ -71,17 +77,27 @@ def visible_q(model, user) -> Q:
     level = f"{p}classification"
 
     by_table = (
-        Q(**{level: Level.UNCLASSIFIED, f"{p}community__visibility": Visibility.OPEN})
+        # ``community_id IN (open communities)``, not a join on the community: the
+        # subquery is hashed once, so the rule filters rows of the item's own
+        # table and an index on (created_at, id) can feed a LIMIT directly.
+        Q(**{level: Level.UNCLASSIFIED, f"{p}community_id__in": _open_communities()})
         | (Q(**{f"{level}__in": [Level.UNCLASSIFIED, Level.CONFIDENTIAL]}) & is_member)
         | (Q(**{level: Level.STRICTLY_CONFIDENTIAL}) & (is_author | is_reader | is_owner))
     )
-    published = Q(**{f"{p}status": Status.PUBLISHED}) & by_table
-    # Pending and hidden: their author, and the owners/moderators who could see them by the table.
-    held_back = Q(**{f"{p}status__in": [Status.PENDING, Status.HIDDEN]}) & (
-        is_author | (by_table & is_owner_or_moderator)
-    )
-    # Withdrawn items match neither branch: visible to nobody (kept for records).
-    item_q = published | held_back
+    published = Q(**{f"{p}status": Status.PUBLISHED})
+    held = Q(**{f"{p}status__in": [Status.PENDING, Status.HIDDEN]})
+    # Published: by the table. Pending and hidden: their author, and the
+    # owners/moderators who could see them by the table. Written as
+    # (table & (published | held & owner-or-moderator)) | (held & author) — the
+    # same condition as (published & table) | (held & (author | table & o/m)),
+    # with the table's subqueries once instead of twice in the SQL (half the
+    # query to build and plan; docs/performance.md). Withdrawn items match
+    # neither branch: visible to nobody (kept for records).
+    item_q = (by_table & (published | (held & is_owner_or_moderator))) | (held & is_author)
+    if user.is_superuser:
+        # Escalated to management (SPEC §3): system managers see the item (views logged
+        # by posts.services.log_view), and with it what inherits its audience.
+        item_q |= _escalated(p)
     if p and _has_field(model, "status"):
         # A comment's own status on top of its post's: withdrawn comments are
         # gone; pending/hidden ones stay for their author and the moderators.
@@ -90,7 +106,15 @@ def visible_q(model, user) -> Q:
             & (Q(author_id=user.pk) | is_owner_or_moderator)
         )
         item_q &= own
+        if user.is_superuser and _has_field(model, "escalated_at"):
+            # A comment escalated on its own; never a withdrawn one, nor one under a withdrawn post.
+            item_q |= _escalated("") & ~Q(**{f"{p}status": Status.WITHDRAWN})
     return item_q
+
+
+def _escalated(prefix) -> Q:
+    """An item escalated to management (``escalated_at`` set) and not withdrawn."""
+    return Q(**{f"{prefix}escalated_at__isnull": False}) & ~Q(**{f"{prefix}status": Status.WITHDRAWN})
 
 
 def _has_field(model, name) -> bool:
@@ -175,7 +199,8 @@ class AccessRuleBackend:
         return False
 
 
-def users_who_can_view(*, community, classification, author, status=Status.PUBLISHED, reader_ids=()):
+def users_who_can_view(*, community, classification, author, status=Status.PUBLISHED, reader_ids=(),
+                       escalated=False):
     """The users who may see an item with these attributes (the rule read backwards).
 
     Works for a saved item and for one being written (the audience line).
@@ -198,9 +223,14 @@ def users_who_can_view(*, community, classification, author, status=Status.PUBLI
     else:
         by_table = is_member
     if status == Status.PUBLISHED:
-        return users.filter(by_table)
-    is_owner_or_moderator = Exists(memberships.filter(role__in=["owner", "moderator"]))
-    return users.filter(is_author | (by_table & is_owner_or_moderator))
+        audience = by_table
+    else:
+        is_owner_or_moderator = Exists(memberships.filter(role__in=["owner", "moderator"]))
+        audience = is_author | (by_table & is_owner_or_moderator)
+    if escalated and audience:  # (an empty Q() already means everyone)
+        # Escalated to management: system managers too (SPEC §2.2, §3).
+        audience |= Q(is_superuser=True)
+    return users.filter(audience)
 
 
 def item_audience(item):
@@ -211,4 +241,5 @@ def item_audience(item):
         author=item.author_id,
         status=item.status,
         reader_ids=item.reader_grants.values_list("user_id", flat=True),
+        escalated=getattr(item, "escalated_at", None) is not None,
     )

@@ -10,6 +10,8 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions
 
+from .ratelimits import RateLimited
+
 
 class TermsNotAccepted(exceptions.PermissionDenied):
     default_detail = _("You must accept the current terms of use (POST /api/v1/me/accept-terms/).")
@@ -39,6 +41,9 @@ def exception_handler(exc, context):
             exc = exceptions.ValidationError({"detail": exc.messages})
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, RateLimited):
+        # 429 with the service's own words and a Retry-After header (issue 5).
+        exc = exceptions.Throttled(wait=exc.wait, detail=str(exc))
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(*(exc.args or ()))
     response = drf_exception_handler(exc, context)

@@ -47,6 +47,8 @@ class Post(models.Model):
         ]
         indexes = [
             models.Index(fields=["community", "-created_at"], name="post_community_newest"),
+            # The feed's order: a LIMIT walks it newest first, and a cursor starts mid-way.
+            models.Index(fields=["-created_at", "-id"], name="post_newest"),
         ]
 
     def __str__(self):

@@ -14,10 +14,17 @@ class World:
     roles: dict
     # post id -> (community id, level, status, author id, set of reader ids)
     posts: dict = field(default_factory=dict)
+    # SPEC §3: posts escalated to management, and the system managers (superusers)
+    escalated: set = field(default_factory=set)
+    superusers: set = field(default_factory=set)
 
 
 def can_see(world: World, user_id: int, post_id: int) -> bool:
     community, level, status, author, readers = world.posts[post_id]
+    if status == "withdrawn":
+        return False  # withdrawn: nobody
+    if post_id in world.escalated and user_id in world.superusers:
+        return True  # escalated to management: system managers see it
     role = world.roles.get((user_id, community))
     is_member = role is not None
     if level == "unclassified" and world.visibility[community] == "open":

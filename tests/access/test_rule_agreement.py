@@ -2,7 +2,8 @@
 
 Hypothesis builds random worlds: communities of every visibility and ceiling,
 users with random roles (some expired, some superusers), posts of every level
-and status, and readers (some of them not members, whose grant must not count).
+and status (some escalated to management), and readers (some of them not
+members, whose grant must not count).
 """
 from datetime import timedelta
 
@@ -42,6 +43,7 @@ world_spec = st.fixed_dictionaries(
                 st.sampled_from(STATUSES),
                 st.integers(0, 4),  # author index (mod n users)
                 st.sets(st.integers(0, 4), max_size=3),  # reader indexes
+                st.booleans(),  # escalated to management
             ),
             min_size=1,
             max_size=6,
@@ -63,7 +65,11 @@ class RuleAgreementTests(TestCase):
             CommunityFactory(visibility=vis, ceiling=ceil) for vis, ceil in spec["communities"]
         ]
         users = [UserFactory(is_superuser=su, is_staff=su) for su in spec["users"]]
-        world = World(visibility={c.pk: c.visibility for c in communities}, roles={})
+        world = World(
+            visibility={c.pk: c.visibility for c in communities},
+            roles={},
+            superusers={u.pk for u in users if u.is_superuser},
+        )
         for i, user in enumerate(users):
             for j, community in enumerate(communities):
                 role = spec["roles"][(i * 3 + j) % len(spec["roles"])]
@@ -78,12 +84,20 @@ class RuleAgreementTests(TestCase):
                 )
                 if not expired:
                     world.roles[(user.pk, community.pk)] = role
-        for c_i, lv_i, status, a_i, reader_idx in spec["posts"]:
+        for c_i, lv_i, status, a_i, reader_idx, escalated in spec["posts"]:
             community = communities[c_i % len(communities)]
             allowed = levels_up_to(community.ceiling)
             level = allowed[lv_i % len(allowed)]
             author = users[a_i % len(users)]
-            post = PostFactory(community=community, author=author, classification=level, status=status)
+            post = PostFactory(
+                community=community,
+                author=author,
+                classification=level,
+                status=status,
+                escalated_at=now if escalated else None,
+            )
+            if escalated:
+                world.escalated.add(post.pk)
             readers = {users[r % len(users)] for r in reader_idx} if level == "strictly_confidential" else set()
             for reader in readers:
                 grant_reader(post, reader)

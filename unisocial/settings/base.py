@@ -79,6 +79,11 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # No JIT: the access rule's planner estimates pass jit_above_cost on short
+    # queries, and compiling them costs seconds for a query that runs in
+    # milliseconds (docs/performance.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "unisocial.User"
@@ -151,6 +156,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "LevelEnum": "unisocial.classification.Level",
         "ItemStatusEnum": "unisocial.classification.Status",
+        # moderation: flags and actions name an item as post, comment or wiki page
+        "ModerationTargetTypeEnum": "moderation.models.TargetType",
+        # records: schedules, holds and batches name content as post, wiki or community
+        "RecordsContentTypeEnum": "records.models.ContentType",
     },
 }
 
@@ -173,6 +182,10 @@ CELERY_TIMEZONE = TIME_ZONE
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 # Absolute links in e-mails.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+
+# Moderation (issue 5): per person, per hour, so that one account cannot flood a queue.
+FLAG_RATE_PER_HOUR = env.int("FLAG_RATE_PER_HOUR", default=20)
+POST_RATE_PER_HOUR = env.int("POST_RATE_PER_HOUR", default=30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="unisocial <no-reply@unisocial.invalid>")
 
 # Records management (SPEC §4)

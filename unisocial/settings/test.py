@@ -22,3 +22,31 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+
+# N+1 detection (issue 4 "Speed"): django-zeal raises ZealError when one request
+# runs the same query for each row of a result (a related object, a
+# ``.get()``). Its middleware goes first, so each request — session and user
+# loading included — is one scope; a test's separate requests are not an N+1
+# of each other. ``tests/core/test_seed.py`` scopes each seeder run the same way.
+from .base import INSTALLED_APPS, MIDDLEWARE  # noqa: E402
+
+INSTALLED_APPS = [*INSTALLED_APPS, "zeal"]
+MIDDLEWARE = ["zeal.middleware.zeal_middleware", *MIDDLEWARE]
+ZEAL_RAISE = True
+ZEAL_NPLUSONE_THRESHOLD = 2
+# Known, justified exceptions, each with its reason (see docs/performance.md).
+ZEAL_ALLOWLIST = [
+    # The revision diff loads exactly two revisions by id (old and new): bounded, not per row.
+    {"model": "posts.HistoricalWikiPage", "field": "get()"},
+    # Forms look a user up per submitted field (Django admin's inline raw-id user,
+    # the readers and members forms' usernames): bounded by what one person submits.
+    # Users reached from listed rows (``Post.author`` …) are related fields and stay checked.
+    {"model": "unisocial.User", "field": "get()"},
+    # Django admin's membership inline formset loads each submitted row by id to validate it.
+    {"model": "communities.Membership", "field": "get()"},
+]
+
+# Moderation rate limits (issue 5): tests that build big worlds through the services post
+# more than an hour's quota; the rate-limit tests set their own limits with ``settings``.
+POST_RATE_PER_HOUR = 10_000
+FLAG_RATE_PER_HOUR = 10_000

@@ -1,0 +1,315 @@
+"""Timing of the hot pages at scale (issue 4 "Speed"); what ``make bench`` runs.
+
+    .venv/bin/python bench/run.py                               # 10k and 100k posts
+    .venv/bin/python bench/run.py --sizes 10000,100000,1000000  # and 1M
+    .venv/bin/python bench/run.py --sizes 1000000 --requests 100
+
+For each size it seeds ``unisocial_bench_<size>`` if that database is empty
+(``bench/seed.py``), then, in a child process pointed at that database, times
+with Django's in-process test ``Client`` (the whole request: middleware,
+session, view, template or serializer) over ``--requests`` requests per row,
+round-robin over ``--users`` users with different memberships:
+
+* feed API (``/api/v1/feed/``), home page (``/``), community page (a community
+  of the user's), post page (a post from the user's feed), search page and API
+  (a term from the synthetic vocabulary, mixed frequencies);
+* feed API page 51 (the ``next`` link followed 50 times) next to page 1;
+* the SQL of the feed's first page (``posts.feed.feed_for``), executed
+  directly: with the access rule, without it (``feed_candidates``: the same
+  query minus ``visible_to``), and with django-guardian's stock
+  ``get_objects_for_user(user, "posts.view_post", klass=<the same candidates>)``
+  over generic object permissions granted for exactly the posts the rule shows
+  (guardian's documented default; the direct-FK tables cannot express the rule).
+
+Prints one table per size (median and p95 in ms, the target, met or not).
+Nothing here runs in the test suite.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+DEFAULT_SIZES = "10000,100000"
+GUARDIAN_USERS = 8
+SQL_REPEATS = 5
+# (label, key, target ms on p95 at 1M or None, how the target reads)
+ROWS = [
+    ("feed API, page 1", "feed_api", 25),
+    ("feed API, page 51", "feed_api_p51", None),
+    ("home page", "home", 40),
+    ("community page", "community", None),
+    ("post page", "post", None),
+    ("search page", "search_page", 60),
+    ("search API", "search_api", 60),
+    ("SQL feed page 1, access rule", "sql_visible", None),
+    ("SQL feed page 1, no filter", "sql_unfiltered", None),
+    ("SQL feed page 1, guardian get_objects_for_user", "sql_guardian", None),
+]
+
+
+def percentile(values, p):
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    k = (len(values) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def summary(samples_s):
+    ms = [s * 1000 for s in samples_s]
+    return {"median": statistics.median(ms), "p95": percentile(ms, 95), "n": len(ms)}
+
+
+# --- the child: one size ------------------------------------------------------------------
+
+
+def measure(n_posts: int, n_requests: int, n_users: int) -> dict:
+    from bench.seed import seed
+
+    seed(n_posts, out=sys.stderr)  # sets Django up on the size's database
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+
+    from communities.models import Membership
+    from posts import feed
+
+    User = get_user_model()
+    users = list(User.objects.filter(username__startswith="bench").order_by("pk")[:: max(1, 20_000 // n_users)][:n_users])
+    clients = {}
+    for user in users:
+        client = Client()
+        client.force_login(user)
+        clients[user.pk] = client
+    mine = {
+        u.pk: list(
+            Membership.objects.filter(user=u).select_related("content_object").order_by("-content_object_id")
+        )
+        for u in users
+    }
+
+    began = time.monotonic()
+
+    def log(msg):
+        print(f"  [{time.monotonic() - began:6.1f}s] {msg}", file=sys.stderr, flush=True)
+
+    def timed(make_url, n=n_requests, expect=200):
+        for i in range(min(5, len(users))):  # warm-up: caches, first-connection costs
+            user = users[i]
+            clients[user.pk].get(make_url(user, i))
+        samples = []
+        for i in range(n):
+            user = users[i % len(users)]
+            url = make_url(user, i)
+            start = time.perf_counter()
+            response = clients[user.pk].get(url)
+            samples.append(time.perf_counter() - start)
+            assert response.status_code == expect, (url, response.status_code)
+        log(f"{make_url(users[0], 0)}: median {statistics.median(samples) * 1000:.1f} ms")
+        return summary(samples)
+
+    results = {}
+    results["feed_api"] = timed(lambda u, i: "/api/v1/feed/")
+    results["home"] = timed(lambda u, i: "/")
+    results["community"] = timed(
+        lambda u, i: f"/communities/{mine[u.pk][i % len(mine[u.pk])].content_object.slug}/"
+    )
+    first_posts = {}
+    for u in users:
+        first_posts[u.pk] = [p.pk for p in feed.paginate(feed.feed_for(u)).items] or [None]
+    results["post"] = timed(lambda u, i: f"/posts/{first_posts[u.pk][i % len(first_posts[u.pk])]}/")
+    terms = search_terms()
+    results["search_page"] = timed(lambda u, i: f"/search/?q={terms[i % len(terms)]}")
+    results["search_api"] = timed(lambda u, i: f"/api/v1/search/?q={terms[i % len(terms)]}")
+
+    # Page 51: follow ``next`` 50 times for some users, then time page 1 against page 51.
+    deep = {}
+    for u in users[:10]:
+        url = "/api/v1/feed/"
+        for _ in range(50):
+            nxt = clients[u.pk].get(url).json()["next"]
+            if not nxt:
+                break
+            url = nxt.replace("http://testserver", "")
+        else:
+            deep[u.pk] = url
+    deep_users = [u for u in users if u.pk in deep]
+    if deep_users:
+        saved = users
+        users = deep_users
+        results["feed_api_p1_deep_users"] = timed(lambda u, i: "/api/v1/feed/")
+        results["feed_api_p51"] = timed(lambda u, i: deep[u.pk])
+        users = saved
+    results["p51_users"] = len(deep_users)
+
+    # The feed's SQL, executed directly (no Python around it).
+    def run_sql(qs):
+        sql, params = qs.query.sql_with_params()
+        with connection.cursor() as cur:
+            start = time.perf_counter()
+            cur.execute(sql, params)
+            cur.fetchall()
+            return time.perf_counter() - start
+
+    def sql_samples(make_qs, who):
+        for u in who[:3]:
+            run_sql(make_qs(u))
+        return summary([run_sql(make_qs(u)) for _ in range(SQL_REPEATS) for u in who])
+
+    page = feed.PAGE_SIZE + 1
+    results["sql_visible"] = sql_samples(lambda u: feed.feed_for(u)[:page], users)
+    results["sql_unfiltered"] = sql_samples(lambda u: feed.feed_candidates(u)[:page], users)
+    g_users = users[:GUARDIAN_USERS]
+    grant_generic_view_perms(g_users)
+    results["sql_visible_guardian_users"] = sql_samples(lambda u: feed.feed_for(u)[:page], g_users)
+    results["sql_guardian"] = sql_samples(lambda u: guardian_feed(u)[:page], g_users)
+    results["guardian_rows"] = guardian_row_count()
+    results["explain_visible"] = explain(feed.feed_for(users[0])[:page])
+    return results
+
+
+def search_terms():
+    """Words of the synthetic vocabulary at several frequency ranks (most frequent first)."""
+    from bench.seed import vocabulary
+
+    words = vocabulary()
+    ranks = [20, 60, 150, 300, 600, 1000, 2500, 5000]
+    return [words[r] for r in ranks]
+
+
+def grant_generic_view_perms(users):
+    """Stock guardian: one generic ``view_post`` row per (user, post the rule shows them)
+    among the feed's candidates (so the comparison is on the same rows)."""
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection, transaction
+    from guardian.models import UserObjectPermission
+
+    from posts import feed
+    from posts.models import Post
+
+    ct = ContentType.objects.get_for_model(Post)
+    perm = Permission.objects.get(content_type=ct, codename="view_post")
+    with transaction.atomic():
+        UserObjectPermission.objects.filter(permission=perm).delete()
+        for u in users:
+            ids = list(feed.feed_for(u).order_by().values_list("pk", flat=True))
+            UserObjectPermission.objects.bulk_create(
+                [UserObjectPermission(permission=perm, content_type=ct, object_pk=str(pk), user=u) for pk in ids],
+                batch_size=5000,
+            )
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE guardian_userobjectpermission")
+
+
+def guardian_row_count():
+    from guardian.models import UserObjectPermission
+
+    return UserObjectPermission.objects.count()
+
+
+def guardian_feed(user):
+    from guardian.shortcuts import get_objects_for_user
+
+    from posts import feed
+
+    return get_objects_for_user(
+        user, "posts.view_post", klass=feed.feed_candidates(user), accept_global_perms=False
+    ).order_by(*feed.ORDERING)
+
+
+def explain(qs):
+    sql, params = qs.query.sql_with_params()
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        return "\n".join(r[0] for r in cur.fetchall())
+
+
+# --- the parent: sizes and the table ------------------------------------------------------
+
+
+def verdict(key, stats, results, final):
+    p95 = stats["p95"]
+    if key == "feed_api":
+        return "≤ 25 ms", p95 <= 25
+    if key == "home":
+        return "≤ 40 ms", p95 <= 40
+    if key in ("search_page", "search_api"):
+        return "≤ 60 ms", p95 <= 60
+    if key == "feed_api_p51" and "feed_api_p1_deep_users" in results:
+        base = results["feed_api_p1_deep_users"]["median"]
+        ratio = stats["median"] / base
+        return f"≤ 1.5× page 1 (×{ratio:.2f})", ratio <= 1.5
+    if key == "sql_visible":
+        ratio = stats["median"] / results["sql_unfiltered"]["median"]
+        return f"≤ 1.5× no filter (×{ratio:.2f})", ratio <= 1.5
+    if key == "sql_guardian":
+        ratio = stats["median"] / results["sql_visible_guardian_users"]["median"]
+        return f"≥ 10× the rule (×{ratio:.1f})", ratio >= 10
+    return "", None
+
+
+def table(n_posts, results) -> str:
+    lines = [
+        f"### {n_posts:,} posts",
+        "",
+        "| measurement | median ms | p95 ms | target (at 1M) | met |",
+        "|---|---:|---:|---|---|",
+    ]
+    for label, key, _target in ROWS:
+        if key not in results:
+            continue
+        stats = results[key]
+        target, ok = verdict(key, stats, results, n_posts >= 1_000_000)
+        mark = "" if ok is None else ("yes" if ok else "**no**")
+        lines.append(f"| {label} | {stats['median']:.1f} | {stats['p95']:.1f} | {target} | {mark} |")
+    lines.append("")
+    lines.append(
+        f"Requests per row: {results['feed_api']['n']}; page 51 measured for {results['p51_users']} users; "
+        f"guardian comparison over {GUARDIAN_USERS} users, {results['guardian_rows']:,} generic permission rows."
+    )
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Time the feed, pages and search at scale.")
+    parser.add_argument("--sizes", default=DEFAULT_SIZES, help=f"posts per database (default {DEFAULT_SIZES})")
+    parser.add_argument("--requests", type=int, default=60, help="requests per row (≥50)")
+    parser.add_argument("--users", type=int, default=50, help="distinct users the requests cycle over")
+    parser.add_argument("--explain", action="store_true", help="also print EXPLAIN ANALYZE of the feed query")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.one:
+        print(json.dumps(measure(args.one, args.requests, args.users)))
+        return
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    env = {**os.environ}
+    print(f"unisocial benchmark — {time.strftime('%Y-%m-%d %H:%M %Z')}, {os.cpu_count()} CPUs\n")
+    for n in sizes:
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", str(n), "--requests", str(args.requests), "--users", str(args.users)],
+            env=env, check=True, stdout=subprocess.PIPE, text=True,
+        ).stdout
+        results = json.loads(out.strip().splitlines()[-1])
+        print(table(n, results))
+        if args.explain:
+            print("\nEXPLAIN ANALYZE of the feed's first page (first user):\n")
+            print(results["explain_visible"])
+        print()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,15 @@
+"""Settings of the benchmark runs: the production settings (``DEBUG=False``), on the
+size's own PostgreSQL database (``bench.common``), with two local differences:
+static files are not collected (plain storage instead of the manifest) and there
+is no HTTPS redirect (requests come from Django's in-process test client)."""
+from unisocial.settings.base import *  # noqa: F403
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = True

@@ -1,0 +1,392 @@
+"""Moderation writes (SPEC §3): flags, auto-hide, and one function per action.
+
+Like Zulip's ``do_*`` actions, every function here is atomic, takes a
+keyword-only ``actor``, writes its row in the append-only log inside the same
+transaction, and notifies the author (SPEC §2.4: no title or reason in the
+notification when the item is confidential or strictly confidential — the
+author reads the reason on the item's page).
+
+Who may act: the owners and moderators of the item's community who can see
+the item by the access rule; anyone else who can see it gets
+``PermissionDenied`` (403), and whoever cannot see it ``Http404`` — so a
+moderator never acts on, nor learns of, a strictly confidential item.
+
+Decisions worth knowing:
+
+* ``reject`` sets a pending item to ``hidden`` (not ``withdrawn``): the author
+  still sees it, with the reason, and an owner may ``restore`` it later;
+  ``withdrawn`` stays what SPEC §2.3 makes it, the author's own "delete".
+* ``approve``, ``reject``, ``hide``, ``restore`` and ``reclassify`` close the
+  item's open flags (the reports were reviewed); ``dismiss`` closes them and,
+  if the flags had hidden the item, publishes it again (the item is kept).
+* An auto-hidden item keeps its flags open, so it stays in the queue until
+  someone reviews it.
+"""
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from communities.models import Role
+from posts.models import Comment, Notification
+from posts.notifications import notify
+from posts.services import item_reclassify, notify_mentions_on_publish
+from unisocial.access import can_view, role_in
+from unisocial.classification import Level, Status, rank
+from unisocial.ratelimits import check_hourly
+
+from .models import EscalationCase, Flag, ModerationAction
+from .selectors import community_of, level_of, target_of
+
+Action = ModerationAction.Action
+# Actions that need a reason from the person acting (the others have a sensible default).
+REASON_REQUIRED = {Action.REJECT, Action.HIDE, Action.RECLASSIFY, Action.ESCALATE}
+
+
+def flag_rate_per_hour() -> int:
+    return getattr(settings, "FLAG_RATE_PER_HOUR", 20)
+
+
+# --- shared -------------------------------------------------------------------------------
+
+
+def _require_visible(actor, item):
+    if not can_view(actor, item):
+        raise Http404
+
+
+def _require_moderator(actor, item) -> str:
+    """Owners and moderators of the item's community who can see it (else 404 or 403)."""
+    _require_visible(actor, item)
+    role = role_in(actor, community_of(item))
+    if role not in (Role.OWNER, Role.MODERATOR):
+        raise PermissionDenied(_("Only the community's owners and moderators can moderate it."))
+    return role
+
+
+def _reason(action, reason) -> str:
+    reason = (reason or "").strip()
+    if not reason and action in REASON_REQUIRED:
+        raise ValidationError({"reason": _("Give a reason for this action.")})
+    return reason[:2000]
+
+
+def _log(*, actor, action, item, reason, from_level=None, to_level=None) -> ModerationAction:
+    target_type, target_id = target_of(item)
+    level = level_of(item)
+    return ModerationAction.objects.create(
+        actor=actor,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        community=community_of(item),
+        reason=reason,
+        from_level=from_level or level,
+        to_level=to_level or level,
+    )
+
+
+def _set_status(item, status, *, actor, action):
+    """Change an item's status (a revision in its history, as every change is)."""
+    fresh = type(item).objects.select_for_update().filter(pk=item.pk).first()
+    fresh.status = status
+    fresh._history_user = actor
+    fresh._change_reason = f"moderation: {action}"
+    fresh.save(update_fields=["status"])
+    item.status = status
+    return item
+
+
+def _close_flags(item, *, actor) -> int:
+    target_type, target_id = target_of(item)
+    return Flag.objects.filter(target_type=target_type, target_id=target_id, state=Flag.State.OPEN).update(
+        state=Flag.State.CLOSED, closed_by=actor, closed_at=timezone.now()
+    )
+
+
+def _open_flags(item):
+    target_type, target_id = target_of(item)
+    return Flag.objects.filter(target_type=target_type, target_id=target_id, state=Flag.State.OPEN)
+
+
+OUTCOME = {
+    Action.APPROVE: _("was approved and published"),
+    Action.REJECT: _("was rejected by moderation"),
+    Action.DISMISS: _("was reviewed: the reports about it were dismissed"),
+    Action.HIDE: _("was hidden by moderation pending review"),
+    Action.RESTORE: _("was restored by moderation"),
+    Action.RECLASSIFY: _("was reclassified by moderation"),
+    Action.ESCALATE: _("was reported to management"),
+    Action.RESOLVE: _("was reviewed by management"),
+}
+
+
+def _what(item) -> str:
+    target_type, _pk = target_of(item)
+    return {"post": _("post"), "comment": _("comment"), "wiki": _("wiki page")}[target_type]
+
+
+def _notify_author(item, entry, *, actor):
+    """Tell the author what happened to their item (SPEC §3); content-free above unclassified (§2.4)."""
+    if actor is not None and item.author_id == actor.pk:
+        return []
+    level = level_of(item)
+    community = community_of(item)
+    values = {
+        "what": _what(item),
+        "outcome": OUTCOME[entry.action],
+        "community": community.name,
+        "level": Level(level).label,
+    }
+    if level == Level.UNCLASSIFIED:
+        title = item.post.title if isinstance(item, Comment) else item.title
+        message = _("Moderation: your %(what)s “%(title)s” in %(community)s %(outcome)s.") % {**values, "title": title}
+        if entry.reason:
+            message = f"{message} {_('Reason:')} {entry.reason}"
+    else:
+        # No title, body, excerpt — nor the reason, which may quote them (SPEC §2.4).
+        message = _("Moderation: your %(level)s %(what)s in %(community)s %(outcome)s.") % values
+    return notify(
+        [item.author_id],
+        kind=Notification.Kind.MODERATION,
+        message=message,
+        community=community,
+        url=item.get_absolute_url(),
+        classification=level,
+        target=target_of(item),
+    )
+
+
+def _hide(item, *, actor, reason, action=Action.HIDE) -> ModerationAction:
+    _set_status(item, Status.HIDDEN, actor=actor, action=action)
+    entry = _log(actor=actor, action=action, item=item, reason=reason)
+    _notify_author(item, entry, actor=actor)
+    return entry
+
+
+# --- flags --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def flag_create(*, actor, item, reason, note="") -> Flag:
+    """Report an item the actor can see, once (SPEC §3); may hide it at once.
+
+    The item is hidden when the distinct people with an open report reach the
+    community's ``auto_hide_threshold``, or at once when an owner or moderator
+    reports it for ``confidentiality``.
+    """
+    _require_visible(actor, item)
+    if reason not in Flag.Reason.values:
+        raise ValidationError({"reason": _("Choose a reason for your report.")})
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise ValidationError({"note": _("Keep the note under 2,000 characters.")})
+    target_type, target_id = target_of(item)
+    if Flag.objects.filter(flagger=actor, target_type=target_type, target_id=target_id).exists():
+        raise ValidationError({"target_id": _("You have already reported this item.")})
+    check_hourly(
+        Flag.objects.filter(flagger=actor),
+        limit=flag_rate_per_hour(),
+        message=_("You have sent too many reports in the last hour (at most %(n)d). Please try again later.")
+        % {"n": flag_rate_per_hour()},
+    )
+    community = community_of(item)
+    try:
+        with transaction.atomic():
+            flag = Flag.objects.create(
+                target_type=target_type, target_id=target_id, community=community,
+                flagger=actor, reason=reason, note=note,
+            )
+    except IntegrityError:  # a second request raced the check above
+        raise ValidationError({"target_id": _("You have already reported this item.")}) from None
+
+    if item.status not in (Status.PUBLISHED, Status.PENDING):
+        return flag
+    if reason == Flag.Reason.CONFIDENTIALITY and role_in(actor, community) in (Role.OWNER, Role.MODERATOR):
+        _hide(
+            item,
+            actor=actor,
+            reason=_("Reported for confidentiality by an owner or moderator.") + (f" {note}" if note else ""),
+        )
+    elif item.status == Status.PUBLISHED:
+        flaggers = _open_flags(item).values("flagger_id").distinct().count()
+        if flaggers >= community.auto_hide_threshold:
+            _hide(
+                item,
+                actor=None,
+                reason=_("Hidden automatically: %(n)d people reported it.") % {"n": flaggers},
+            )
+    return flag
+
+
+# --- actions ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def item_approve(*, actor, item, reason="") -> ModerationAction:
+    """Pre-moderation: publish a pending item."""
+    _require_moderator(actor, item)
+    if item.status != Status.PENDING:
+        raise ValidationError({"action": _("Only an item awaiting approval can be approved.")})
+    reason = _reason(Action.APPROVE, reason)
+    _set_status(item, Status.PUBLISHED, actor=actor, action=Action.APPROVE)
+    _close_flags(item, actor=actor)
+    if not isinstance(item, Comment):
+        notify_mentions_on_publish(item)  # held back while the item was pending
+    entry = _log(actor=actor, action=Action.APPROVE, item=item, reason=reason)
+    _notify_author(item, entry, actor=actor)
+    return entry
+
+
+@transaction.atomic
+def item_reject(*, actor, item, reason) -> ModerationAction:
+    """Pre-moderation: refuse a pending item. It becomes ``hidden`` (see the module docstring)."""
+    _require_moderator(actor, item)
+    if item.status != Status.PENDING:
+        raise ValidationError({"action": _("Only an item awaiting approval can be rejected.")})
+    reason = _reason(Action.REJECT, reason)
+    _close_flags(item, actor=actor)
+    return _hide(item, actor=actor, reason=reason, action=Action.REJECT)
+
+
+@transaction.atomic
+def item_dismiss(*, actor, item, reason="") -> ModerationAction:
+    """Keep the item and close its open flags; publish it again if the flags had hidden it."""
+    _require_moderator(actor, item)
+    reason = _reason(Action.DISMISS, reason)
+    if not _close_flags(item, actor=actor):
+        raise ValidationError({"action": _("There are no open reports about this item.")})
+    if item.status == Status.HIDDEN:
+        _set_status(item, Status.PUBLISHED, actor=actor, action=Action.DISMISS)
+    entry = _log(actor=actor, action=Action.DISMISS, item=item, reason=reason)
+    _notify_author(item, entry, actor=actor)
+    return entry
+
+
+@transaction.atomic
+def item_hide(*, actor, item, reason) -> ModerationAction:
+    _require_moderator(actor, item)
+    if item.status not in (Status.PUBLISHED, Status.PENDING):
+        raise ValidationError({"action": _("This item is already hidden.")})
+    reason = _reason(Action.HIDE, reason)
+    _close_flags(item, actor=actor)
+    return _hide(item, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def item_restore(*, actor, item, reason="") -> ModerationAction:
+    """Publish a hidden item again."""
+    _require_moderator(actor, item)
+    if item.status != Status.HIDDEN:
+        raise ValidationError({"action": _("Only a hidden item can be restored.")})
+    reason = _reason(Action.RESTORE, reason)
+    _set_status(item, Status.PUBLISHED, actor=actor, action=Action.RESTORE)
+    _close_flags(item, actor=actor)
+    entry = _log(actor=actor, action=Action.RESTORE, item=item, reason=reason)
+    _notify_author(item, entry, actor=actor)
+    return entry
+
+
+@transaction.atomic
+def item_moderation_reclassify(*, actor, item, classification, reason) -> ModerationAction:
+    """Raise a post's or wiki page's level, up to the community's ceiling (SPEC §3)."""
+    _require_moderator(actor, item)
+    if isinstance(item, Comment):
+        raise ValidationError({"classification": _("A comment has its post's level: reclassify the post.")})
+    reason = _reason(Action.RECLASSIFY, reason)
+    old = item.classification
+    if classification not in Level.values or rank(classification) <= rank(old):
+        raise ValidationError({"classification": _("Moderation can only raise the level.")})
+    item_reclassify(actor=actor, item=item, classification=classification, reason=reason)
+    item.classification = classification
+    _close_flags(item, actor=actor)
+    entry = _log(
+        actor=actor, action=Action.RECLASSIFY, item=item, reason=reason, from_level=old, to_level=classification
+    )
+    _notify_author(item, entry, actor=actor)
+    return entry
+
+
+@transaction.atomic
+def item_escalate(*, actor, item, reason) -> EscalationCase:
+    """Report an item to management: a case, ``escalated_at`` set (system managers may now
+    see the item, every view logged), and the system managers notified."""
+    _require_moderator(actor, item)
+    reason = _reason(Action.ESCALATE, reason)
+    target_type, target_id = target_of(item)
+    if EscalationCase.objects.filter(target_type=target_type, target_id=target_id, resolved_at__isnull=True).exists():
+        raise ValidationError({"action": _("This item has already been reported to management.")})
+    now = timezone.now()
+    type(item).objects.filter(pk=item.pk).update(escalated_at=now)
+    item.escalated_at = now
+    community = community_of(item)
+    case = EscalationCase.objects.create(
+        target_type=target_type, target_id=target_id, community=community, escalated_by=actor, reason=reason,
+        created_at=now,
+    )
+    entry = _log(actor=actor, action=Action.ESCALATE, item=item, reason=reason)
+    level = level_of(item)
+    values = {"community": community.name, "level": Level(level).label, "what": _what(item)}
+    if level == Level.UNCLASSIFIED:
+        message = _("Escalation: a %(what)s in %(community)s was reported to management.") % values
+    else:
+        message = _("Escalation: a %(level)s %(what)s in %(community)s was reported to management.") % values
+    managers = get_user_model().objects.filter(is_superuser=True, is_active=True).exclude(pk=actor.pk)
+    notify(
+        list(managers.values_list("pk", flat=True)),
+        kind=Notification.Kind.MODERATION,
+        message=message,
+        community=community,
+        url=reverse("admin:moderation_escalationcase_change", args=[case.pk]),
+        classification=level,
+        target=(target_type, target_id),
+    )
+    _notify_author(item, entry, actor=actor)
+    return case
+
+
+@transaction.atomic
+def case_resolve(*, actor, case, resolution="") -> EscalationCase:
+    """A system manager closes a case; the item is no longer visible to management."""
+    if not (actor.is_active and actor.is_superuser):
+        raise PermissionDenied(_("Only system managers resolve escalations."))
+    case = EscalationCase.objects.select_for_update().get(pk=case.pk)
+    if case.resolved_at is not None:
+        raise ValidationError({"action": _("This case is already resolved.")})
+    case.resolved_at = timezone.now()
+    case.resolved_by = actor
+    case.resolution = (resolution or "").strip()[:2000]
+    case.save(update_fields=["resolved_at", "resolved_by", "resolution"])
+    from .selectors import MODELS
+
+    model = MODELS[case.target_type]
+    model.objects.filter(pk=case.target_id).update(escalated_at=None)
+    ModerationAction.objects.create(
+        actor=actor, action=Action.RESOLVE, target_type=case.target_type, target_id=case.target_id,
+        community=case.community, reason=case.resolution,
+    )
+    return case
+
+
+ACTIONS = {
+    Action.APPROVE: item_approve,
+    Action.REJECT: item_reject,
+    Action.DISMISS: item_dismiss,
+    Action.HIDE: item_hide,
+    Action.RESTORE: item_restore,
+    Action.RECLASSIFY: item_moderation_reclassify,
+    Action.ESCALATE: item_escalate,
+}
+
+
+def moderate(*, actor, item, action, reason="", classification=None):
+    """Run one of the actions by name (the API and the admin pages' bulk actions)."""
+    if action not in ACTIONS:
+        raise ValidationError({"action": _("Unknown action.")})
+    if action == Action.RECLASSIFY:
+        return item_moderation_reclassify(actor=actor, item=item, classification=classification, reason=reason)
+    return ACTIONS[action](actor=actor, item=item, reason=reason)

@@ -1,0 +1,323 @@
+"""Records management data (SPEC §4, ST/SGB/2007/5).
+
+* ``RetentionSchedule`` — what content (type, level) is kept how long after its
+  last activity, and how it is disposed of (transfer or destroy);
+* ``Hold`` — an item or a whole community that must not be disposed of,
+  withdrawn or edited until every hold on it is released;
+* ``StalenessReview`` — a community flagged for inactivity, its owners'
+  answer and its archiving (the staleness state lives here, keyed by
+  community, not on ``Community`` itself);
+* ``DispositionBatch`` / ``BatchItem`` — due items gathered per schedule,
+  approved by a records officer, run in Celery (progress: ``done``/``total``);
+* ``DispositionRecord`` — the permanent trace of one disposed item (at most
+  one per item, enforced by the database);
+* ``JobRun`` — one row per periodic job and time window, so a second beat
+  firing the same job for the same window does nothing;
+* ``RecordsAuditLog`` — explicit audit rows for changes jobs make with bulk
+  updates (which write no simple-history rows).
+
+Items are named by ``target_type`` (``post``, ``wiki``, ``community``) and
+``target_id``, as notifications and moderation name them; no foreign key
+points at content, because the content is what disposition destroys.
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from unisocial.classification import Level
+
+
+class ContentType(models.TextChoices):
+    POST = "post", _("Post")
+    WIKI = "wiki", _("Wiki page")
+    COMMUNITY = "community", _("Community")
+
+
+class Disposition(models.TextChoices):
+    TRANSFER = "transfer", _("Transfer to the archives")
+    DESTROY = "destroy", _("Destroy")
+
+
+class RetentionSchedule(models.Model):
+    """Content of ``content_type`` at ``classification`` (any level when null) is kept
+    ``retain_days`` after its last activity, then disposed of by ``disposition``.
+
+    At most one schedule per (type, level) and one "any level" schedule per type:
+    a level-specific schedule wins over the "any level" one for its level.
+    """
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    content_type = models.CharField(_("content type"), max_length=16, choices=ContentType.choices)
+    # Null, not "", means "any level": the API's contract (SPEC §6) and the partial unique keys below.
+    classification = models.CharField(  # noqa: DJ001
+        _("classification"), max_length=24, choices=Level.choices, null=True, blank=True,
+        help_text=_("Leave empty to cover every level that has no schedule of its own."),
+    )
+    retain_days = models.PositiveIntegerField(_("retain days after last activity"))
+    disposition = models.CharField(_("disposition"), max_length=16, choices=Disposition.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["content_type", "classification", "name"]
+        verbose_name = _("retention schedule")
+        constraints = [
+            models.CheckConstraint(condition=Q(content_type__in=ContentType.values), name="schedule_type_valid"),
+            models.CheckConstraint(
+                condition=Q(classification__isnull=True) | Q(classification__in=Level.values),
+                name="schedule_level_valid",
+            ),
+            models.CheckConstraint(condition=Q(disposition__in=Disposition.values), name="schedule_disposition_valid"),
+            models.CheckConstraint(condition=Q(retain_days__gte=1), name="schedule_retain_days_positive"),
+            models.UniqueConstraint(
+                fields=["content_type", "classification"],
+                condition=Q(classification__isnull=False),
+                name="one_schedule_per_type_and_level",
+            ),
+            models.UniqueConstraint(
+                fields=["content_type"], condition=Q(classification__isnull=True),
+                name="one_any_level_schedule_per_type",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Hold(models.Model):
+    """A records hold on an item or a community (SPEC §4). Active while ``released_at`` is null."""
+
+    class Category(models.TextChoices):
+        INVESTIGATION = "investigation", _("Investigation")
+        LEGAL_REQUEST = "legal_request", _("Legal request")
+        ACCESS_REQUEST = "access_request", _("Access request")
+        DECLASSIFICATION_REQUEST = "declassification_request", _("Declassification request")
+        OTHER = "other", _("Other")
+
+    target_type = models.CharField(_("target type"), max_length=16, choices=ContentType.choices)
+    target_id = models.PositiveBigIntegerField(_("target id"))
+    # The community the target is in (the community itself for a community hold).
+    community_id = models.PositiveBigIntegerField(_("community id"), db_index=True)
+    category = models.CharField(_("category"), max_length=32, choices=Category.choices, default=Category.OTHER)
+    reason = models.TextField(_("reason"), max_length=2000)
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    placed_at = models.DateTimeField(_("placed at"), default=timezone.now)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    release_note = models.TextField(_("release note"), blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        verbose_name = _("hold")
+        constraints = [
+            models.CheckConstraint(condition=Q(target_type__in=ContentType.values), name="hold_target_type_valid"),
+            models.CheckConstraint(
+                condition=Q(released_at__isnull=True) | Q(released_by__isnull=False), name="hold_release_has_actor"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], condition=Q(released_at__isnull=True),
+                         name="hold_active_target"),
+        ]
+
+    def __str__(self):
+        return f"Hold {self.pk} on {self.target_type} {self.target_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.released_at is None
+
+
+class StalenessReview(models.Model):
+    """One flagging of an inactive community and how it ended (SPEC §4 staleness)."""
+
+    class State(models.TextChoices):
+        FLAGGED = "flagged", _("Flagged, waiting for the owners")
+        STILL_IN_USE = "still_in_use", _("Still in use (confirmed by an owner)")
+        ARCHIVED = "archived", _("Archived")
+
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.CASCADE, related_name="staleness_reviews"
+    )
+    state = models.CharField(max_length=16, choices=State.choices, default=State.FLAGGED)
+    last_activity_at = models.DateTimeField(_("last activity when flagged"))
+    flagged_at = models.DateTimeField(_("flagged at"))
+    grace_until = models.DateTimeField(_("archived after"))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-flagged_at", "-id"]
+        verbose_name = _("staleness review")
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=["flagged", "still_in_use", "archived"]),
+                                   name="staleness_state_valid"),
+            # At most one open review per community: flagging twice does nothing.
+            models.UniqueConstraint(fields=["community"], condition=Q(state="flagged"),
+                                    name="one_open_staleness_review"),
+        ]
+        indexes = [models.Index(fields=["community", "state", "resolved_at"], name="staleness_community_state")]
+
+    def __str__(self):
+        return f"{self.community_id} {self.state} since {self.flagged_at:%Y-%m-%d}"
+
+
+class DispositionBatch(models.Model):
+    """Due items of one schedule, gathered together for one approval (SPEC §4)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved, waiting to run")
+        RUNNING = "running", _("Running")
+        COMPLETED = "completed", _("Completed")
+
+    schedule = models.ForeignKey(RetentionSchedule, on_delete=models.PROTECT, related_name="batches")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    as_of = models.DateTimeField(_("due as of"))
+    gathered_at = models.DateTimeField(_("gathered at"), default=timezone.now)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Progress, updated in each item's own transaction: done counts disposed and skipped items.
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    disposed = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-gathered_at", "-id"]
+        verbose_name = _("disposition batch")
+        verbose_name_plural = _("disposition batches")
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=["pending", "approved", "running", "completed"]),
+                                   name="batch_state_valid"),
+            models.CheckConstraint(condition=Q(state="pending") | Q(approved_by__isnull=False),
+                                   name="batch_run_needs_approval"),
+        ]
+
+    def __str__(self):
+        return f"Batch {self.pk} ({self.schedule}, {self.state})"
+
+    @property
+    def disposition(self) -> str:
+        return self.schedule.disposition
+
+
+class BatchItem(models.Model):
+    """One due item of a batch: metadata only (no title, no body)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DISPOSED = "disposed", _("Disposed of")
+        SKIPPED_HELD = "skipped_held", _("Skipped: under hold")
+        SKIPPED_GONE = "skipped_gone", _("Skipped: no longer there")
+        SKIPPED_ACTIVE = "skipped_active", _("Skipped: active again")
+        FAILED = "failed", _("Failed (see the records audit log)")
+
+    batch = models.ForeignKey(DispositionBatch, on_delete=models.CASCADE, related_name="items")
+    target_type = models.CharField(max_length=16, choices=ContentType.choices)
+    target_id = models.PositiveBigIntegerField()
+    classification = models.CharField(max_length=24, choices=Level.choices)
+    community_id = models.PositiveBigIntegerField()
+    last_activity_at = models.DateTimeField()
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "target_type", "target_id"], name="one_batch_item_per_target"),
+        ]
+        indexes = [
+            models.Index(fields=["batch", "state"], name="batch_item_state"),
+            models.Index(fields=["target_type", "target_id"], name="batch_item_target"),
+        ]
+
+    def __str__(self):
+        return f"{self.target_type} {self.target_id} in batch {self.batch_id}"
+
+
+class DispositionRecord(models.Model):
+    """The permanent trace of one disposed item; its batch's certificate lists these (SPEC §4)."""
+
+    target_type = models.CharField(max_length=16, choices=ContentType.choices)
+    target_id = models.PositiveBigIntegerField()
+    classification = models.CharField(max_length=24, choices=Level.choices)
+    community_id = models.PositiveBigIntegerField()
+    community_slug = models.CharField(max_length=80)
+    community_name = models.CharField(max_length=120)
+    batch = models.ForeignKey(DispositionBatch, on_delete=models.PROTECT, related_name="records")
+    schedule = models.ForeignKey(RetentionSchedule, on_delete=models.PROTECT, related_name="+")
+    schedule_name = models.CharField(max_length=120)
+    disposition = models.CharField(max_length=16, choices=Disposition.choices)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved_by_username = models.CharField(max_length=150)
+    last_activity_at = models.DateTimeField()
+    disposed_at = models.DateTimeField(default=timezone.now)
+    # The item this one was disposed of with (a post inside a disposed community), else empty.
+    part_of = models.CharField(max_length=40, blank=True)
+    package_path = models.CharField(max_length=300, blank=True)
+    package_checksum = models.CharField(_("package SHA-256"), max_length=64, blank=True)
+    # Private files removed after commit (re-tried by a re-run if the worker died in between).
+    files = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["disposed_at", "id"]
+        constraints = [
+            # An item is disposed of exactly once, whatever the workers do.
+            models.UniqueConstraint(fields=["target_type", "target_id"], name="one_disposition_per_item"),
+        ]
+
+    def __str__(self):
+        return f"{self.target_type} {self.target_id} {self.disposition} {self.disposed_at:%Y-%m-%d}"
+
+
+class JobRun(models.Model):
+    """A periodic job's run for one time window: the unique key makes a second run a no-op."""
+
+    job = models.CharField(max_length=64)
+    window = models.CharField(max_length=32)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["job", "window"], name="one_run_per_job_window")]
+
+    def __str__(self):
+        return f"{self.job} {self.window}"
+
+
+class RecordsAuditLog(models.Model):
+    """Who did what in records management; ``actor`` null means the system (a job)."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=48)
+    target_type = models.CharField(max_length=16, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("records audit log entry")
+        verbose_name_plural = _("records audit log")
+        indexes = [models.Index(fields=["target_type", "target_id"], name="records_audit_target")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type} {self.target_id}"

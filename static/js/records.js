@@ -1,0 +1,40 @@
+/* Batch progress on /records/batches/<id>/: poll the API every 2 s and update the
+   <progress> and the aria-live status. Without JavaScript the "Refresh" link does it. */
+(function () {
+  "use strict";
+  var region = document.querySelector("[data-batch-progress]");
+  if (!region || !window.fetch) { return; }
+  var url = region.getAttribute("data-url");
+  var bar = region.querySelector("progress");
+  var text = region.querySelector(".records-progress__text");
+  var status = region.querySelector("[data-batch-status]");
+  var labels = { pending: "Waiting for approval", approved: "Approved, waiting to run", running: "Running", completed: "Completed" };
+  var lastState = region.getAttribute("data-state");
+  if (lastState === "completed" || lastState === "pending") { return; }
+
+  function update(batch) {
+    if (bar) { bar.max = Math.max(batch.total, 1); bar.value = batch.done; bar.textContent = batch.done + "/" + batch.total; }
+    if (text) { text.textContent = batch.done + " of " + batch.total + " done"; }
+    var line = (labels[batch.state] || batch.state) + ": " + batch.done + " of " + batch.total + " done (" +
+      batch.disposed + " disposed of, " + batch.skipped + " skipped).";
+    if (status && status.textContent !== line) { status.textContent = line; }
+    region.setAttribute("data-state", batch.state);
+    return batch.state;
+  }
+
+  function poll() {
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+      .then(function (batch) {
+        var state = update(batch);
+        if (state === "completed") {
+          if (lastState !== "completed") { window.location.reload(); }
+          return;
+        }
+        lastState = state;
+        window.setTimeout(poll, 2000);
+      })
+      .catch(function () { /* keep the Refresh link; stop polling */ });
+  }
+  window.setTimeout(poll, 2000);
+})();

@@ -1,0 +1,141 @@
+"""Browser fixtures (issue 7 items 1, 2, 6): Playwright driving Debian's Chromium.
+
+Used by tests/e2e/ and the XSS test in tests/security/ (their conftests import
+the fixtures). Every browser test skips, with the reason, where
+``/usr/bin/chromium`` (or ``$CHROMIUM``) is not found; ``.ci/run`` installs it
+so that CI runs them for real. Playwright's own browser download is never used.
+"""
+import os
+from pathlib import Path
+
+import pytest
+
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1280, "height": 800}
+ROOT = Path(__file__).resolve().parents[1]
+# Screenshots go to docs/screenshots/ only when asked (UNISOCIAL_SCREENSHOTS=1,
+# README "Screenshots"), so that a test run does not rewrite tracked files.
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+
+def chromium_missing_reason():
+    if not Path(CHROMIUM).exists():
+        return f"no Chromium at {CHROMIUM} (apt-get install chromium; .ci/run does)"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (pip install -e '.[dev]')"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium per test module; stopped after it, so the event loop Playwright's sync
+    API keeps in this thread (and the async-safety switch below) end with the module."""
+    reason = chromium_missing_reason()
+    if reason:
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the tests' ORM calls (setting
+    # up data, checking results) are synchronous all the same. Only while the browser runs:
+    # a subprocess started later (manage.py check --deploy) must not inherit it.
+    previous = os.environ.get(ASYNC_UNSAFE)
+    os.environ[ASYNC_UNSAFE] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop(ASYNC_UNSAFE, None)
+        else:
+            os.environ[ASYNC_UNSAFE] = previous
+
+
+@pytest.fixture
+def page(browser, live_server):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=10_000)
+    context = browser.new_context(viewport=VIEWPORT, base_url=live_server.url, locale="en-GB")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.js_errors = errors
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def shoot(tmp_path):
+    """``shoot(page, "home")``: a 1280×800 screenshot (docs/screenshots/ when asked)."""
+    keep = os.environ.get("UNISOCIAL_SCREENSHOTS") == "1"
+    folder = SCREENSHOTS if keep else tmp_path
+
+    def take(page, name):
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
+        page.evaluate("window.scrollTo(0, 0)")  # the top of the page, not the anchor a redirect scrolled to
+        page.screenshot(path=str(path), full_page=False)
+        return path
+
+    return take
+
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="session")
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+@pytest.fixture
+def check_a11y(axe):
+    """Run axe-core (WCAG 2.1 A/AA rules) on the page: no serious or critical violation."""
+
+    def check(page, name):
+        results = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        bad = [
+            f"{v['id']} ({v['impact']}): {v['help']} — "
+            + "; ".join(node["target"][0] if isinstance(node["target"][0], str) else str(node["target"])
+                        for node in v["nodes"][:5])
+            for v in results.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert not bad, f"axe on {name} ({page.url}):\n" + "\n".join(bad)
+        return results
+
+    return check
+
+
+@pytest.fixture
+def fresh_caches():
+    """Transactional tests flush the database, and post_migrate recreates content types and
+    permissions with new ids: forget the per-process copies of the old rows."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from communities import models as community_models
+
+    ContentType.objects.clear_cache()
+    community_models._ROLE_PERMISSIONS.clear()
+    yield
+    ContentType.objects.clear_cache()
+    community_models._ROLE_PERMISSIONS.clear()

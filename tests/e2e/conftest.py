@@ -1,0 +1,10 @@
+"""Browser tests (issue 7 items 1, 2): fixtures in tests/browser.py."""
+import pytest
+
+from tests.browser import axe, browser, check_a11y, fresh_caches, page, shoot  # noqa: F401
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "/tests/e2e/" in str(item.path):
+            item.add_marker(pytest.mark.browser)

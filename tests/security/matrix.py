@@ -1,0 +1,334 @@
+"""The authorization matrix (SPEC §1, §2.1, §2.2, §6), written as a plain table.
+
+Independent of the implementation: nothing here imports ``unisocial.access``
+or asks the app who may see what. Roles, items and the expected answer of
+every route are spelled out from the SPEC; ``test_matrix.py`` builds the
+world, sends every request as every role and compares.
+
+Adding a route (``/moderation/``, ``/records/`` when they land) is appending
+a ``Route`` row to ``HTML_ROUTES`` or ``API_ROUTES``: say which targets it
+takes (none, each community, each post, each wiki page) and give a function
+``(role, target) -> expected answer`` for an authorized role; the gates for
+the anonymous user and for a user who has not accepted the terms are applied
+by ``expected()``.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+
+# Case counts, shown in the terminal summary (tests/security/conftest.py).
+MATRIX_CASES = pytest.StashKey[list]()
+
+# --- who -----------------------------------------------------------------------------------
+
+ROLES = (
+    "anonymous",
+    "no_terms",  # an owner of every community who has not accepted the current terms
+    "outsider",
+    "member",
+    "moderator",
+    "owner",
+    "sc_reader",  # a member granted as reader on every strictly confidential item
+    "author",  # a member who wrote every item
+    "records_officer",  # in the "Records officers" group, member of nothing
+    "superuser",  # a system manager, member of nothing: not exempt (SPEC §2.2)
+)
+# The community role each role holds in every community (absent: none).
+COMMUNITY_ROLE = {
+    "no_terms": "owner",
+    "member": "member",
+    "moderator": "moderator",
+    "owner": "owner",
+    "sc_reader": "member",
+    "author": "member",
+}
+
+# --- what ----------------------------------------------------------------------------------
+
+# community key -> (visibility, ceiling)
+COMMUNITIES = {
+    "open": ("open", "unclassified"),
+    "moderated": ("moderated", "confidential"),
+    "restricted": ("restricted", "strictly_confidential"),
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    key: str
+    community: str
+    level: str
+    status: str = "published"
+
+    @property
+    def token(self) -> str:
+        """A word that appears only in this item's title and body (for leak checks)."""
+        return f"qx{self.key}zz"
+
+
+POSTS = (
+    Item("p1", "open", "unclassified"),
+    Item("p2", "moderated", "unclassified"),
+    Item("p3", "moderated", "confidential"),
+    Item("p4", "restricted", "confidential"),
+    Item("p5", "restricted", "strictly_confidential"),
+    Item("p6", "moderated", "confidential", "pending"),
+    Item("p7", "restricted", "strictly_confidential", "hidden"),
+    Item("p8", "open", "unclassified", "withdrawn"),
+    Item("p9", "restricted", "unclassified"),
+)
+WIKI_PAGES = (
+    Item("w1", "open", "unclassified"),
+    Item("w2", "moderated", "unclassified"),
+    Item("w3", "moderated", "confidential"),
+    Item("w4", "restricted", "confidential"),
+    Item("w5", "restricted", "strictly_confidential"),
+)
+
+# --- the rule, read from SPEC §2.1/§2.2 --------------------------------------------------------
+
+
+def is_member(role) -> bool:
+    return role in COMMUNITY_ROLE
+
+
+def community_visible(role, community: str) -> bool:
+    """Open and moderated communities are listed to everyone; restricted ones exist for members only."""
+    return COMMUNITIES[community][0] != "restricted" or is_member(role)
+
+
+def item_visible(role, item: Item) -> bool:
+    community_role = COMMUNITY_ROLE.get(role)
+    author = role == "author"
+    if item.level == "unclassified" and COMMUNITIES[item.community][0] == "open":
+        by_table = True
+    elif item.level in ("unclassified", "confidential"):
+        by_table = community_role is not None
+    else:  # strictly confidential: author, granted readers (members), owners
+        by_table = author or role == "sc_reader" or community_role == "owner"
+    if item.status == "published":
+        return by_table
+    if item.status in ("pending", "hidden"):
+        return author or (by_table and community_role in ("owner", "moderator"))
+    return False  # withdrawn: nobody
+
+
+# --- expected answers -------------------------------------------------------------------------
+
+OK, CREATED, NO_CONTENT = "200", "201", "204"
+BAD_REQUEST, FORBIDDEN, NOT_FOUND = "400", "403", "404"
+LOGIN = "302 login"  # HTML: redirect to /accounts/login/?next=…
+TERMS = "terms"  # HTML: 302 /terms/?next=…; API: 403 {"code": "terms_not_accepted"}
+UNAUTHENTICATED = "401/403 not_authenticated"  # API, no credentials
+ADMIN_LOGIN = "302 admin login"
+
+
+def seen(visible: bool) -> str:
+    return OK if visible else NOT_FOUND
+
+
+@dataclass(frozen=True)
+class Route:
+    """One route of SPEC §6 (or a page it links to).
+
+    ``targets``: ``None`` (a fixed path), ``"community"``, ``"post"`` or ``"wiki"``.
+    ``path`` is formatted with ``slug``, ``id``, ``page``, ``outsider``, ``author``.
+    ``authorized(role, target)`` is the answer for a user who passed the gates.
+    """
+
+    method: str
+    path: str
+    authorized: Callable
+    targets: str | None = None
+    body: dict | Callable | None = None
+    public: bool = False  # reachable by anyone (login, terms, policies)
+    terms_exempt: bool = False  # reachable before accepting the terms
+    anonymous: str | None = None  # overrides the anonymous answer
+    lists: bool = False  # a listing: the leak check also asks for every visible item
+    list_kind: str = ""  # "post", "wiki", "both"
+    list_scope: Callable | None = None  # (role, item) -> should appear
+    tags: tuple = field(default_factory=tuple)
+
+
+def expected(route: Route, role: str, target, api: bool) -> str:
+    if role == "anonymous":
+        if route.public:
+            return route.authorized(role, target)
+        if route.anonymous:
+            return route.anonymous
+        return UNAUTHENTICATED if api else LOGIN
+    if role == "no_terms" and not (route.public or route.terms_exempt):
+        return TERMS
+    return route.authorized(role, target)
+
+
+def _always(answer):
+    return lambda role, target: answer
+
+
+def _community_read(role, c):
+    return seen(community_visible(role, c))
+
+
+def _community_owner_only(role, c):
+    if not community_visible(role, c):
+        return NOT_FOUND
+    return OK if COMMUNITY_ROLE.get(role) == "owner" else FORBIDDEN
+
+
+def _community_member_writes(answer):
+    def rule(role, c):
+        if not community_visible(role, c):
+            return NOT_FOUND
+        return answer if is_member(role) else FORBIDDEN
+
+    return rule
+
+
+def _item_read(role, item):
+    return seen(item_visible(role, item))
+
+
+def _author_only(answer):
+    def rule(role, item):
+        if not item_visible(role, item):
+            return NOT_FOUND
+        return answer if role == "author" else FORBIDDEN
+
+    return rule
+
+
+def _wiki_write(answer):
+    # SPEC §2.3: any member who can see a wiki page may edit it.
+    def rule(role, item):
+        if not item_visible(role, item):
+            return NOT_FOUND
+        return answer if is_member(role) else FORBIDDEN
+
+    return rule
+
+
+def _comment_create(role, item):
+    if not item_visible(role, item):
+        return NOT_FOUND
+    # Members comment on published items in a non-archived community (SPEC §2.3).
+    return CREATED if is_member(role) and item.status == "published" else FORBIDDEN
+
+
+def _join(role, c):
+    if not community_visible(role, c):
+        return NOT_FOUND
+    return OK
+
+
+def _member_remove(role, c):
+    # Owners remove anyone; the target here is the author, who may also leave by themself.
+    if not community_visible(role, c):
+        return NOT_FOUND
+    return NO_CONTENT if COMMUNITY_ROLE.get(role) == "owner" or role == "author" else FORBIDDEN
+
+
+def _post_create(role, c):
+    # The community is a body field: an invisible one answers like a missing one (400, "community").
+    if not community_visible(role, c):
+        return BAD_REQUEST
+    return CREATED if is_member(role) else FORBIDDEN
+
+
+def _admin(role, target):
+    return OK if role == "superuser" else ADMIN_LOGIN
+
+
+def in_search(role, item):
+    return item_visible(role, item)
+
+
+def in_my_feed(role, item):
+    # The feed: visible posts of my communities (SPEC §6 ``feed/``).
+    return item_visible(role, item) and is_member(role)
+
+
+def in_community(role, item, community):
+    return item.community == community and item_visible(role, item)
+
+
+def post_body(c):
+    level = COMMUNITIES[c][1]
+    return {"community": c, "title": "Matrix write", "body": "<p>x</p>", "classification": level}
+
+
+def wiki_body(c):
+    return {"slug": "matrix-new", "title": "Matrix page", "body": "x", "classification": COMMUNITIES[c][1]}
+
+
+HTML_ROUTES = [
+    Route("GET", "/accounts/login/", _always(OK), public=True),
+    Route("GET", "/terms/", _always(OK), public=True),
+    Route("GET", "/policies/", _always(OK), public=True),
+    Route("GET", "/", _always(OK), lists=True, list_kind="post", list_scope=None),
+    Route("GET", "/communities/", _always(OK)),
+    Route("GET", "/communities/new/", _always(OK)),
+    Route("GET", "/search/?q=matrixtoken", _always(OK), lists=True, list_kind="both", list_scope=in_search),
+    Route("GET", "/notifications/", _always(OK)),
+    Route("GET", "/admin/", _admin, anonymous=ADMIN_LOGIN),
+    Route("GET", "/communities/{slug}/", _community_read, targets="community", lists=True, list_kind="post",
+          list_scope="community"),
+    Route("GET", "/communities/{slug}/members/", _community_read, targets="community"),
+    Route("GET", "/communities/{slug}/edit/", _community_owner_only, targets="community"),
+    Route("GET", "/communities/{slug}/wiki/", _community_read, targets="community", lists=True,
+          list_kind="wiki", list_scope="community"),
+    Route("GET", "/communities/{slug}/wiki/new/", _community_member_writes(OK), targets="community"),
+    Route("GET", "/posts/new/?community={slug}", _community_member_writes(OK), targets="community"),
+    Route("GET", "/posts/{id}/", _item_read, targets="post"),
+    Route("GET", "/posts/{id}/history/", _item_read, targets="post"),
+    Route("GET", "/posts/{id}/edit/", _author_only(OK), targets="post"),
+    Route("GET", "/communities/{slug}/wiki/{page}/", _item_read, targets="wiki"),
+    Route("GET", "/communities/{slug}/wiki/{page}/history/", _item_read, targets="wiki"),
+    Route("GET", "/communities/{slug}/wiki/{page}/edit/", _wiki_write(OK), targets="wiki"),
+    # /moderation/ and /records/ (issues 5 and 6): append their rows here.
+]
+
+API_ROUTES = [
+    Route("GET", "me/", _always(OK), terms_exempt=True),
+    Route("POST", "me/accept-terms/", _always(OK), terms_exempt=True),
+    Route("GET", "schema/?format=json", _always(OK)),
+    Route("GET", "communities/", _always(OK)),
+    Route("POST", "communities/", _always(CREATED),
+          body={"name": "Matrix new", "slug": "matrix-new", "description": "d", "purpose": "p",
+                "visibility": "open", "ceiling": "unclassified"}),
+    Route("GET", "posts/", _always(OK), lists=True, list_kind="post", list_scope=in_search),
+    Route("GET", "feed/", _always(OK), lists=True, list_kind="post", list_scope=in_my_feed),
+    Route("GET", "search/?q=matrixtoken", _always(OK), lists=True, list_kind="both", list_scope=in_search),
+    Route("GET", "notifications/", _always(OK)),
+    Route("GET", "communities/{slug}/", _community_read, targets="community"),
+    Route("PATCH", "communities/{slug}/", _community_owner_only, targets="community", body={"description": "new"}),
+    Route("POST", "communities/{slug}/join/", _join, targets="community"),
+    Route("GET", "communities/{slug}/members/", _community_read, targets="community"),
+    Route("PUT", "communities/{slug}/members/{outsider}/", _community_owner_only, targets="community",
+          body={"role": "member"}),
+    Route("DELETE", "communities/{slug}/members/{author}/", _member_remove, targets="community"),
+    Route("GET", "communities/{slug}/audience/?classification=unclassified", _community_read,
+          targets="community"),
+    Route("GET", "posts/?community={slug}", _always(OK), targets="community", lists=True, list_kind="post",
+          list_scope="community"),
+    Route("POST", "posts/", _post_create, targets="community", body=post_body),
+    Route("GET", "communities/{slug}/wiki/", _community_read, targets="community", lists=True,
+          list_kind="wiki", list_scope="community"),
+    Route("POST", "communities/{slug}/wiki/", _community_member_writes(CREATED), targets="community",
+          body=wiki_body),
+    Route("GET", "posts/{id}/", _item_read, targets="post"),
+    Route("PATCH", "posts/{id}/", _author_only(OK), targets="post", body={"title": "Changed"}),
+    Route("DELETE", "posts/{id}/", _author_only(NO_CONTENT), targets="post"),
+    Route("GET", "posts/{id}/comments/", _item_read, targets="post"),
+    Route("POST", "posts/{id}/comments/", _comment_create, targets="post", body={"body": "A comment"}),
+    Route("GET", "communities/{slug}/wiki/{page}/", _item_read, targets="wiki"),
+    Route("PUT", "communities/{slug}/wiki/{page}/", _wiki_write(OK), targets="wiki",
+          body=lambda item: {"title": "Changed", "body": "changed", "classification": item.level}),
+    Route("GET", "communities/{slug}/wiki/{page}/history/", _item_read, targets="wiki"),
+    Route("POST", "communities/{slug}/wiki/{page}/revert/", _wiki_write(OK), targets="wiki",
+          body="first-revision"),
+    # flags/, communities/{slug}/moderation/, moderation/…, records/… (issues 5 and 6): append here.
+]

@@ -1,0 +1,18 @@
+"""``{{ html|sanitized }}``: stored rich text, cleaned again on the way out (SPEC §2.3).
+
+Bodies are sanitized once on save; cleaning is idempotent, so cleaning again
+when rendering keeps a row written around the services (an import, a fixture,
+a data migration) from ever reaching a page raw — as ``posts.views.safe_body``
+does for posts and wiki pages.
+"""
+from django import template
+from django.utils.safestring import mark_safe
+
+from unisocial.sanitize import clean_html
+
+register = template.Library()
+
+
+@register.filter
+def sanitized(html) -> str:
+    return mark_safe(clean_html(html or ""))  # noqa: S308 — the output of the one sanitizer
