@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from posts import selectors as post_selectors
 from posts.models import Post
+from records.models import StalenessReview
 from unisocial.access import ROLE_RANK
 from unisocial.classification import Visibility
 
@@ -101,6 +102,12 @@ def detail(request, slug):
         .order_by("-created_at", "-id")
     )
     wiki_pages = post_selectors.wiki_pages_for(request.user, community)[:WIKI_PAGES_SHOWN]
+    # Owners answer a staleness flag here (SPEC §4): "still in use" or it is archived after the grace period.
+    staleness_review = (
+        StalenessReview.objects.filter(community=community, state=StalenessReview.State.FLAGGED).first()
+        if my_role == Role.OWNER and not community.is_archived
+        else None
+    )
     return render(
         request,
         "communities/detail.html",
@@ -112,6 +119,7 @@ def detail(request, slug):
             "owners": owners,
             "owner_emails": ",".join(m.user.email for m in owners if m.user.email),
             "request_pending": request_pending,
+            "staleness_review": staleness_review,
             "page_obj": _page(request, posts),
         },
     )

@@ -123,3 +123,11 @@ def test_an_owner_answers_in_the_api(stale_community, cast, api):
     assert response.status_code == 200 and response.json() == {"community": "audit", "state": "still_in_use"}
     # Asked again: nothing is flagged any more.
     assert api(cast["owner"]).post(url).status_code == 400
+
+
+def test_the_community_page_asks_its_owners_and_only_them(stale_community, cast, login):
+    staleness.staleness_sweep(now=timezone.now())
+    page = login(cast["owner"]).get("/communities/audit/").content.decode()
+    assert "/records/stale/audit/still-in-use/" in page
+    page = login(cast["plain"]).get("/communities/audit/").content.decode()
+    assert "/records/stale/audit/still-in-use/" not in page
