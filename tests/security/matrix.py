@@ -264,6 +264,33 @@ def wiki_body(c):
     return {"slug": "matrix-new", "title": "Matrix page", "body": "x", "classification": COMMUNITIES[c][1]}
 
 
+# --- moderation and records (issues 5 and 6) ----------------------------------------------------
+
+MODERATION_LOGIN = "302 moderation login"  # HTML: 302 /moderation/login/?next=… (the AdminSite's own login)
+
+
+def _moderation_site(role, target):
+    # Owners and moderators of at least one community who accepted the terms; nobody else, not
+    # even a system manager (SPEC §2.2: not exempt).
+    return OK if COMMUNITY_ROLE.get(role) in ("owner", "moderator") else MODERATION_LOGIN
+
+
+def _records_officer_only(role, target):
+    return OK if role == "records_officer" else FORBIDDEN
+
+
+def _flag_create(role, item):
+    return CREATED if item_visible(role, item) else NOT_FOUND
+
+
+def flag_body(item):
+    # The body names the post by id: the test data's row for this item (a lookup, not an access check).
+    from posts.models import Post
+
+    pk = Post.objects.only("pk").get(title=f"Matrixtoken {item.token}").pk
+    return {"target_type": "post", "target_id": pk, "reason": "spam", "note": "matrix"}
+
+
 HTML_ROUTES = [
     Route("GET", "/accounts/login/", _always(OK), public=True),
     Route("GET", "/terms/", _always(OK), public=True),
@@ -289,6 +316,13 @@ HTML_ROUTES = [
     Route("GET", "/communities/{slug}/wiki/{page}/history/", _item_read, targets="wiki"),
     Route("GET", "/communities/{slug}/wiki/{page}/edit/", _wiki_write(OK), targets="wiki"),
     # /moderation/ and /records/ (issues 5 and 6): append their rows here.
+    # The owners' AdminSite (SPEC §3): anyone else, anonymous included, is sent to its own login page.
+    Route("GET", "/moderation/", _moderation_site, anonymous="302 moderation login"),
+    Route("GET", "/moderation/queue/", _moderation_site, anonymous="302 moderation login"),
+    # Records officers' reports (SPEC §4): everyone else 403, anonymous to the login page.
+    Route("GET", "/records/", _records_officer_only),
+    Route("GET", "/records/inventory/", _records_officer_only),
+    Route("GET", "/records/batches/", _records_officer_only),
 ]
 
 API_ROUTES = [
@@ -331,4 +365,7 @@ API_ROUTES = [
     Route("POST", "communities/{slug}/wiki/{page}/revert/", _wiki_write(OK), targets="wiki",
           body="first-revision"),
     # flags/, communities/{slug}/moderation/, moderation/…, records/… (issues 5 and 6): append here.
+    # Reporting an item: whoever sees it may report it once; an invisible item is 404 (SPEC §2.2, §3).
+    Route("POST", "flags/", _flag_create, targets="post", body=flag_body),
+    Route("GET", "records/inventory/", _records_officer_only),
 ]
