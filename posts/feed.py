@@ -19,10 +19,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connection
-from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery
-from django.db.models.lookups import Lookup
+from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery, Value
 
 from communities.models import Membership
 from unisocial.classification import Visibility
@@ -56,28 +53,31 @@ def with_counts(posts, user):
     )
 
 
-class _EqualsAny(Lookup):
-    """``lhs = ANY(ARRAY(<subquery>))`` (PostgreSQL).
+def _my_sources(user) -> tuple[list[int], list[int]]:
+    """The ids of ``user``'s active communities and of the people they follow (one query).
 
-    The subquery runs once (an InitPlan) and its array is an index condition, so
-    "my communities or the people I follow" is a BitmapOr of two index scans.
-    ``lhs IN (<subquery>)`` inside an OR cannot be a semi-join and makes the
-    planner scan every post (docs/performance.md).
+    They go into the feed's SQL as literal lists, not subqueries: the planner
+    then knows from the column statistics how many posts they cover and picks
+    the right plan — walk ``post_newest`` and stop after one page when they
+    cover many posts, fetch and sort their few posts when they cover few. Given
+    subqueries it must guess, and at 1M posts it guessed wrong (page 51 sorted
+    17,000 rows; docs/performance.md).
     """
-
-    lookup_name = "equals_any"
-    prepare_rhs = False
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
-
-
-def _in(column, subquery) -> Q:
-    if connection.vendor == "postgresql":
-        return Q(_EqualsAny(column, ArraySubquery(subquery)))
-    return Q(**{f"{column.name}__in": subquery})
+    communities = (
+        Membership.objects.active()
+        .filter(user_id=user.pk)
+        .annotate(kind=Value("c"))
+        .values_list("kind", "content_object_id")
+    )
+    followed = (
+        Follow.objects.filter(follower_id=user.pk)
+        .annotate(kind=Value("f"))
+        .values_list("kind", "followed_id")
+    )
+    mine, people = [], []
+    for kind, pk in communities.union(followed, all=True):
+        (mine if kind == "c" else people).append(pk)
+    return mine, people
 
 
 def feed_candidates(user, *, scope=SCOPE_MINE, author=None):
@@ -93,11 +93,8 @@ def feed_candidates(user, *, scope=SCOPE_MINE, author=None):
     elif scope == SCOPE_OPEN:
         posts = posts.filter(community__visibility=Visibility.OPEN)
     else:
-        my_communities = (
-            Membership.objects.active().filter(user_id=user.pk).values("content_object_id")
-        )
-        followed = Follow.objects.filter(follower_id=user.pk).values("followed_id")
-        posts = posts.filter(_in(F("community_id"), my_communities) | _in(F("author_id"), followed))
+        my_communities, followed = _my_sources(user)
+        posts = posts.filter(Q(community_id__in=my_communities) | Q(author_id__in=followed))
     return (
         with_counts(posts, user)
         .select_related("community", "author")
