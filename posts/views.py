@@ -134,6 +134,12 @@ def download(request, attachment):
     return response
 
 
+def save_attachment(request, form, item):
+    """The optional file of a post or wiki form, through the service's limits."""
+    if form.cleaned_data.get("attachment"):
+        services.attachment_add(actor=request.user, item=item, upload=form.cleaned_data["attachment"])
+
+
 def form_context(form, *, community, item, author, user, preview=None, kind):
     return {
         "form": form,
@@ -242,10 +248,7 @@ def create(request):
                     post, warnings = services.post_create(
                         actor=request.user, community=community, **form.service_fields()
                     )
-                    if form.cleaned_data.get("attachment"):
-                        services.attachment_add(
-                            actor=request.user, item=post, upload=form.cleaned_data["attachment"]
-                        )
+                    save_attachment(request, form, post)
             except ValidationError as error:
                 add_service_errors(form, error)
             except PermissionDenied as error:
@@ -322,10 +325,7 @@ def edit(request, pk):
                         reason=form.cleaned_data.get("reason", ""),
                         **form.service_fields(),
                     )
-                    if form.cleaned_data.get("attachment"):
-                        services.attachment_add(
-                            actor=request.user, item=post, upload=form.cleaned_data["attachment"]
-                        )
+                    save_attachment(request, form, post)
             except ValidationError as error:
                 add_service_errors(form, error)
             except PermissionDenied as error:

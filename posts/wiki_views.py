@@ -33,6 +33,7 @@ from .views import (
     preview_or_errors,
     report_warnings,
     safe_body,
+    save_attachment,
 )
 
 
@@ -69,13 +70,6 @@ def _writable(request, community) -> bool:
     return True
 
 
-def _save_attachment(request, form, page):
-    if form.cleaned_data.get("attachment"):
-        services.attachment_add(
-            actor=request.user, item=page, upload=form.cleaned_data["attachment"]
-        )
-
-
 @login_required
 def create(request, slug):
     community = get_community_for(request.user, slug)
@@ -92,7 +86,7 @@ def create(request, slug):
                     page, warnings = services.wiki_create(
                         actor=request.user, community=community, **form.service_fields()
                     )
-                    _save_attachment(request, form, page)
+                    save_attachment(request, form, page)
             except ValidationError as error:
                 add_service_errors(form, error)
             except PermissionDenied as error:
@@ -174,7 +168,7 @@ def edit(request, slug, page):
                         reason=form.cleaned_data.get("reason", ""),
                         **form.service_fields(),
                     )
-                    _save_attachment(request, form, page)
+                    save_attachment(request, form, page)
             except ValidationError as error:
                 add_service_errors(form, error)
             except PermissionDenied as error:
