@@ -321,3 +321,102 @@ class RecordsAuditLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type} {self.target_id}"
+
+
+class ReportRun(models.Model):
+    """One run of a records report in Celery (SPEC §4: long jobs run in Celery and show progress).
+
+    The page enqueues a run, polls its progress (``done``/``total`` steps) and shows
+    the ``result`` of the latest completed run with its date; ``result`` holds the
+    report's rows exactly as the synchronous selector in ``records.reports`` returns
+    them (metadata only, JSON-safe).
+    """
+
+    class Kind(models.TextChoices):
+        INVENTORY = "inventory", _("Inventory")
+        STALE = "stale", _("Stale communities")
+        DUE = "due", _("Due for disposition")
+        HOLDS = "holds", _("Holds")
+        ACCESS_LOG = "access_log", _("Access log of strictly confidential items")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("report"), max_length=16, choices=Kind.choices)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.QUEUED)
+    as_of = models.DateTimeField(_("as of"), default=timezone.now)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("report run")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["inventory", "stale", "due", "holds", "access_log"]), name="report_kind_valid"
+            ),
+            models.CheckConstraint(condition=Q(state__in=["queued", "running", "done", "failed"]),
+                                   name="report_state_valid"),
+        ]
+        indexes = [models.Index(fields=["kind", "state", "-requested_at"], name="report_run_latest")]
+
+    def __str__(self):
+        return f"{self.kind} report {self.pk} ({self.state})"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else (100 if self.state == self.State.DONE else 0)
+
+
+class DeclassificationReview(models.Model):
+    """A records officer's or author's decision on an item listed for declassification review
+    (SPEC §4, ST/SGB/2007/6): confidential items older than 20 years are listed for
+    declassification, strictly confidential ones for review; nothing is declassified
+    automatically. ``declassified`` lowered the item from ``from_level`` to ``to_level``
+    (also recorded as the item's history change reason); ``kept`` reviewed it and left
+    its level as it was. No foreign key points at the item: disposition may destroy it
+    later, and the decision stays.
+    """
+
+    class Decision(models.TextChoices):
+        DECLASSIFIED = "declassified", _("Declassified")
+        KEPT = "kept", _("Reviewed, kept at its level")
+
+    target_type = models.CharField(_("target type"), max_length=16, choices=ContentType.choices)
+    target_id = models.PositiveBigIntegerField(_("target id"))
+    community_id = models.PositiveBigIntegerField(_("community id"))
+    decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices)
+    from_level = models.CharField(_("from level"), max_length=24, choices=Level.choices)
+    to_level = models.CharField(_("to level"), max_length=24, choices=Level.choices)
+    reason = models.TextField(_("reason"), max_length=2000)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        verbose_name = _("declassification review")
+        constraints = [
+            models.CheckConstraint(condition=Q(target_type__in=["post", "wiki"]), name="declass_target_type_valid"),
+            models.CheckConstraint(condition=Q(decision__in=["declassified", "kept"]), name="declass_decision_valid"),
+            models.CheckConstraint(
+                condition=Q(decision="kept", to_level=models.F("from_level"))
+                | (Q(decision="declassified") & ~Q(to_level=models.F("from_level"))),
+                name="declass_levels_match_decision",
+            ),
+        ]
+        indexes = [models.Index(fields=["target_type", "target_id", "-decided_at"], name="declass_target_latest")]
+
+    def __str__(self):
+        return f"{self.target_type} {self.target_id} {self.decision} {self.from_level}→{self.to_level}"
