@@ -28,6 +28,10 @@ class User(AbstractUser):
 
     @cached_property
     def is_records_officer(self) -> bool:
+        # Loaded with the user on each request by unisocial.auth_backends.UserBackend.
+        annotated = self.__dict__.get("_records_officer")
+        if annotated is not None:
+            return annotated
         return self.groups.filter(name=RECORDS_OFFICERS_GROUP).exists()
 
     @cached_property

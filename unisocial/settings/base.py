@@ -88,7 +88,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "unisocial.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading is_records_officer with the user (unisocial/auth_backends.py).
+    "unisocial.auth_backends.UserBackend",
     # The one access rule answers user.has_perm(perm, obj) (unisocial/access.py).
     "unisocial.access.AccessRuleBackend",
 ]
@@ -191,6 +192,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="unisocial <no-reply@unis
 # Records management (SPEC §4)
 STALE_COMMUNITY_DAYS = env.int("STALE_COMMUNITY_DAYS", default=365)
 STALE_GRACE_DAYS = env.int("STALE_GRACE_DAYS", default=30)
+DECLASSIFICATION_REVIEW_YEARS = env.int("DECLASSIFICATION_REVIEW_YEARS", default=20)
 
 # Sessions end after this many seconds of inactivity (refreshed on each request).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
