@@ -279,6 +279,23 @@ def _records_officer_only(role, target):
     return OK if role == "records_officer" else FORBIDDEN
 
 
+def _community_queue(role, c):
+    # GET communities/{slug}/moderation/: the community's owners and moderators (SPEC §3, §6).
+    if not community_visible(role, c):
+        return NOT_FOUND
+    return OK if COMMUNITY_ROLE.get(role) in ("owner", "moderator") else FORBIDDEN
+
+
+def _moderate_hide(role, item):
+    # POST moderation/post/{id}/ {"action": "hide"}: invisible 404 before anything else; then
+    # owners and moderators of the item's community; an item already hidden cannot be hidden again.
+    if not item_visible(role, item):
+        return NOT_FOUND
+    if COMMUNITY_ROLE.get(role) not in ("owner", "moderator"):
+        return FORBIDDEN
+    return BAD_REQUEST if item.status == "hidden" else OK
+
+
 def _flag_create(role, item):
     return CREATED if item_visible(role, item) else NOT_FOUND
 
@@ -323,6 +340,10 @@ HTML_ROUTES = [
     Route("GET", "/records/", _records_officer_only),
     Route("GET", "/records/inventory/", _records_officer_only),
     Route("GET", "/records/batches/", _records_officer_only),
+    Route("GET", "/records/stale/", _records_officer_only),
+    Route("GET", "/records/due/", _records_officer_only),
+    Route("GET", "/records/holds/", _records_officer_only),
+    Route("GET", "/records/access-log/", _records_officer_only),
 ]
 
 API_ROUTES = [
@@ -367,5 +388,13 @@ API_ROUTES = [
     # flags/, communities/{slug}/moderation/, moderation/…, records/… (issues 5 and 6): append here.
     # Reporting an item: whoever sees it may report it once; an invisible item is 404 (SPEC §2.2, §3).
     Route("POST", "flags/", _flag_create, targets="post", body=flag_body),
+    Route("GET", "communities/{slug}/moderation/", _community_queue, targets="community"),
+    Route("POST", "moderation/post/{id}/", _moderate_hide, targets="post",
+          body={"action": "hide", "reason": "matrix"}),
     Route("GET", "records/inventory/", _records_officer_only),
+    Route("GET", "records/stale/", _records_officer_only),
+    Route("GET", "records/due/", _records_officer_only),
+    Route("GET", "records/schedules/", _records_officer_only),
+    Route("GET", "records/holds/", _records_officer_only),
+    Route("GET", "records/batches/", _records_officer_only),
 ]
