@@ -257,7 +257,7 @@ def _url(kind: str, row: dict) -> str:
     if kind == KIND_POST:
         return reverse("posts:detail", kwargs={"pk": row["pk"]})
     if kind == KIND_COMMENT:
-        return reverse("posts:detail", kwargs={"pk": row["post_id"]}) + f"#comment-{row['pk']}"
+        return reverse("posts:detail", kwargs={"pk": row["post_id"]}) + f"?comment={row['pk']}#comment-{row['pk']}"
     try:
         return reverse("communities:wiki", kwargs={"slug": row["r_community"], "page": row["slug"]})
     except NoReverseMatch:  # the wiki routes are the stable SPEC §6 paths

@@ -8,7 +8,8 @@ prefetched, so a page costs the same number of queries for 5 items as for 50.
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.urls import reverse
 
@@ -44,14 +45,20 @@ def post_tags(post):
     return list(post.tags.order_by("name"))
 
 
-def post_likes(user, post):
-    """Who recommended the post (the post is visible, so its likes are)."""
-    return list(
-        Like.objects.visible_to(user)
-        .filter(post=post)
-        .select_related("user")
-        .order_by("created_at", "id")
+LIKERS_SHOWN = 20
+COMMENT_THREADS_PER_PAGE = 50
+
+
+def post_likes(user, post, shown=LIKERS_SHOWN) -> dict:
+    """Recommendations of a post (the post is visible, so its likes are): how many, the first
+    ``shown`` people (a popular post does not list thousands of names) and whether ``user`` is one."""
+    likes = Like.objects.visible_to(user).filter(post=post)
+    first = list(likes.select_related("user").order_by("created_at", "id")[:shown])
+    count = len(first) if len(first) < shown else likes.count()
+    liked = any(like.user_id == user.pk for like in first) or (
+        count > len(first) and likes.filter(user=user).exists()
     )
+    return {"count": count, "first": first, "others": count - len(first), "liked": liked}
 
 
 def post_attachments(user, post):
@@ -61,27 +68,48 @@ def post_attachments(user, post):
     return attachments
 
 
-def post_comments(user, post):
-    """The comments ``user`` may see, threaded one level: ``[(comment, [replies])]``.
+def _thread_roots(visible):
+    """Comments that open a thread: top-level ones, and visible replies whose parent is not
+    visible (withdrawn, hidden) — shown as a thread of their own rather than lost."""
+    return visible.filter(Q(parent__isnull=True) | ~Q(parent_id__in=visible.values("pk")))
 
-    A visible reply whose parent is not visible (withdrawn, hidden) is shown
-    as a thread of its own rather than lost.
+
+def post_comments(user, post, *, page=None, comment=None, per_page=COMMENT_THREADS_PER_PAGE):
+    """The comments ``user`` may see, threaded one level, one page of threads at a time.
+
+    Returns ``(page_obj, [(comment, [replies])])``. ``comment`` (an id, from a link to a
+    comment) opens the page holding that comment's thread when no ``page`` is asked for.
+    A constant number of queries: count, the page's threads, their replies (and two to
+    find a linked comment).
     """
-    comments = list(
-        Comment.objects.visible_to(user)
-        .filter(post=post)
-        .select_related("author")
-        .order_by("created_at", "id")
-    )
-    by_id = {c.pk: c for c in comments}
+    visible = Comment.objects.visible_to(user).filter(post=post)
+    roots = _thread_roots(visible).order_by("created_at", "id")
+    if page is None and comment is not None:
+        page = _page_of_comment(visible, roots, comment, per_page)
+    page_obj = Paginator(roots.select_related("author"), per_page).get_page(page)
+    threads = list(page_obj.object_list)
     replies = {}
-    threads = []
-    for comment in comments:
-        if comment.parent_id and comment.parent_id in by_id:
-            replies.setdefault(comment.parent_id, []).append(comment)
-        else:
-            threads.append(comment)
-    return [(comment, replies.get(comment.pk, [])) for comment in threads]
+    if threads:
+        for reply in (
+            visible.filter(parent_id__in=[c.pk for c in threads]).select_related("author").order_by("created_at", "id")
+        ):
+            replies.setdefault(reply.parent_id, []).append(reply)
+    return page_obj, [(c, replies.get(c.pk, [])) for c in threads]
+
+
+def _page_of_comment(visible, roots, comment_id, per_page):
+    try:
+        target = visible.values("pk", "parent_id", "created_at").get(pk=int(comment_id))
+    except (Comment.DoesNotExist, ValueError, TypeError, OverflowError):
+        return None
+    if target["parent_id"]:
+        parent = visible.values("pk", "created_at").filter(pk=target["parent_id"]).first()
+        if parent is not None:
+            target = parent
+    before = roots.filter(
+        Q(created_at__lt=target["created_at"]) | Q(created_at=target["created_at"], pk__lt=target["pk"])
+    ).count()
+    return before // per_page + 1
 
 
 def access_comment(user, post, pk) -> Comment:

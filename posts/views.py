@@ -175,7 +175,9 @@ def _detail(request, post, comment_form=None, status=200):
     likes = selectors.post_likes(user, post)
     writable = not community.is_archived
     services.log_view(user, post)
-    threads = selectors.post_comments(user, post)
+    comments_page, threads = selectors.post_comments(
+        user, post, page=request.GET.get("page"), comment=request.GET.get("comment")
+    )
     return render(
         request,
         "posts/detail.html",
@@ -187,7 +189,8 @@ def _detail(request, post, comment_form=None, status=200):
             "body": safe_body(post.body),
             "tags": selectors.post_tags(post),
             "likes": likes,
-            "liked": any(like.user_id == user.pk for like in likes),
+            "liked": likes["liked"],
+            "page_obj": comments_page,
             "attachments": selectors.post_attachments(user, post),
             "threads": threads,
             "is_author": post.author_id == user.pk,

@@ -40,7 +40,8 @@ class Comment(models.Model):
         return f"Comment {self.pk} on {self.post_id}"
 
     def get_absolute_url(self):
-        return f"{self.post.get_absolute_url()}#comment-{self.pk}"
+        # ?comment= opens the page of comments that holds this one (posts.selectors.post_comments).
+        return f"{self.post.get_absolute_url()}?comment={self.pk}#comment-{self.pk}"
 
     @property
     def community(self):

@@ -91,7 +91,7 @@ def test_a_comments_result_carries_its_posts_title_level_and_link(world, api):
     assert item["title"] == "Visible in my circle"
     assert item["community"] == "my-circle"
     assert item["classification"] == "unclassified"
-    assert item["url"].endswith(f"/posts/{world.visible.pk}/#comment-{item['id']}")
+    assert item["url"].endswith(f"/posts/{world.visible.pk}/?comment={item['id']}#comment-{item['id']}")
 
 
 def test_result_fields(world, api):

@@ -507,7 +507,7 @@ def test_members_comment_and_reply_one_level_deep(client, cast, moderated):
     client.force_login(cast["plain"])
     response = client.post(f"/posts/{post.pk}/comments/", {"body": "Top comment"})
     top = Comment.objects.get()
-    assert response["Location"] == f"/posts/{post.pk}/#comment-{top.pk}"
+    assert response["Location"] == f"/posts/{post.pk}/?comment={top.pk}#comment-{top.pk}"
     client.force_login(cast["author"])
     client.post(f"/posts/{post.pk}/comments/", {"body": "A reply", "parent": top.pk})
     reply = Comment.objects.get(body_source="A reply")
@@ -662,7 +662,7 @@ def test_post_page_query_count_is_constant(
         )
         top = top or comment
     client.force_login(cast["plain"])
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(19):
         response = client.get(f"/posts/{post.pk}/")
     assert response.status_code == 200
     assert f"{n} recommendations" in page_of(response)
@@ -692,3 +692,48 @@ def test_post_page_in_french(client, cast, moderated):
     assert "Confidentiel" in page
     assert "Commentaires" in page
     assert "Ajouter un commentaire" in page
+
+
+def test_comments_are_paged_by_thread_and_a_comment_link_opens_its_page(client, cast, moderated):
+    from posts.selectors import COMMENT_THREADS_PER_PAGE as per_page
+
+    post = publish(cast["author"], moderated)
+    comments = [
+        Comment.objects.create(post=post, author=cast["plain"], body=f"<p>Thread number {i:03d}</p>")
+        for i in range(per_page + 5)
+    ]
+    last = comments[-1]
+    reply = Comment.objects.create(post=post, author=cast["owner"], body="<p>A reply on page two</p>", parent=last)
+    client.force_login(cast["moderator"])
+
+    first = page_of(client.get(f"/posts/{post.pk}/"))
+    assert "Thread number 000" in first and f"Thread number {per_page - 1:03d}" in first
+    assert f"Thread number {per_page:03d}" not in first
+    assert 'aria-label="Comment pages"' in first and "Page 1 of 2" in first
+
+    second = page_of(client.get(f"/posts/{post.pk}/?page=2"))
+    assert f"Thread number {per_page:03d}" in second and "Thread number 000" not in second
+    assert "A reply on page two" in second  # replies come with their thread
+
+    # The link a notification or a search result gives opens the page holding the comment.
+    linked = client.get(reply.get_absolute_url().split("#")[0])
+    assert "A reply on page two" in page_of(linked) and "Page 2 of 2" in page_of(linked)
+    # An unknown or invisible comment id falls back to the first page, not an error.
+    assert "Thread number 000" in page_of(client.get(f"/posts/{post.pk}/?comment=999999999"))
+    assert client.get(f"/posts/{post.pk}/?comment=x&page=abc").status_code == 200
+
+
+def test_a_popular_post_names_the_first_recommenders_and_counts_the_rest(client, cast, moderated):
+    from posts.selectors import LIKERS_SHOWN
+
+    post = publish(cast["author"], moderated)
+    people = [UserFactory(username=f"fan{i:02d}") for i in range(LIKERS_SHOWN + 3)]
+    for person in people:
+        add_member(moderated, person)
+        services.post_like(actor=person, post=post)
+    client.force_login(people[-1])  # a late recommender, not among the names shown
+    page = page_of(client.get(f"/posts/{post.pk}/"))
+    assert f"{LIKERS_SHOWN + 3} recommendations" in page
+    assert "fan00" in page and f"fan{LIKERS_SHOWN:02d}" not in page
+    assert "and 3 others" in page
+    assert "Undo my recommendation" in page  # still knows I recommended it
