@@ -662,7 +662,7 @@ def test_post_page_query_count_is_constant(
         )
         top = top or comment
     client.force_login(cast["plain"])
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(20):
         response = client.get(f"/posts/{post.pk}/")
     assert response.status_code == 200
     assert f"{n} recommendations" in page_of(response)
