@@ -134,6 +134,18 @@ def _set_readers(item, readers, perm):
             assign_perm(perm, user, item)
 
 
+def item_drop_readers(item) -> None:
+    """Remove every individually granted reader of a post or wiki page (it left strictly confidential)."""
+    _set_readers(item, [], "posts.read_post" if isinstance(item, Post) else "posts.read_wikipage")
+
+
+def _record_declassification(actor, item, level, reason) -> None:
+    """SPEC §4: lowering an item listed for declassification review is recorded as a declassification."""
+    from records.declassification import record_lowering  # records builds on posts, not the reverse
+
+    record_lowering(actor=actor, item=item, to_level=level, reason=reason)
+
+
 def _tags(names) -> list:
     if isinstance(names, str):
         names = names.split(",")
@@ -261,6 +273,7 @@ def post_update(*, actor, post, reason="", **changes) -> tuple[Post, list[str]]:
     if "classification" in changes:
         level = choose_level(post.community, changes["classification"])
         check_level_change(actor, post, level, reason)
+        _record_declassification(actor, post, level, reason)
         post.classification = level
     if "title" in changes:
         if not (changes["title"] or "").strip():
@@ -316,6 +329,7 @@ def item_reclassify(*, actor, item, classification, reason=""):
         _require_not_held(item)
         level = choose_level(item.community, classification)
         check_level_change(actor, item, level, reason)
+        _record_declassification(actor, item, level, reason)
         item.classification = level
         item._change_reason = (reason or "").strip()[:100] or None
         item._history_user = actor
@@ -447,6 +461,7 @@ def wiki_update(*, actor, page, reason="", **changes) -> tuple[WikiPage, list[st
     if "classification" in changes and changes["classification"]:
         level = choose_level(page.community, changes["classification"])
         check_level_change(actor, page, level, reason)
+        _record_declassification(actor, page, level, reason)
         page.classification = level
     if "title" in changes:
         if not (changes["title"] or "").strip():

@@ -8,11 +8,13 @@ from unisocial.admin import ReadOnlyAdmin
 
 from .audit import audit
 from .models import (
+    DeclassificationReview,
     DispositionBatch,
     DispositionRecord,
     Hold,
     JobRun,
     RecordsAuditLog,
+    ReportRun,
     RetentionSchedule,
     StalenessReview,
 )
@@ -75,3 +77,29 @@ class RecordsAuditLogAdmin(ReadOnlyAdmin):
     list_display = ("at", "action", "target_type", "target_id", "actor")
     list_filter = ("action",)
     list_select_related = ("actor",)
+
+
+@admin.register(ReportRun)
+class ReportRunAdmin(ReadOnlyAdmin):
+    """Runs of the long reports: who asked, when, how far. The result (metadata only) is read on the
+    report's page; here it is left out, so a large run does not make a huge admin page."""
+
+    list_display = ("id", "kind", "state", "progress", "requested_by", "requested_at", "finished_at")
+    list_filter = ("kind", "state")
+    list_select_related = ("requested_by",)
+    exclude = ("result",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("result")
+
+    @admin.display(description="progress")
+    def progress(self, obj):
+        return f"{obj.done}/{obj.total}"
+
+
+@admin.register(DeclassificationReview)
+class DeclassificationReviewAdmin(ReadOnlyAdmin):
+    list_display = ("decided_at", "target_type", "target_id", "community_id", "decision", "from_level", "to_level",
+                    "decided_by")
+    list_filter = ("decision", "target_type", "from_level", "to_level")
+    list_select_related = ("decided_by",)

@@ -2,7 +2,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import api
+from . import api, declassification_api
 
 router = SimpleRouter()
 router.register("schedules", api.ScheduleViewSet, basename="records-schedule")
@@ -14,5 +14,7 @@ urlpatterns = [
     path("stale/", api.StaleReport.as_view(), name="api-records-stale"),
     path("stale/<slug:slug>/still-in-use/", api.StillInUse.as_view(), name="api-records-still-in-use"),
     path("due/", api.DueReport.as_view(), name="api-records-due"),
+    path("declassification/", declassification_api.DeclassificationReviewList.as_view(),
+         name="api-records-declassification"),
     *router.urls,
 ]

@@ -8,12 +8,21 @@
   item in its own transaction, so a redelivered or duplicated task only finishes
   what is left. See docs/records.md for how Celery on Redis loses or repeats
   work and what we do about each.
+* ``run_report_task(run_id)`` — queued on commit of a records officer's request
+  (``report_runs.report_request``); computes one long report with progress.
+  A second delivery of a finished run does nothing; a run whose worker went
+  quiet is taken over (see ``records.report_runs``).
 """
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from . import disposition, jobs, staleness
+from . import disposition, jobs, report_runs, staleness
+
+# A report run's limits: well under the broker's visibility timeout (2 h), so a
+# run is never redelivered while it is still running.
+REPORT_SOFT_TIME_LIMIT = 15 * 60
+REPORT_TIME_LIMIT = 20 * 60
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -44,3 +53,9 @@ def run_batch_task(self, batch_id: int) -> dict:
         queue = (self.request.delivery_info or {}).get("routing_key")
         self.apply_async((batch_id,), **({"queue": queue} if queue else {}))
     return result
+
+
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=REPORT_SOFT_TIME_LIMIT,
+             time_limit=REPORT_TIME_LIMIT)
+def run_report_task(run_id: int) -> str | None:
+    return report_runs.run_report(run_id)

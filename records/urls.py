@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import declassification_views, views
 
 app_name = "records"
 urlpatterns = [
@@ -17,4 +17,7 @@ urlpatterns = [
     path("batches/<int:pk>/certificate/", views.batch_certificate, name="certificate"),
     path("batches/<int:pk>/certificate.csv", views.batch_certificate_csv, name="certificate_csv"),
     path("access-log/", views.access_log, name="access_log"),
+    path("declassification/", declassification_views.review_list, name="declassification"),
+    path("reports/<slug:kind>/run/", views.report_run, name="report_run"),
+    path("reports/<int:pk>/progress.json", views.report_progress, name="report_progress"),
 ]

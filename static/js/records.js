@@ -38,3 +38,40 @@
   }
   window.setTimeout(poll, 2000);
 })();
+
+/* Report runs on /records/inventory/, /records/due/, /records/access-log/: while a run is
+   queued or running, poll its progress JSON every 2 s, update the <progress>, the step count
+   and the aria-live status (sentences come translated from the server); reload once the run
+   has finished or failed, to show its result or its error. Without JavaScript the "Refresh"
+   link does it. */
+(function () {
+  "use strict";
+  var region = document.querySelector("[data-report-progress]");
+  if (!region || !window.fetch) { return; }
+  var url = region.getAttribute("data-url");
+  var bar = region.querySelector("progress");
+  var text = region.querySelector(".records-progress__text");
+  var status = region.querySelector("[data-report-status]");
+  var underWay = { queued: true, running: true };
+  if (!underWay[region.getAttribute("data-state")]) { return; }
+
+  function update(run) {
+    if (bar) { bar.max = Math.max(run.total, 1); bar.value = run.done; bar.textContent = run.done + "/" + run.total; }
+    if (text && text.textContent !== run.text) { text.textContent = run.text; }
+    if (status && status.textContent !== run.status) { status.textContent = run.status; }
+    region.setAttribute("data-state", run.state);
+  }
+
+  function poll() {
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+      .then(function (run) {
+        update(run);
+        if (run.state === "done" || run.state === "failed") { window.location.reload(); return; }
+        if (run.state === "stalled") { return; }  /* the status says so; the Refresh link offers to run again */
+        window.setTimeout(poll, 2000);
+      })
+      .catch(function () { /* keep the Refresh link; stop polling */ });
+  }
+  window.setTimeout(poll, 2000);
+})();

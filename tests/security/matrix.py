@@ -344,6 +344,7 @@ HTML_ROUTES = [
     Route("GET", "/records/due/", _records_officer_only),
     Route("GET", "/records/holds/", _records_officer_only),
     Route("GET", "/records/access-log/", _records_officer_only),
+    Route("GET", "/records/declassification/", _records_officer_only),
 ]
 
 API_ROUTES = [
@@ -397,4 +398,7 @@ API_ROUTES = [
     Route("GET", "records/schedules/", _records_officer_only),
     Route("GET", "records/holds/", _records_officer_only),
     Route("GET", "records/batches/", _records_officer_only),
+    # Declassification review (SPEC §4): officers see the whole list, an author their own listed
+    # items, anyone else an empty list — never an item's title or body (the leak check).
+    Route("GET", "records/declassification/", _always(OK)),
 ]
