@@ -81,9 +81,15 @@ def notify(
         )
         for r in recipients
     ]
+    return notify_rows(rows)
+
+
+def notify_rows(rows: list[Notification]) -> list[Notification]:
+    """Write prepared notifications in one insert (a job notifying many people about many
+    things) and e-mail, after commit, those who want it at once."""
     if not rows:
         return rows
-    Notification.objects.bulk_create(rows)
+    Notification.objects.bulk_create(rows, batch_size=1000)
     _enqueue_immediate_emails(rows)
     return rows
 

@@ -6,7 +6,9 @@ and logged (``RecordsAuditLog``).
 A community is stale when it has had no activity for ``STALE_COMMUNITY_DAYS``
 and no owner confirmed it in use within that time either: a confirmation
 resets the clock without pretending there was activity. The queries are
-set-based: one query finds the stale communities, one insert flags them.
+set-based, a page of ``CHUNK`` communities at a time: one query finds a page
+of stale communities, one insert flags them, one notifies their owners, one
+writes the audit rows (memory and statements do not grow with the content).
 """
 import datetime as dt
 from collections import defaultdict
@@ -20,8 +22,8 @@ from django.utils.translation import gettext as _
 
 from communities.models import Community, Membership, Role
 from posts.models import Notification
-from posts.notifications import notify
 from unisocial.access import role_in
+from unisocial.classification import Level
 
 from .audit import audit, audit_many
 from .models import StalenessReview
@@ -45,6 +47,26 @@ def stale_communities(*, now):
     )
 
 
+CHUNK = 500
+
+
+def _pages(queryset, size=None):
+    """``queryset`` in pages of ``size`` rows by primary key, each page queried afresh: bounded
+    memory, short ``IN`` lists, and safe to write between pages (a page never reads what the
+    previous one changed, whatever the database)."""
+    size = size or CHUNK
+    last = None
+    while True:
+        rows = queryset.order_by("pk")
+        if last is not None:
+            rows = rows.filter(pk__gt=last)
+        page = list(rows[:size])
+        if not page:
+            return
+        yield page
+        last = page[-1].pk
+
+
 def _owners_by_community(community_ids, now) -> dict[int, list[int]]:
     owners = defaultdict(list)
     rows = Membership.objects.active(now).filter(role=Role.OWNER, content_object_id__in=community_ids)
@@ -53,94 +75,105 @@ def _owners_by_community(community_ids, now) -> dict[int, list[int]]:
     return owners
 
 
-def flag_stale_communities(*, now) -> int:
-    grace_until = now + dt.timedelta(days=settings.STALE_GRACE_DAYS)
-    communities = list(stale_communities(now=now).only("id", "name", "slug", "last_activity_at"))
-    if not communities:
-        return 0
-    Review.objects.bulk_create(
-        [
-            Review(community=c, last_activity_at=c.last_activity_at, flagged_at=now, grace_until=grace_until)
-            for c in communities
-        ],
-        batch_size=1000,
-    )
+def _notify_owners(communities, now, message) -> dict[int, list[int]]:
+    """One notification per owner of each community (``message(community)``), written in one insert
+    for the whole page (``notify`` writes one community's at a time); returns the owners."""
+    from posts.notifications import notify_rows
+
     owners = _owners_by_community([c.pk for c in communities], now)
+    rows = []
     for c in communities:
-        notify(
-            owners.get(c.pk, []),
-            kind=Notification.Kind.RECORDS,
-            community=c,
-            message=_(
-                "%(community)s has had no activity since %(since)s. If it is still in use, confirm it by "
-                "%(until)s; otherwise it will be archived (read-only)."
-            ) % {"community": c.name, "since": f"{c.last_activity_at:%Y-%m-%d}", "until": f"{grace_until:%Y-%m-%d}"},
-            url=f"/communities/{c.slug}/",
+        text = str(message(c))[:300]
+        rows += [
+            Notification(recipient_id=uid, kind=Notification.Kind.RECORDS, community_id=c.pk,
+                         classification=Level.UNCLASSIFIED, message=text, url=f"/communities/{c.slug}/")
+            for uid in owners.get(c.pk, [])
+        ]
+    notify_rows(rows)
+    return owners
+
+
+def flag_stale_communities(*, now) -> int:
+    """Flag the stale communities, a page of them at a time: per page one insert of reviews, one of
+    notifications and one of audit rows (a fixed number of statements per ``CHUNK`` communities)."""
+    grace_until = now + dt.timedelta(days=settings.STALE_GRACE_DAYS)
+
+    def message(c):
+        return _(
+            "%(community)s has had no activity since %(since)s. If it is still in use, confirm it by "
+            "%(until)s; otherwise it will be archived (read-only)."
+        ) % {"community": c.name, "since": f"{c.last_activity_at:%Y-%m-%d}", "until": f"{grace_until:%Y-%m-%d}"}
+
+    flagged = 0
+    for communities in _pages(stale_communities(now=now).only("id", "name", "slug", "last_activity_at")):
+        Review.objects.bulk_create(
+            [
+                Review(community=c, last_activity_at=c.last_activity_at, flagged_at=now, grace_until=grace_until)
+                for c in communities
+            ],
+            batch_size=1000,
         )
-    audit_many(
-        {
-            "action": "community_flagged_stale",
-            "target_type": "community",
-            "target_id": c.pk,
-            "details": {
-                "last_activity_at": c.last_activity_at.isoformat(),
-                "flagged_at": now.isoformat(),
-                "grace_until": grace_until.isoformat(),
-                "owners_notified": len(owners.get(c.pk, [])),
-            },
-        }
-        for c in communities
-    )
-    return len(communities)
+        owners = _notify_owners(communities, now, message)
+        audit_many(
+            {
+                "action": "community_flagged_stale",
+                "target_type": "community",
+                "target_id": c.pk,
+                "details": {
+                    "last_activity_at": c.last_activity_at.isoformat(),
+                    "flagged_at": now.isoformat(),
+                    "grace_until": grace_until.isoformat(),
+                    "owners_notified": len(owners.get(c.pk, [])),
+                },
+            }
+            for c in communities
+        )
+        flagged += len(communities)
+    return flagged
 
 
 def archive_stale_communities(*, now) -> dict:
     """Archive the flagged communities whose grace period ended without a confirmation.
 
     A community that became active again after it was flagged is not archived:
-    its review closes as still in use (by the system).
+    its review closes as still in use (by the system). Both go a page at a time.
     """
     cutoff = stale_cutoff(now)
     due = Review.objects.filter(state=Review.State.FLAGGED, grace_until__lte=now)
-    revived = list(due.filter(community__last_activity_at__gte=cutoff).values_list("pk", "community_id"))
-    if revived:
-        Review.objects.filter(pk__in=[pk for pk, _c in revived]).update(
-            state=Review.State.STILL_IN_USE, resolved_at=now
-        )
+    cleared = 0
+    for revived in _pages(due.filter(community__last_activity_at__gte=cutoff).only("id", "community_id")):
+        Review.objects.filter(pk__in=[r.pk for r in revived]).update(state=Review.State.STILL_IN_USE, resolved_at=now)
         audit_many(
-            {"action": "community_stale_cleared_by_activity", "target_type": "community", "target_id": cid}
-            for _pk, cid in revived
+            {"action": "community_stale_cleared_by_activity", "target_type": "community", "target_id": r.community_id}
+            for r in revived
         )
-    to_archive = list(
+        cleared += len(revived)
+
+    def message(c):
+        return _("%(community)s was archived for inactivity: it is now read-only.") % {"community": c.name}
+
+    archived = 0
+    to_archive = (
         due.exclude(community__last_activity_at__gte=cutoff)
         .select_related("community")
         .only("id", "community", "community__name", "community__slug", "community__is_archived")
     )
-    if not to_archive:
-        return {"archived": 0, "cleared": len(revived)}
-    community_ids = [r.community_id for r in to_archive]
-    Community.objects.filter(pk__in=community_ids, is_archived=False).update(is_archived=True, archived_at=now)
-    Review.objects.filter(pk__in=[r.pk for r in to_archive]).update(state=Review.State.ARCHIVED, resolved_at=now)
-    owners = _owners_by_community(community_ids, now)
-    for review in to_archive:
-        c = review.community
-        notify(
-            owners.get(c.pk, []),
-            kind=Notification.Kind.RECORDS,
-            community=c,
-            message=_("%(community)s was archived for inactivity: it is now read-only.") % {"community": c.name},
-            url=f"/communities/{c.slug}/",
+    for reviews in _pages(to_archive):
+        community_ids = [r.community_id for r in reviews]
+        Community.objects.filter(pk__in=community_ids, is_archived=False).update(is_archived=True, archived_at=now)
+        Review.objects.filter(pk__in=[r.pk for r in reviews]).update(state=Review.State.ARCHIVED, resolved_at=now)
+        _notify_owners([r.community for r in reviews], now, message)
+        audit_many(
+            {
+                "action": "community_archived_stale",
+                "target_type": "community",
+                "target_id": r.community_id,
+                "details": {"archived_at": now.isoformat(), "review": r.pk},
+            }
+            for r in reviews
         )
-    audit_many(
-        {
-            "action": "community_archived_stale",
-            "target_type": "community",
-            "target_id": r.community_id,
-            "details": {"archived_at": now.isoformat(), "review": r.pk},
-        }
-        for r in to_archive
-    )
-    return {"archived": len(to_archive), "cleared": len(revived)}
+        archived += len(reviews)
+    return {"archived": archived, "cleared": cleared}
 
 
 def staleness_sweep(*, now=None) -> dict:
