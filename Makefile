@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test bench install migrate seed lint clean
+.PHONY: run test bench bench-load install migrate seed lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ test: install
 bench: install
 	@if [ -f bench/run.py ]; then $(BIN)/python bench/run.py; \
 	else echo "No benchmarks yet (bench/run.py does not exist)."; fi
+	$(BIN)/python bench/records.py
+
+# Load test (issue 7): gunicorn + wrk on the 1M-post bench database (apt-get install wrk);
+# e.g. `make bench-load LOAD_ARGS="--size 10000 --duration 10"`.
+bench-load: install
+	$(BIN)/python bench/load/run.py $(LOAD_ARGS)
 
 migrate: install
 	DEBUG=True $(BIN)/python manage.py migrate --noinput

@@ -5,7 +5,8 @@ The feed is the newest posts ``user`` may see, either of their communities
 open community (``open``, for discovery), or of one person (their profile).
 Every row passes ``Post.objects.visible_to(user)``; the like and comment
 counts are subqueries (the comment count counts only comments visible to
-``user``), so a page costs one query whatever its size.
+``user``), so a page costs one query whatever its size. The rows carry only
+the columns a feed item shows (``FEED_FIELDS``).
 
 Pagination is keyset ("cursor") over ``(-created_at, -id)``: no OFFSET and
 no COUNT, so page 51 costs what page 1 costs. A cursor is the opaque
@@ -31,6 +32,14 @@ SCOPE_OPEN = "open"
 SCOPES = (SCOPE_MINE, SCOPE_OPEN)
 PAGE_SIZE = 20
 ORDERING = ("-created_at", "-id")
+# What a feed item shows (the API's ``FeedItemSerializer``, ``feed/_item.html``), the
+# cursor (``created_at``, ``id``) and nothing else: not the bodies (often TOASTed), nor
+# the author's password hash or the community's description.
+FEED_FIELDS = (
+    "id", "title", "classification", "status", "created_at", "community_id", "author_id",
+    "community__slug", "community__name",
+    "author__username", "author__display_name", "author__first_name", "author__last_name",
+)
 
 
 class InvalidCursor(ValueError):
@@ -46,7 +55,13 @@ def _count(queryset):
 
 
 def with_counts(posts, user):
-    """Annotate ``like_count`` and ``comment_count`` (comments ``user`` may see)."""
+    """Annotate ``like_count`` and ``comment_count`` (comments ``user`` may see).
+
+    Correlated subqueries in the page's query, evaluated for the page's rows only.
+    (A separate grouped count over the page's ids was tried for the load test and
+    was slower: a second round trip whose planning alone, with the comment rule,
+    costs more than the subquery; docs/performance.md, "Load test".)
+    """
     return posts.annotate(
         like_count=_count(Like.objects.filter(post_id=OuterRef("pk"))),
         comment_count=_count(Comment.objects.visible_to(user).filter(post_id=OuterRef("pk"))),
@@ -98,6 +113,7 @@ def feed_candidates(user, *, scope=SCOPE_MINE, author=None):
     return (
         with_counts(posts, user)
         .select_related("community", "author")
+        .only(*FEED_FIELDS)
         .order_by(*ORDERING)
     )
 

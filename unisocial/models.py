@@ -36,10 +36,19 @@ class User(AbstractUser):
 
     @cached_property
     def accepted_current_terms(self) -> bool:
-        current = TermsVersion.current()
-        if current is None:
-            return True
-        return self.terms_acceptances.filter(terms=current).exists()
+        # One query on every request (the terms gate): the current version with
+        # whether this user accepted it; no current version means nothing to accept.
+        accepted = (
+            TermsVersion.current_queryset()
+            .annotate(
+                accepted=models.Exists(
+                    TermsAcceptance.objects.filter(user_id=self.pk, terms_id=models.OuterRef("pk"))
+                )
+            )
+            .values_list("accepted", flat=True)
+            .first()
+        )
+        return accepted is None or accepted
 
 
 class TermsVersion(models.Model):
@@ -58,10 +67,15 @@ class TermsVersion(models.Model):
         return f"{self.title} ({self.version})"
 
     @classmethod
-    def current(cls):
+    def current_queryset(cls):
+        """The current version first: the newest published one (``published_at`` not in the future)."""
         from django.utils import timezone
 
-        return cls.objects.filter(published_at__lte=timezone.now()).order_by("-published_at").first()
+        return cls.objects.filter(published_at__lte=timezone.now()).order_by("-published_at")
+
+    @classmethod
+    def current(cls):
+        return cls.current_queryset().first()
 
 
 class TermsAcceptance(models.Model):
