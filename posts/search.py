@@ -4,8 +4,9 @@
 The access rule is applied inside the SQL: each kind starts from
 ``Model.objects.visible_to(user)`` and is filtered, ranked and sliced in the
 database; nothing is filtered in Python. On PostgreSQL the match is full-text
-(``websearch_to_tsquery``), ranked with ``ts_rank`` (title weighted above
-body) and the snippet is ``ts_headline`` over the body with its tags stripped;
+(``websearch_to_tsquery``) against each table's stored, GIN-indexed
+``search_document`` (migration posts/0009), ranked with ``ts_rank`` (title
+weighted above body) and the snippet is ``ts_headline`` over the body with its tags stripped;
 elsewhere (SQLite, for development and tests) a simple ``icontains`` fallback
 ranks title hits above body hits and cuts an excerpt around the first match.
 
@@ -33,10 +34,11 @@ from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
     SearchRank,
-    SearchVector,
+    SearchVectorField,
 )
 from django.db import connection
 from django.db.models import Case, F, FloatField, Func, Q, TextField, Value, When
+from django.db.models.expressions import Expression
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
@@ -175,17 +177,24 @@ def _terms(q: str) -> list[str]:
 # --- ranking (phase 1: ids only) ---------------------------------------------------------
 
 
+class _StoredDocument(Expression):
+    """The row's stored search document (migration posts/0009; PostgreSQL only): a column the
+    model does not declare, named through the query's own alias for its table (which is not
+    the table's name inside a subquery)."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.query.get_initial_alias()
+        return f"{compiler.quote_name_unless_alias(alias)}.search_document", []
+
+
 def _ranked(kind: _Kind, rows, q: str):
     if _is_postgres():
         query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
-        body = SearchVector(_StripTags(F("body")), weight="B", config=SEARCH_CONFIG)
-        vector = (
-            SearchVector(kind.title, weight="A", config=SEARCH_CONFIG) + body
-            if kind.title
-            else body
-        )
-        rows = rows.annotate(document=vector).filter(document=query)
-        rows = rows.annotate(rank=SearchRank(vector, query))
+        # The stored document (GIN-indexed): matching and ranking read it, no body is re-parsed.
+        rows = rows.annotate(document=_StoredDocument()).filter(document=query)
+        rows = rows.annotate(rank=SearchRank(_StoredDocument(), query))
     else:
         terms = _terms(q)
         if not terms:

@@ -310,3 +310,36 @@ def test_postgres_full_text_search_is_stemmed_ranked_and_highlighted(db, api, lo
 
     # phrase search
     assert found(api, user, 'q="river bank"') == {("post", body_hit.pk)}
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the stored search documents (migration posts/0009) exist on PostgreSQL only; "
+    "needs DATABASE_URL=postgres://…",
+)
+def test_stored_search_documents_follow_every_edit(db, api):
+    from posts import services
+
+    author = UserFactory()
+    community = CommunityFactory()
+    add_member(community, author)
+    post, _ = services.post_create(actor=author, community=community, title="Cassava harvest", body="Yields.")
+    comment_row = comment(post, author, body="<p>Irrigation <b>canals</b></p>")
+    page = wiki(community, author, "Seed banks", body="<p>Sorghum varieties.</p>")
+    assert found(api, author, "q=cassava") == {("post", post.pk)}
+    assert found(api, author, "q=canals") == {("comment", comment_row.pk)}
+    assert found(api, author, "q=sorghum") == {("wiki", page.pk)}
+
+    services.post_update(actor=author, post=post, title="Millet harvest", body="Yields.")
+    assert found(api, author, "q=cassava") == set()
+    assert found(api, author, "q=millet") == {("post", post.pk)}
+
+    # The document is the database's own (generated column): no code path can leave it stale.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT search_document::text FROM posts_post WHERE id = %s", [post.pk])
+        assert "'millet':1A" in cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT count(*) FROM pg_indexes WHERE indexname IN "
+            "('post_search_vector', 'comment_search_vector', 'wikipage_search_vector')"
+        )
+        assert cursor.fetchone()[0] == 3
