@@ -23,6 +23,7 @@ from datetime import datetime
 from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery, Value
 
 from communities.models import Membership
+from unisocial.access import visible_in_visible_parent_q
 from unisocial.classification import Visibility
 
 from .models import Comment, Follow, Like, Post
@@ -55,7 +56,8 @@ def _count(queryset):
 
 
 def with_counts(posts, user):
-    """Annotate ``like_count`` and ``comment_count`` (comments ``user`` may see).
+    """Annotate ``like_count`` and ``comment_count`` (comments ``user`` may see) on posts
+    that the caller filters by the access rule (``feed_for``, the API's viewset).
 
     Correlated subqueries in the page's query, evaluated for the page's rows only.
     (A separate grouped count over the page's ids was tried for the load test and
@@ -64,7 +66,10 @@ def with_counts(posts, user):
     """
     return posts.annotate(
         like_count=_count(Like.objects.filter(post_id=OuterRef("pk"))),
-        comment_count=_count(Comment.objects.visible_to(user).filter(post_id=OuterRef("pk"))),
+        # The post is visible (the feed's rule): only the comments' own part of the rule.
+        comment_count=_count(
+            Comment.objects.filter(post_id=OuterRef("pk")).filter(visible_in_visible_parent_q(Comment, user))
+        ),
     )
 
 

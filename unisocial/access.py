@@ -99,17 +99,39 @@ def visible_q(model, user) -> Q:
         # by posts.services.log_view), and with it what inherits its audience.
         item_q |= _escalated(p)
     if p and _has_field(model, "status"):
-        # A comment's own status on top of its post's: withdrawn comments are
-        # gone; pending/hidden ones stay for their author and the moderators.
-        own = Q(status=Status.PUBLISHED) | (
-            Q(status__in=[Status.PENDING, Status.HIDDEN])
-            & (Q(author_id=user.pk) | is_owner_or_moderator)
-        )
-        item_q &= own
+        item_q &= _own_status_q(user, is_owner_or_moderator)
         if user.is_superuser and _has_field(model, "escalated_at"):
             # A comment escalated on its own; never a withdrawn one, nor one under a withdrawn post.
             item_q |= _escalated("") & ~Q(**{f"{p}status": Status.WITHDRAWN})
     return item_q
+
+
+def _own_status_q(user, is_owner_or_moderator) -> Q:
+    """A comment's own status on top of its post's: withdrawn comments are gone;
+    pending/hidden ones stay for their author and the moderators."""
+    return Q(status=Status.PUBLISHED) | (
+        Q(status__in=[Status.PENDING, Status.HIDDEN]) & (Q(author_id=user.pk) | is_owner_or_moderator)
+    )
+
+
+def visible_in_visible_parent_q(model, user) -> Q:
+    """``visible_q`` for rows of an inheriting model (comments) *whose parent is already known
+    to be visible to* ``user`` — a post of the feed counting its comments: only the row's own
+    part of the rule, without repeating the parent's in the SQL. Given a visible parent it
+    selects exactly what ``visible_q`` selects (a visible post is never withdrawn);
+    tests/access/test_comment_rule_agreement.py proves it on random worlds."""
+    if not _authorized(user):
+        return Q(pk__in=[])
+    _item, p, _item_pk = _item_model(model)
+    if not p:
+        raise ValueError(f"{model.__name__} does not inherit its audience from a parent")
+    if not _has_field(model, "status"):
+        return Q()
+    memberships = active_memberships(user, OuterRef(f"{p}community_id"))
+    own = _own_status_q(user, Exists(memberships.filter(role__in=["owner", "moderator"])))
+    if user.is_superuser and _has_field(model, "escalated_at"):
+        own |= _escalated("")
+    return own
 
 
 def _escalated(prefix) -> Q:

@@ -1,4 +1,6 @@
-"""Request gates: security headers, and the terms-of-use gate (SPEC §1, §5)."""
+"""Request gates: security headers, the session idle timeout, and the terms-of-use gate (SPEC §1, §5)."""
+import time
+
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -19,6 +21,30 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        return response
+
+
+class SessionIdleRefreshMiddleware:
+    """The idle timeout (``SESSION_IDLE_TIMEOUT``): each request of a signed-in session moves its
+    expiry ``SESSION_COOKIE_AGE`` seconds ahead — but writes the session at most once every
+    ``SESSION_REFRESH_SECONDS`` (default 60), instead of on every request as
+    ``SESSION_SAVE_EVERY_REQUEST`` would (an UPDATE and a COMMIT on every page and API call).
+    A session therefore ends between ``AGE - REFRESH`` and ``AGE`` seconds after its last
+    request: never later than the timeout. Sits right after ``SessionMiddleware``, which
+    saves a modified session and renews its cookie on the way out."""
+
+    KEY = "_refreshed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty() and not session.modified:
+            now = int(time.time())
+            if now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
+                session[self.KEY] = now
         return response
 
 

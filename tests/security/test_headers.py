@@ -35,6 +35,8 @@ PRODUCTION_KEYS = [
     "CSRF_COOKIE_SAMESITE",
     "SESSION_COOKIE_AGE",
     "SESSION_SAVE_EVERY_REQUEST",
+    "SESSION_REFRESH_SECONDS",
+    "MIDDLEWARE",
     "SECURE_CONTENT_TYPE_NOSNIFF",
     "SECURE_REFERRER_POLICY",
     "X_FRAME_OPTIONS",
@@ -118,7 +120,8 @@ def test_api_and_error_pages_carry_the_headers_too(client):
 
 def test_the_idle_timeout_is_configurable_and_defaults_to_thirty_minutes(production):
     assert production["SESSION_COOKIE_AGE"] == 30 * 60
-    assert production["SESSION_SAVE_EVERY_REQUEST"] is True
+    assert production["SESSION_REFRESH_SECONDS"] == 60
+    assert "unisocial.middleware.SessionIdleRefreshMiddleware" in production["MIDDLEWARE"]
     assert production_settings(SESSION_IDLE_TIMEOUT="120")["SESSION_COOKIE_AGE"] == 120
 
 
@@ -127,14 +130,29 @@ def _age_session(by: timedelta):
     Session.objects.update(expire_date=timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE) - by)
 
 
+def _age_refresh_mark(by: timedelta):
+    """The session's own "last refreshed" mark, moved back with the clock."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from unisocial.middleware import SessionIdleRefreshMiddleware as refresh
+
+    row = Session.objects.get()
+    store = SessionStore(session_key=row.session_key)
+    store[refresh.KEY] = store.get(refresh.KEY, 0) - int(by.total_seconds())
+    expiry = row.expire_date
+    store.save()
+    Session.objects.update(expire_date=expiry)
+
+
 @pytest.mark.django_db
-@override_settings(SESSION_COOKIE_AGE=600, SESSION_SAVE_EVERY_REQUEST=True)
+@override_settings(SESSION_COOKIE_AGE=600, SESSION_REFRESH_SECONDS=60)
 def test_a_session_ends_after_the_idle_timeout_and_each_request_refreshes_it(client, user, password):
     assert client.post("/accounts/login/", {"username": user.username, "password": password}).status_code == 302
     assert client.get("/communities/").status_code == 200
 
     # Nine of ten minutes idle: still signed in, and the request starts the ten minutes again.
     _age_session(timedelta(minutes=9))
+    _age_refresh_mark(by=timedelta(minutes=9))
     response = client.get("/communities/")
     assert response.status_code == 200
     assert int(response.cookies[settings.SESSION_COOKIE_NAME]["max-age"]) == 600
@@ -145,3 +163,25 @@ def test_a_session_ends_after_the_idle_timeout_and_each_request_refreshes_it(cli
     _age_session(timedelta(minutes=10, seconds=1))
     response = client.get("/communities/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+@override_settings(SESSION_COOKIE_AGE=600, SESSION_REFRESH_SECONDS=60)
+def test_requests_within_the_refresh_interval_do_not_write_the_session(client, user, password):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert client.post("/accounts/login/", {"username": user.username, "password": password}).status_code == 302
+    client.get("/communities/")  # sets the refresh mark (one write)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/communities/")
+    assert response.status_code == 200
+    assert not [q for q in ctx.captured_queries if q["sql"].startswith("UPDATE") and "django_session" in q["sql"]]
+    assert settings.SESSION_COOKIE_NAME not in response.cookies  # nothing new to tell the browser
+
+    # A minute later the next request writes it again, and renews the cookie.
+    _age_refresh_mark(by=timedelta(seconds=61))
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/communities/")
+    assert [q for q in ctx.captured_queries if q["sql"].startswith("UPDATE") and "django_session" in q["sql"]]
+    assert int(response.cookies[settings.SESSION_COOKIE_NAME]["max-age"]) == 600

@@ -45,6 +45,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "unisocial.middleware.SessionIdleRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -194,9 +195,12 @@ STALE_COMMUNITY_DAYS = env.int("STALE_COMMUNITY_DAYS", default=365)
 STALE_GRACE_DAYS = env.int("STALE_GRACE_DAYS", default=30)
 DECLASSIFICATION_REVIEW_YEARS = env.int("DECLASSIFICATION_REVIEW_YEARS", default=20)
 
-# Sessions end after this many seconds of inactivity (refreshed on each request).
+# Sessions end after this many seconds of inactivity: each request moves the expiry ahead,
+# writing the session at most once every SESSION_REFRESH_SECONDS
+# (unisocial.middleware.SessionIdleRefreshMiddleware; not a write on every request).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = min(60, SESSION_COOKIE_AGE // 10)
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

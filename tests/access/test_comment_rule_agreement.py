@@ -1,0 +1,84 @@
+"""``visible_in_visible_parent_q`` (the comments' own part of the rule, for a post already known
+to be visible: the feed's comment counts) selects exactly what ``Comment.objects.visible_to``
+selects under every visible post — on random worlds of roles, levels, statuses, authors,
+superusers and escalations, for posts and comments alike."""
+from datetime import timedelta
+
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase
+
+from communities.models import Membership
+from posts.feed import feed_for
+from posts.models import Comment, Post
+from tests.factories import CommunityFactory, PostFactory, UserFactory
+from unisocial.access import visible_in_visible_parent_q
+from unisocial.classification import levels_up_to
+
+STATUSES = ["published", "pending", "hidden", "withdrawn"]
+ROLES = [None, "member", "moderator", "owner", "expired-owner"]
+
+world_spec = st.fixed_dictionaries(
+    {
+        "communities": st.lists(
+            st.sampled_from([("open", "unclassified"), ("moderated", "confidential"),
+                             ("restricted", "strictly_confidential")]),
+            min_size=1, max_size=2,
+        ),
+        "users": st.lists(st.booleans(), min_size=2, max_size=4),  # is_superuser
+        "roles": st.lists(st.sampled_from(ROLES), min_size=8, max_size=8),
+        "posts": st.lists(
+            st.tuples(st.integers(0, 1), st.integers(0, 2), st.sampled_from(STATUSES), st.integers(0, 3),
+                      st.booleans()),
+            min_size=1, max_size=4,
+        ),
+        "comments": st.lists(
+            st.tuples(st.integers(0, 3), st.sampled_from(STATUSES), st.integers(0, 3), st.booleans()),
+            min_size=1, max_size=8,
+        ),
+    }
+)
+
+
+class CommentRuleAgreementTests(TestCase):
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(spec=world_spec)
+    def test_own_part_under_a_visible_post_equals_the_whole_rule(self, spec):
+        now = timezone.now()
+        communities = [CommunityFactory(visibility=v, ceiling=c) for v, c in spec["communities"]]
+        users = [UserFactory(is_superuser=su, is_staff=su) for su in spec["users"]]
+        for i, user in enumerate(users):
+            for j, community in enumerate(communities):
+                role = spec["roles"][(i * 2 + j) % len(spec["roles"])]
+                if role:
+                    Membership.objects.create(
+                        user=user, content_object=community, role=role.removeprefix("expired-"),
+                        expires_at=now - timedelta(days=1) if role.startswith("expired-") else None,
+                    )
+        posts = []
+        for c_i, lv_i, status, a_i, escalated in spec["posts"]:
+            community = communities[c_i % len(communities)]
+            levels = levels_up_to(community.ceiling)
+            posts.append(PostFactory(
+                community=community, author=users[a_i % len(users)], classification=levels[lv_i % len(levels)],
+                status=status, escalated_at=now if escalated else None,
+            ))
+        for p_i, status, a_i, escalated in spec["comments"]:
+            Comment.objects.create(
+                post=posts[p_i % len(posts)], author=users[a_i % len(users)], body="<p>c</p>", status=status,
+                escalated_at=now if escalated else None,
+            )
+
+        for user in users:
+            for post in Post.objects.visible_to(user):
+                whole = set(Comment.objects.visible_to(user).filter(post=post).values_list("pk", flat=True))
+                own = set(
+                    Comment.objects.filter(post=post).filter(visible_in_visible_parent_q(Comment, user))
+                    .values_list("pk", flat=True)
+                )
+                assert own == whole, (user.pk, user.is_superuser, post.pk, post.status, own, whole)
+            # And the feed's counts are those of the whole rule.
+            counted = {p.pk: p.comment_count for p in feed_for(user)}
+            for pk, n in counted.items():
+                assert n == Comment.objects.visible_to(user).filter(post_id=pk).count(), (user.pk, pk)
