@@ -51,6 +51,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.run import percentile  # noqa: E402  (the same exact percentiles as the page timings)
+
 LUA = Path(__file__).resolve().parent / "mix.lua"
 DEFAULT_MIX = "feed=40,home=10,community=15,post=28,search=5,create=2"
 KINDS = ("feed", "home", "community", "post", "search", "create")
@@ -100,15 +102,6 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--keep", action="store_true", help="keep the request lists and logs (prints where)")
     return p
-
-
-def percentile(values: list[float], p: float) -> float:
-    values = sorted(values)
-    if not values:
-        return float("nan")
-    k = (len(values) - 1) * p / 100
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
 def summarize(records, seconds: float, socket_errors: int = 0) -> dict[str, dict]:
