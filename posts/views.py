@@ -111,6 +111,16 @@ def page_links(request, page, param) -> dict:
     return links
 
 
+def declassification_notice(user, item) -> dict | None:
+    """For the author of an item listed for declassification review (SPEC §4): what the
+    notice on its page says. No query: the listing depends on the item's level and age."""
+    if item.author_id != user.pk:
+        return None
+    from records.declassification import is_listed, review_years  # records builds on posts
+
+    return {"years": review_years()} if is_listed(item) else None
+
+
 def report_warnings(request, warnings):
     for warning in warnings:
         messages.warning(request, warning)
@@ -194,6 +204,7 @@ def _detail(request, post, comment_form=None, status=200):
             "attachments": selectors.post_attachments(user, post),
             "threads": threads,
             "is_author": post.author_id == user.pk,
+            "declassification": declassification_notice(user, post),
             "writable": writable,
             "can_comment": writable and my_role is not None and post.status == Status.PUBLISHED,
             "comment_form": comment_form or CommentForm(),

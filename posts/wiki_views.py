@@ -26,6 +26,7 @@ from unisocial.access import role_in
 from . import selectors, services
 from .forms import WikiForm
 from .views import (
+    declassification_notice,
     download,
     error_text,
     form_context,
@@ -126,6 +127,7 @@ def detail(request, slug, page):
             "attachments": selectors.wiki_attachments(request.user, page),
             "can_write": _can_write(request, community),
             "page_reported": bool(reported_by(request.user, "wiki", [page.pk])),
+            "declassification": declassification_notice(request.user, page),
         },
     )
 

@@ -650,3 +650,39 @@ def test_wiki_reader_grants_are_dropped_too(community, cast, officer):
     assert can_view(cast["plain"], page)
     declassification.declassify(actor=officer, item=page, to_level="confidential", reason="Reviewed")
     assert not WikiPage.objects.get(pk=page.pk).reader_grants.exists()
+
+
+# --- the author's notice on the item's page ---------------------------------------------------
+
+
+def test_the_author_of_a_listed_item_is_told_on_its_page_and_nobody_else(client, db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from communities.models import Role
+    from posts.models import Post, WikiPage
+    from tests.factories import CommunityFactory, UserFactory, add_member
+
+    author, member = UserFactory(username="old-author"), UserFactory(username="old-member")
+    community = CommunityFactory(visibility="moderated", ceiling="confidential")
+    add_member(community, author, Role.OWNER)
+    add_member(community, member)
+    old = timezone.now() - timedelta(days=21 * 366)
+    post = Post.objects.create(community=community, author=author, title="Old memo", body="<p>x</p>",
+                               classification="confidential")
+    Post.objects.filter(pk=post.pk).update(created_at=old)
+    page = WikiPage.objects.create(community=community, author=author, last_edited_by=author, slug="old-page",
+                                   title="Old page", body="<p>x</p>", classification="confidential")
+    WikiPage.objects.filter(pk=page.pk).update(created_at=old)
+    recent = Post.objects.create(community=community, author=author, title="New memo", body="<p>x</p>",
+                                 classification="confidential")
+    notice = "Listed for declassification review."
+
+    client.force_login(author)
+    assert notice in client.get(f"/posts/{post.pk}/").content.decode()
+    assert notice in client.get(f"/communities/{community.slug}/wiki/old-page/").content.decode()
+    assert notice not in client.get(f"/posts/{recent.pk}/").content.decode()  # not old enough
+
+    client.force_login(member)  # sees the item, is not its author
+    assert notice not in client.get(f"/posts/{post.pk}/").content.decode()
