@@ -139,3 +139,19 @@ def fresh_caches():
     yield
     ContentType.objects.clear_cache()
     community_models._ROLE_PERMISSIONS.clear()
+
+
+def ensure_current_terms():
+    """Committed terms for a live-server test: a transactional test may have flushed the
+    migration's row, and every journey starts behind the terms gate."""
+    from django.utils import timezone
+
+    from unisocial.models import TermsVersion
+
+    if TermsVersion.current() is None:
+        TermsVersion.objects.create(
+            version="2026-1",
+            title="Terms of use",
+            text="Use unisocial for work, within ST/SGB/2004/15.",
+            published_at=timezone.now() - timezone.timedelta(days=1),
+        )

@@ -19,6 +19,7 @@ from zeal import zeal_ignore
 from communities.models import Role
 from posts import services as post_services
 from posts.models import Post, WikiPage
+from tests.browser import ensure_current_terms
 from tests.factories import PASSWORD, CommunityFactory, UserFactory, add_member
 from unisocial.models import TermsVersion
 
@@ -34,15 +35,8 @@ def site(fresh_caches):
 
 def _site():
     """The world the member walks into (committed: the live server reads it from another thread)."""
-    from django.utils import timezone
 
-    if TermsVersion.current() is None:  # a transactional test may have flushed the migration's row
-        TermsVersion.objects.create(
-            version="2026-1",
-            title="Terms of use",
-            text="Use unisocial for work, within ST/SGB/2004/15.",
-            published_at=timezone.now() - timezone.timedelta(days=1),
-        )
+    ensure_current_terms()
     owner = UserFactory(username="olena", first_name="Olena", last_name="Owner")
     amina = UserFactory(username="amina", first_name="Amina", last_name="Member", accepted_terms=False)
     colleague = UserFactory(username="chen")

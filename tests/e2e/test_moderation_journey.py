@@ -16,8 +16,8 @@ from communities.models import Role
 from moderation import services as moderation_services
 from posts import services as post_services
 from posts.models import Post
+from tests.browser import ensure_current_terms
 from tests.factories import PASSWORD, CommunityFactory, UserFactory, add_member
-from unisocial.models import TermsVersion
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,15 +32,8 @@ def site(fresh_caches):
 
 def _site():
     """Committed data: the live server reads it from another thread."""
-    from django.utils import timezone
 
-    if TermsVersion.current() is None:  # a transactional test may have flushed the migration's row
-        TermsVersion.objects.create(
-            version="2026-1",
-            title="Terms of use",
-            text="Use unisocial for work, within ST/SGB/2004/15.",
-            published_at=timezone.now() - timezone.timedelta(days=1),
-        )
+    ensure_current_terms()
     owner = UserFactory(username="olena", first_name="Olena", last_name="Owner")
     author = UserFactory(username="spammy")
     reporter = UserFactory(username="rita")

@@ -22,8 +22,9 @@ from posts import services as post_services
 from posts.models import Post
 from records import disposition
 from records.models import DispositionBatch, RetentionSchedule
+from tests.browser import ensure_current_terms
 from tests.factories import PASSWORD, CommunityFactory, UserFactory, add_member
-from unisocial.models import RECORDS_OFFICERS_GROUP, TermsVersion
+from unisocial.models import RECORDS_OFFICERS_GROUP
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,13 +37,7 @@ def site(fresh_caches):
 
 def _site():
     """Committed data: the live server reads it from another thread."""
-    if TermsVersion.current() is None:  # a transactional test may have flushed the migration's row
-        TermsVersion.objects.create(
-            version="2026-1",
-            title="Terms of use",
-            text="Use unisocial for work, within ST/SGB/2004/15.",
-            published_at=timezone.now() - timezone.timedelta(days=1),
-        )
+    ensure_current_terms()
     officer = UserFactory(username="rosa", first_name="Rosa", last_name="Records")
     group, _ = Group.objects.get_or_create(name=RECORDS_OFFICERS_GROUP)  # a flush removes the migration's row
     officer.groups.add(group)

@@ -19,8 +19,9 @@ from zeal import zeal_ignore
 from posts.models import Post
 from records import report_runs
 from records.models import ReportRun, RetentionSchedule
+from tests.browser import ensure_current_terms
 from tests.factories import PASSWORD, CommunityFactory, PostFactory, UserFactory
-from unisocial.models import RECORDS_OFFICERS_GROUP, TermsVersion
+from unisocial.models import RECORDS_OFFICERS_GROUP
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,9 +29,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def site(fresh_caches):
     with zeal_ignore():  # setting up is not what is under test
-        if TermsVersion.current() is None:  # a transactional test may have flushed the migration's row
-            TermsVersion.objects.create(version="2026-1", title="Terms of use", text="Use unisocial for work.",
-                                        published_at=timezone.now() - dt.timedelta(days=1))
+        ensure_current_terms()
         officer = UserFactory(username="rosa")
         group, _ = Group.objects.get_or_create(name=RECORDS_OFFICERS_GROUP)
         officer.groups.add(group)
