@@ -18,6 +18,20 @@ inherit their parent's level and audience (comments, attachments) declare
 Community roles are guardian grants on the community (``communities.Membership``);
 a membership is active until its ``expires_at``, so removals, role changes
 and expiries end access at once. Superusers are not exempt.
+
+**Every row needs an active membership of C** (SPEC §2.2), except
+"unclassified, C open": being an item's author or one of its granted readers
+counts only while one is a member of C. Decided for the pending/hidden
+clause ("visible only to their author and to those of C's owners/moderators
+who could see them by the table"), read with "a person removed sees nothing
+of C that the open row does not show, their own items included": the open
+row shows only *published* items, so an author who left C (or whose
+membership ended) sees none of their pending or hidden items of C — posts,
+wiki pages and comments alike, in an open community too; back in C, they
+see them again. Published unclassified items of an open C stay visible to
+them as to everyone. The reverse rule (``users_who_can_view``) says the same:
+an author who left is not in the item's audience, so notifications carrying
+the item (mentions, moderation of "their" item) are not sent to them.
 """
 from __future__ import annotations
 
@@ -71,46 +85,52 @@ def visible_q(model, user) -> Q:
     is_member = Exists(memberships)
     is_owner = Exists(memberships.filter(role="owner"))
     is_owner_or_moderator = Exists(memberships.filter(role__in=["owner", "moderator"]))
-    # A reader must be a member of C (SPEC §2.3); leaving C ends the grant's effect at once.
-    is_reader = Exists(reader_model.objects.filter(user_id=user.pk, content_object_id=OuterRef(item_pk))) & is_member
+    is_reader = Exists(reader_model.objects.filter(user_id=user.pk, content_object_id=OuterRef(item_pk)))
     is_author = Q(**{f"{p}author_id": user.pk})
     level = f"{p}classification"
 
-    by_table = (
-        # ``community_id IN (open communities)``, not a join on the community: the
-        # subquery is hashed once, so the rule filters rows of the item's own
-        # table and an index on (created_at, id) can feed a LIMIT directly.
-        Q(**{level: Level.UNCLASSIFIED, f"{p}community_id__in": _open_communities()})
-        | (Q(**{f"{level}__in": [Level.UNCLASSIFIED, Level.CONFIDENTIAL]}) & is_member)
-        | (Q(**{level: Level.STRICTLY_CONFIDENTIAL}) & (is_author | is_reader | is_owner))
-    )
     published = Q(**{f"{p}status": Status.PUBLISHED})
     held = Q(**{f"{p}status__in": [Status.PENDING, Status.HIDDEN]})
-    # Published: by the table. Pending and hidden: their author, and the
-    # owners/moderators who could see them by the table. Written as
-    # (table & (published | held & owner-or-moderator)) | (held & author) — the
-    # same condition as (published & table) | (held & (author | table & o/m)),
-    # with the table's subqueries once instead of twice in the SQL (half the
-    # query to build and plan; docs/performance.md). Withdrawn items match
-    # neither branch: visible to nobody (kept for records).
-    item_q = (by_table & (published | (held & is_owner_or_moderator))) | (held & is_author)
+    # Every row but "unclassified, C open" needs an active membership of C, the
+    # author's and the readers' included (SPEC §2.2); owners and moderators are
+    # members, so their subqueries imply it. Written so that each subquery
+    # appears once in the SQL (docs/performance.md):
+    #   open row, published                           — everyone;
+    #   member & (by the member rows & (published | held & o/m) | held & author)
+    #     where the member rows are "unclassified or confidential" and
+    #     "strictly confidential & (author | reader)";
+    #   strictly confidential & owner & (published | held) — owners (o/m too).
+    # The same condition as (published & table) | (held & (author & member | table & o/m)).
+    # ``community_id IN (open communities)``, not a join on the community: the
+    # subquery is hashed once, so the rule filters rows of the item's own
+    # table and an index on (created_at, id) can feed a LIMIT directly.
+    # Withdrawn items match no branch: visible to nobody (kept for records).
+    open_row = Q(**{level: Level.UNCLASSIFIED, f"{p}community_id__in": _open_communities()})
+    member_rows = Q(**{f"{level}__in": [Level.UNCLASSIFIED, Level.CONFIDENTIAL]}) | (
+        Q(**{level: Level.STRICTLY_CONFIDENTIAL}) & (is_author | is_reader)
+    )
+    item_q = (
+        (open_row & published)
+        | (is_member & ((member_rows & (published | (held & is_owner_or_moderator))) | (held & is_author)))
+        | (Q(**{level: Level.STRICTLY_CONFIDENTIAL}) & (published | held) & is_owner)
+    )
     if user.is_superuser:
         # Escalated to management (SPEC §3): system managers see the item (views logged
         # by posts.services.log_view), and with it what inherits its audience.
         item_q |= _escalated(p)
     if p and _has_field(model, "status"):
-        item_q &= _own_status_q(user, is_owner_or_moderator)
+        item_q &= _own_status_q(user, is_member, is_owner_or_moderator)
         if user.is_superuser and _has_field(model, "escalated_at"):
             # A comment escalated on its own; never a withdrawn one, nor one under a withdrawn post.
             item_q |= _escalated("") & ~Q(**{f"{p}status": Status.WITHDRAWN})
     return item_q
 
 
-def _own_status_q(user, is_owner_or_moderator) -> Q:
+def _own_status_q(user, is_member, is_owner_or_moderator) -> Q:
     """A comment's own status on top of its post's: withdrawn comments are gone;
-    pending/hidden ones stay for their author and the moderators."""
+    pending/hidden ones stay for their author while a member of C, and the moderators."""
     return Q(status=Status.PUBLISHED) | (
-        Q(status__in=[Status.PENDING, Status.HIDDEN]) & (Q(author_id=user.pk) | is_owner_or_moderator)
+        Q(status__in=[Status.PENDING, Status.HIDDEN]) & ((Q(author_id=user.pk) & is_member) | is_owner_or_moderator)
     )
 
 
@@ -128,7 +148,7 @@ def visible_in_visible_parent_q(model, user) -> Q:
     if not _has_field(model, "status"):
         return Q()
     memberships = active_memberships(user, OuterRef(f"{p}community_id"))
-    own = _own_status_q(user, Exists(memberships.filter(role__in=["owner", "moderator"])))
+    own = _own_status_q(user, Exists(memberships), Exists(memberships.filter(role__in=["owner", "moderator"])))
     if user.is_superuser and _has_field(model, "escalated_at"):
         own |= _escalated("")
     return own
@@ -237,9 +257,11 @@ def users_who_can_view(*, community, classification, author, status=Status.PUBLI
     )
     is_member = Exists(memberships)
     is_owner = Exists(memberships.filter(role="owner"))
-    is_author = Q(pk=getattr(author, "pk", author))
+    # The author counts only while a member of C, like the readers (SPEC §2.2: every row
+    # but "unclassified, C open" needs an active membership, the author's included).
+    is_author = Q(pk=getattr(author, "pk", author)) & is_member
     if classification == Level.STRICTLY_CONFIDENTIAL:
-        by_table = is_author | (Q(pk__in=list(reader_ids)) & is_member) | is_owner
+        by_table = ((is_author | Q(pk__in=list(reader_ids))) & is_member) | is_owner
     elif classification == Level.UNCLASSIFIED and community.visibility == Visibility.OPEN:
         by_table = Q()
     else:

@@ -1,7 +1,8 @@
 """``visible_in_visible_parent_q`` (the comments' own part of the rule, for a post already known
 to be visible: the feed's comment counts) selects exactly what ``Comment.objects.visible_to``
 selects under every visible post — on random worlds of roles, levels, statuses, authors,
-superusers and escalations, for posts and comments alike."""
+superusers and escalations, for posts and comments alike; and the whole rule for comments is the
+spec's (tests/access/oracle.py), authors who left C and expired memberships included."""
 from datetime import timedelta
 
 from django.utils import timezone
@@ -16,8 +17,10 @@ from tests.factories import CommunityFactory, PostFactory, UserFactory
 from unisocial.access import visible_in_visible_parent_q
 from unisocial.classification import levels_up_to
 
+from .oracle import World, can_see_comment
+
 STATUSES = ["published", "pending", "hidden", "withdrawn"]
-ROLES = [None, "member", "moderator", "owner", "expired-owner"]
+ROLES = [None, "member", "moderator", "owner", "expired-owner", "expired-member", "removed"]
 
 world_spec = st.fixed_dictionaries(
     {
@@ -48,27 +51,49 @@ class CommentRuleAgreementTests(TestCase):
         now = timezone.now()
         communities = [CommunityFactory(visibility=v, ceiling=c) for v, c in spec["communities"]]
         users = [UserFactory(is_superuser=su, is_staff=su) for su in spec["users"]]
+        world = World(
+            visibility={c.pk: c.visibility for c in communities},
+            roles={},
+            superusers={u.pk for u in users if u.is_superuser},
+        )
         for i, user in enumerate(users):
             for j, community in enumerate(communities):
                 role = spec["roles"][(i * 2 + j) % len(spec["roles"])]
                 if role:
-                    Membership.objects.create(
-                        user=user, content_object=community, role=role.removeprefix("expired-"),
+                    membership = Membership.objects.create(
+                        user=user, content_object=community,
+                        role="member" if role == "removed" else role.removeprefix("expired-"),
                         expires_at=now - timedelta(days=1) if role.startswith("expired-") else None,
                     )
+                    if role == "removed":
+                        membership.delete()
+                    elif not role.startswith("expired-"):
+                        world.roles[(user.pk, community.pk)] = role
         posts = []
         for c_i, lv_i, status, a_i, escalated in spec["posts"]:
             community = communities[c_i % len(communities)]
             levels = levels_up_to(community.ceiling)
-            posts.append(PostFactory(
+            post = PostFactory(
                 community=community, author=users[a_i % len(users)], classification=levels[lv_i % len(levels)],
                 status=status, escalated_at=now if escalated else None,
-            ))
+            )
+            posts.append(post)
+            world.posts[post.pk] = (community.pk, post.classification, status, post.author_id, set())
+            if escalated:
+                world.escalated.add(post.pk)
+        comments = {}
         for p_i, status, a_i, escalated in spec["comments"]:
-            Comment.objects.create(
+            comment = Comment.objects.create(
                 post=posts[p_i % len(posts)], author=users[a_i % len(users)], body="<p>c</p>", status=status,
                 escalated_at=now if escalated else None,
             )
+            comments[comment.pk] = (comment.post_id, status, comment.author_id, escalated)
+
+        # The whole rule is the spec's (its post's audience, then the comment's own status).
+        for user in users:
+            listed = set(Comment.objects.visible_to(user).values_list("pk", flat=True))
+            expected = {pk for pk, c in comments.items() if can_see_comment(world, user.pk, c)}
+            assert listed == expected, (user.pk, user.is_superuser, listed, expected)
 
         for user in users:
             for post in Post.objects.visible_to(user):

@@ -1,9 +1,9 @@
 """The filter, the per-object check and the reverse rule agree — with each other and with SPEC §2.2.
 
 Hypothesis builds random worlds: communities of every visibility and ceiling,
-users with random roles (some expired, some superusers), posts of every level
-and status (some escalated to management), and readers (some of them not
-members, whose grant must not count).
+users with random roles (some expired or removed, some superusers), posts of
+every level and status (some escalated to management) by authors who may
+have left, and readers (some of them not members, whose grant must not count).
 """
 from datetime import timedelta
 
@@ -28,7 +28,9 @@ VISIBILITY_CEILINGS = [
     ("restricted", "confidential"),
     ("restricted", "strictly_confidential"),
 ]
-ROLES = [None, "member", "moderator", "owner", "expired-member", "expired-owner"]
+# "expired-*": the membership ended yesterday; "removed": it was deleted (removal by an owner,
+# leaving). Authors and readers draw these like anyone: an author who left must lose their items.
+ROLES = [None, "member", "moderator", "owner", "expired-member", "expired-moderator", "expired-owner", "removed"]
 STATUSES = ["published", "pending", "hidden", "withdrawn"]
 
 world_spec = st.fixed_dictionaries(
@@ -76,13 +78,15 @@ class RuleAgreementTests(TestCase):
                 if role is None:
                     continue
                 expired = role.startswith("expired-")
-                Membership.objects.create(
+                membership = Membership.objects.create(
                     user=user,
                     content_object=community,
-                    role=role.removeprefix("expired-"),
+                    role="member" if role == "removed" else role.removeprefix("expired-"),
                     expires_at=now - timedelta(days=1) if expired else now + timedelta(days=30),
                 )
-                if not expired:
+                if role == "removed":
+                    membership.delete()
+                elif not expired:
                     world.roles[(user.pk, community.pk)] = role
         for c_i, lv_i, status, a_i, reader_idx, escalated in spec["posts"]:
             community = communities[c_i % len(communities)]
