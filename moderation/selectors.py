@@ -4,8 +4,11 @@
 * ``moderated_communities`` / ``owned_communities``: where a person is owner or moderator;
 * ``moderation_queue``: open flags grouped by item (oldest first, counts per
   reason) plus the items awaiting pre-moderation, limited to what the person
-  may see (a moderator never meets a strictly confidential item) — a constant
-  number of queries whatever the size of the queue;
+  may see and work (``items_of_communities``: strictly confidential items are
+  for owners only, also when a moderator reads one as a named reader) — a
+  constant number of queries whatever the size of the queue;
+* ``flags_visible_to``: the reports a person may read (their own, and those of
+  the items they work);
 * ``log_for``: the moderation log rows a person may read.
 """
 from dataclasses import dataclass, field
@@ -90,11 +93,45 @@ def visible_target_q(user, type_field="target_type", id_field="target_id") -> Q:
     return q
 
 
+def owners_only_q(user, target_type, prefix="") -> Q:
+    """SPEC §3: strictly confidential items in the queue are for owners only. True for an
+    item (of ``target_type``, its fields under ``prefix``) below strictly confidential, or
+    in a community ``user`` owns; a comment has its post's level."""
+    return ~Q(**{f"{prefix}{LEVEL[target_type]}": Level.STRICTLY_CONFIDENTIAL}) | Q(
+        **{f"{prefix}{COMMUNITY[target_type]}__in": owned_communities(user)}
+    )
+
+
 def items_of_communities(user, model, communities=None):
-    """``model`` rows ``user`` may see in the communities they moderate (the owners' admin pages)."""
+    """``model`` rows ``user`` works as an owner or moderator (the queue, the admin pages at
+    /moderation/, bulk actions): visible to them by the access rule, in the communities
+    they moderate, and strictly confidential ones only where they are an owner — a
+    moderator who reads such an item as a named reader flags it like anyone, but never
+    meets it, its reports or its log here (SPEC §3)."""
     target_type = next(t for t, m in MODELS.items() if m is model._meta.concrete_model)
     scope = moderated_communities(user) if communities is None else communities
-    return model.objects.visible_to(user).filter(**{f"{COMMUNITY[target_type]}__in": scope})
+    return (
+        model.objects.visible_to(user)
+        .filter(**{f"{COMMUNITY[target_type]}__in": scope})
+        .filter(owners_only_q(user, target_type))
+    )
+
+
+def moderated_target_q(user, type_field="target_type", id_field="target_id") -> Q:
+    """Rows naming an item (``target_type``/``target_id``) that ``user`` works as an owner or
+    moderator (``items_of_communities``): the queue's flags, their notes, the log."""
+    q = Q(pk__in=[])
+    for target_type, model in MODELS.items():
+        q |= Q(**{type_field: target_type}) & Exists(
+            items_of_communities(user, model).filter(pk=OuterRef(id_field))
+        )
+    return q
+
+
+def flags_visible_to(user):
+    """The flags ``user`` may read (reason, note, who): their own, and those about items they
+    work in the queue. Not another reporter's note on an item they only read (SPEC §3)."""
+    return Flag.objects.filter(Q(flagger_id=user.pk) | moderated_target_q(user))
 
 
 # --- the queue ----------------------------------------------------------------------------
@@ -156,7 +193,8 @@ def moderation_queue(user, community=None, with_flags=False) -> list[QueueEntry]
     Open flags grouped by item, with counts per reason, plus items awaiting
     pre-moderation, in the communities ``user`` owns or moderates (or just
     ``community``) and only for items ``user`` may see now: strictly
-    confidential items reach owners only, withdrawn items nobody.
+    confidential items reach owners only (not a moderator who is a named
+    reader), withdrawn items nobody.
     Queries: one for the flag groups, one per item type, and one more for
     the flags themselves when ``with_flags``.
     """
@@ -165,7 +203,7 @@ def moderation_queue(user, community=None, with_flags=False) -> list[QueueEntry]
         scope = scope.filter(pk=community.pk)
     groups = list(
         Flag.objects.filter(state=Flag.State.OPEN, community__in=scope)
-        .filter(visible_target_q(user))
+        .filter(moderated_target_q(user))
         .values("target_type", "target_id")
         .annotate(since=Min("created_at"), total=Count("id"), **_reason_counts())
         .order_by("since", "target_type", "target_id")

@@ -8,8 +8,10 @@ author reads the reason on the item's page).
 
 Who may act: the owners and moderators of the item's community who can see
 the item by the access rule; anyone else who can see it gets
-``PermissionDenied`` (403), and whoever cannot see it ``Http404`` — so a
-moderator never acts on, nor learns of, a strictly confidential item.
+``PermissionDenied`` (403), and whoever cannot see it ``Http404``. Strictly
+confidential items (and the comments under them) are the owners' alone: a
+moderator who can see one as a named reader may report it like anyone, but
+acting on it is 403.
 
 Decisions worth knowing:
 
@@ -60,12 +62,21 @@ def _require_visible(actor, item):
 
 
 def _require_moderator(actor, item) -> str:
-    """Owners and moderators of the item's community who can see it (else 404 or 403)."""
+    """Owners and moderators of the item's community who can see it (else 404 or 403);
+    a strictly confidential item (a comment under one too) only its owners (SPEC §3) — a
+    moderator who can see it as a named reader gets 403."""
     _require_visible(actor, item)
     role = role_in(actor, community_of(item))
     if role not in (Role.OWNER, Role.MODERATOR):
         raise PermissionDenied(_("Only the community's owners and moderators can moderate it."))
+    if level_of(item) == Level.STRICTLY_CONFIDENTIAL and role != Role.OWNER:
+        raise PermissionDenied(_("Only the community's owners moderate strictly confidential items."))
     return role
+
+
+def _may_moderate(role, item) -> bool:
+    """An owner; a moderator, below strictly confidential (SPEC §3)."""
+    return role == Role.OWNER or (role == Role.MODERATOR and level_of(item) != Level.STRICTLY_CONFIDENTIAL)
 
 
 def _reason(action, reason) -> str:
@@ -131,8 +142,14 @@ def _what(item) -> str:
 
 
 def _notify_author(item, entry, *, actor):
-    """Tell the author what happened to their item (SPEC §3); content-free above unclassified (§2.4)."""
+    """Tell the author what happened to their item (SPEC §3); content-free above unclassified (§2.4).
+
+    Only while the author can see the item after the action (SPEC §2.2: an author who left C
+    sees nothing of C beyond the open row, their own items included): an author who left is
+    not told — not even content-free, since the notice would name C and link to a 404."""
     if actor is not None and item.author_id == actor.pk:
+        return []
+    if not can_view(item.author, item):
         return []
     level = level_of(item)
     community = community_of(item)
@@ -206,7 +223,7 @@ def flag_create(*, actor, item, reason, note="") -> Flag:
 
     if item.status not in (Status.PUBLISHED, Status.PENDING):
         return flag
-    if reason == Flag.Reason.CONFIDENTIALITY and role_in(actor, community) in (Role.OWNER, Role.MODERATOR):
+    if reason == Flag.Reason.CONFIDENTIALITY and _may_moderate(role_in(actor, community), item):
         _hide(
             item,
             actor=actor,

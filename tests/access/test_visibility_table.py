@@ -158,3 +158,62 @@ def test_object_check_is_a_single_query(world, make_post, django_assert_num_quer
     post = make_post(community=world["restricted"], author=world["author"], classification="strictly_confidential")
     with django_assert_num_queries(1):
         world["plain"].has_perm("posts.view_post", post)
+
+
+def _leave(user, community):
+    from communities.models import Membership
+
+    Membership.objects.filter(user=user, content_object=community).delete()
+
+
+def test_an_author_removed_from_the_community_no_longer_sees_their_strictly_confidential_post(world, make_post):
+    post = make_post(community=world["restricted"], author=world["author"], classification="strictly_confidential")
+    assert sees(world["author"], post)
+    _leave(world["author"], world["restricted"])
+    assert not sees(world["author"], post)
+    assert not Community.objects.visible_to(world["author"]).filter(pk=world["restricted"].pk).exists()
+
+
+def test_an_author_whose_membership_ended_no_longer_sees_their_confidential_post(world, make_post):
+    from communities.models import Membership
+
+    post = make_post(community=world["moderated"], author=world["author"], classification="confidential")
+    Membership.objects.filter(user=world["author"], content_object=world["moderated"]).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert not sees(world["author"], post)
+
+
+@pytest.mark.parametrize("status", ["pending", "hidden"])
+@pytest.mark.parametrize("visibility", ["open", "moderated", "restricted"])
+def test_an_author_who_left_sees_none_of_their_pending_or_hidden_items(world, make_post, status, visibility):
+    # The open row shows published items only: a held item needs the author's membership, in an open C too.
+    post = make_post(community=world[visibility], author=world["author"], status=status)
+    assert sees(world["author"], post)
+    _leave(world["author"], world[visibility])
+    assert not sees(world["author"], post)
+
+
+def test_an_author_who_left_an_open_community_still_sees_its_published_unclassified_posts(world, make_post):
+    post = make_post(community=world["open"], author=world["author"])
+    _leave(world["author"], world["open"])
+    assert sees(world["author"], post)
+
+
+def test_an_author_who_left_does_not_see_comments_written_after_on_their_post(world, make_post, make_user):
+    from posts.models import Comment
+
+    post = make_post(community=world["restricted"], author=world["author"], classification="strictly_confidential")
+    _leave(world["author"], world["restricted"])
+    later = Comment.objects.create(post=post, author=world["owner"], body="<p>after you left</p>")
+    assert not Comment.objects.visible_to(world["author"]).filter(pk=later.pk).exists()
+    assert not can_view(world["author"], later)
+
+
+def test_an_author_who_left_is_not_in_their_items_audience(world, make_post):
+    from unisocial.access import item_audience
+
+    post = make_post(community=world["restricted"], author=world["author"], classification="strictly_confidential")
+    assert item_audience(post).filter(pk=world["author"].pk).exists()
+    _leave(world["author"], world["restricted"])
+    assert not item_audience(post).filter(pk=world["author"].pk).exists()
