@@ -74,10 +74,10 @@ def resolve_cases(modeladmin, request, queryset):
 class EscalationCaseAdmin(ReadOnlyAdmin):
     """Cases reported to management; the item is shown while it is escalated (and the view logged)."""
 
-    list_display = ("created_at", "target_type", "target_id", "community", "escalated_by", "resolved_at")
+    list_display = ("created_at", "target_type", "target_id", "community_shown", "escalated_by", "resolved_at")
     list_filter = ("resolved_at",)
     list_select_related = ("community", "escalated_by", "resolved_by")
-    fields = ("created_at", "community", "target_type", "target_id", "escalated_by", "reason",
+    fields = ("created_at", "community_shown", "target_type", "target_id", "escalated_by", "reason",
               "resolved_at", "resolved_by", "resolution")
     readonly_fields = fields
     actions = [resolve_cases]
@@ -97,6 +97,22 @@ class EscalationCaseAdmin(ReadOnlyAdmin):
         extra_context = {**(extra_context or {}), "escalated_item": self._item_html(request, case) if case else ""}
         return super().change_view(request, object_id, form_url, extra_context)
 
+    @admin.display(description=_("community"))
+    def community_shown(self, case):
+        """The case's community, only if the viewer may see it (a restricted community does
+        not exist for a system manager who is not in it; finding 10)."""
+        if getattr(case, "community_visible", False):
+            return case.community.name
+        return gettext("a community you are not in")
+
+    def get_queryset(self, request):
+        from django.db.models import Exists, OuterRef
+
+        from communities.models import Community
+
+        visible = Community.objects.visible_to(request.user).filter(pk=OuterRef("community_id"))
+        return super().get_queryset(request).annotate(community_visible=Exists(visible))
+
     def _item_html(self, request, case):
         try:
             item = selectors.access_item(request.user, case.target_type, case.target_id)
@@ -112,6 +128,16 @@ class EscalationCaseAdmin(ReadOnlyAdmin):
             classification=target.classification,
             via="escalation",
         )
+        from unisocial.access import can_view
+
+        body = mark_safe(clean_html(item.body))  # noqa: S308 — the output of the one sanitizer
+        if case.target_type == "comment" and not can_view(request.user, target):
+            # The escalation covers the comment, not its post (finding 10): no post title, no
+            # link to the post's page (a 404 for them), nothing of the parent.
+            return format_html(
+                '<p><strong>{}</strong> — {} ({})</p><div class="rich-text">{}</div>',
+                Level(target.classification).label, gettext("Comment"), item.get_status_display(), body,
+            )
         return format_html(
             '<p><strong>{}</strong> — {} ({}) — <a href="{}">{}</a></p><div class="rich-text">{}</div>',
             Level(target.classification).label,
@@ -119,5 +145,5 @@ class EscalationCaseAdmin(ReadOnlyAdmin):
             item.get_status_display(),
             item.get_absolute_url(),
             gettext("Open on the site"),
-            mark_safe(clean_html(item.body)),  # noqa: S308 — the output of the one sanitizer
+            body,
         )

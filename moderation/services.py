@@ -28,17 +28,18 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import BooleanField, Exists, OuterRef, Value
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from communities.models import Role
+from communities.models import Membership, Role
 from posts.models import Comment, Notification
 from posts.notifications import notify
 from posts.services import item_reclassify, notify_mentions_on_publish
 from unisocial.access import can_view, role_in
-from unisocial.classification import Level, Status, rank
+from unisocial.classification import Level, Status, Visibility, rank
 from unisocial.ratelimits import check_hourly
 
 from .models import EscalationCase, Flag, ModerationAction
@@ -352,16 +353,24 @@ def item_escalate(*, actor, item, reason) -> EscalationCase:
         message = _("Escalation: a %(what)s in %(community)s was reported to management.") % values
     else:
         message = _("Escalation: a %(level)s %(what)s in %(community)s was reported to management.") % values
+    # A system manager who may not see the community (restricted, not a member) is told what
+    # the escalation covers, not the community's name (SPEC §2.1: it does not exist for them).
+    unnamed = _("Escalation: a %(level)s %(what)s in a community you are not in was reported to management.") % values
     managers = get_user_model().objects.filter(is_superuser=True, is_active=True).exclude(pk=actor.pk)
-    notify(
-        list(managers.values_list("pk", flat=True)),
-        kind=Notification.Kind.MODERATION,
-        message=message,
-        community=community,
-        url=reverse("admin:moderation_escalationcase_change", args=[case.pk]),
-        classification=level,
-        target=(target_type, target_id),
-    )
+    sees_community = Exists(
+        Membership.objects.active().filter(user_id=OuterRef("pk"), content_object_id=community.pk)
+    ) if community.visibility == Visibility.RESTRICTED else Value(True, output_field=BooleanField())
+    by_sight = dict(managers.annotate(sees=sees_community).values_list("pk", "sees"))
+    for sees in (True, False):
+        notify(
+            [pk for pk, s in by_sight.items() if bool(s) is sees],
+            kind=Notification.Kind.MODERATION,
+            message=message if sees else unnamed,
+            community=community if sees else None,
+            url=reverse("admin:moderation_escalationcase_change", args=[case.pk]),
+            classification=level,
+            target=(target_type, target_id),
+        )
     _notify_author(item, entry, actor=actor)
     return case
 

@@ -37,7 +37,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connection
-from django.db.models import Case, F, FloatField, Func, Q, TextField, Value, When
+from django.db.models import Case, Exists, F, FloatField, Func, OuterRef, Q, Subquery, TextField, Value, When
 from django.db.models.expressions import Expression
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import escape, strip_tags
@@ -141,7 +141,12 @@ def _restricted(kind: _Kind, user, cleaned):
     rows = kind.model.objects.visible_to(user)
     p = kind.prefix
     if cleaned.get("community"):
-        rows = rows.filter(**{f"{p}community__slug": cleaned["community"]})
+        # Only a community the user may see: an escalated comment is visible to a system
+        # manager who is not in its (restricted) community, whose slug must not match.
+        from communities.models import Community
+
+        rows = rows.filter(**{f"{p}community__in": Community.objects.visible_to(user).filter(
+            slug=cleaned["community"])})
     if cleaned.get("classification"):
         rows = rows.filter(**{f"{p}classification": cleaned["classification"]})
     if cleaned.get("tag"):
@@ -273,7 +278,7 @@ def _url(kind: str, row: dict) -> str:
         return f"/communities/{row['r_community']}/wiki/{row['slug']}/"
 
 
-def _load(kind: _Kind, rows, ids, q: str) -> dict[int, tuple[dict, SafeString]]:
+def _load(kind: _Kind, rows, ids, q: str, user=None) -> dict[int, tuple[dict, SafeString]]:
     p = kind.prefix
     rows = rows.filter(pk__in=ids)
     fields = {
@@ -282,6 +287,24 @@ def _load(kind: _Kind, rows, ids, q: str) -> dict[int, tuple[dict, SafeString]]:
         "r_community_name": F(f"{p}community__name"),
         "r_level": F(f"{p}classification"),
     }
+    if kind.name == KIND_COMMENT and getattr(user, "is_superuser", False):
+        # A system manager sees a comment escalated on its own without its post (SPEC §3):
+        # whether the post and its community are visible to them, and the case to link to.
+        # (For anyone else a visible comment has a visible post.) The shown page only.
+        from communities.models import Community
+        from moderation.models import EscalationCase
+
+        fields |= {
+            "r_post_visible": Exists(Post.objects.visible_to(user).filter(pk=OuterRef("post_id"))),
+            "r_community_visible": Exists(
+                Community.objects.visible_to(user).filter(pk=OuterRef("post__community_id"))
+            ),
+            "r_case": Subquery(
+                EscalationCase.objects.filter(
+                    target_type="comment", target_id=OuterRef("pk"), resolved_at__isnull=True
+                ).values("pk")[:1]
+            ),
+        }
     if _is_postgres():
         query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
         rows = rows.annotate(
@@ -302,6 +325,24 @@ def _load(kind: _Kind, rows, ids, q: str) -> dict[int, tuple[dict, SafeString]]:
     terms = _terms(q)
     values = rows.values("pk", "body", *kind.extra, **fields)
     return {row["pk"]: (row, excerpt(row["body"], terms)) for row in values}
+
+
+def _shown(kind: str, row: dict) -> dict:
+    """A result's title, community and link. A comment escalated to management, shown to a
+    system manager who cannot see its post, shows what the escalation covers and nothing of
+    its parent (SPEC §2.2, §3): no post title, no link to the post's page (a 404 for them),
+    no post id — the link is the escalation case; and no community they cannot see."""
+    if row.get("r_post_visible", True):
+        return {"title": row["r_title"], "community": row["r_community"],
+                "community_name": row["r_community_name"], "url": _url(kind, row)}
+    visible_community = row["r_community_visible"]
+    case = row["r_case"]
+    return {
+        "title": str(_("A comment escalated to management")),
+        "community": row["r_community"] if visible_community else "",
+        "community_name": row["r_community_name"] if visible_community else str(_("a community you are not in")),
+        "url": reverse("admin:moderation_escalationcase_change", args=[case]) if case else "",
+    }
 
 
 # --- the search ---------------------------------------------------------------------------
@@ -329,7 +370,7 @@ def search(user, cleaned: dict, *, size: int = PAGE_SIZE) -> SearchPage:
     for name in restricted:
         ids = [pk for _key, kind_name, pk, _rank, _created in shown if kind_name == name]
         if ids:
-            loaded[name] = _load(_KINDS[name], restricted[name], ids, q)
+            loaded[name] = _load(_KINDS[name], restricted[name], ids, q, user)
     results = []
     for _key, name, pk, rank, created in shown:
         if pk not in loaded.get(name, {}):
@@ -339,14 +380,11 @@ def search(user, cleaned: dict, *, size: int = PAGE_SIZE) -> SearchPage:
             SearchResult(
                 type=name,
                 id=pk,
-                title=row["r_title"],
-                community=row["r_community"],
-                community_name=row["r_community_name"],
                 classification=row["r_level"],
                 snippet=snippet,
-                url=_url(name, row),
                 created_at=created,
                 rank=rank,
+                **_shown(name, row),
             )
         )
     return SearchPage(results, number, len(candidates) > number * size)
