@@ -29,3 +29,21 @@ def test_an_author_still_in_the_community_is_notified(cast, post_in):
     post = post_in(community="open", title="Heron memo")
     services.item_hide(actor=cast["owner"], item=post, reason="Heron reason")
     assert "Heron reason" in Notification.objects.get(recipient=cast["author"]).message
+
+
+@pytest.mark.parametrize("status", ["published", "hidden"])
+def test_an_author_removed_from_a_community_gets_404_for_their_strictly_confidential_post(cast, post_in, client,
+                                                                                          api, status):
+    from communities.services import member_remove
+    from posts.models import Comment
+
+    post = post_in(title="Heron memo", classification="strictly_confidential", status=status)
+    client.force_login(cast["author"])
+    assert client.get(f"/posts/{post.pk}/").status_code == 200
+    member_remove(actor=cast["owner"], community=cast["a"], user=cast["author"])
+    Comment.objects.create(post=post, author=cast["owner"], body="<p>Written after he left</p>")
+    assert client.get(f"/posts/{post.pk}/").status_code == 404
+    assert api(cast["author"]).get(f"/api/v1/posts/{post.pk}/").status_code == 404
+    assert api(cast["author"]).get(f"/api/v1/posts/{post.pk}/comments/").status_code == 404
+    assert "Heron" not in client.get(f"/people/{cast['author'].username}/").content.decode()
+    assert api(cast["author"]).get("/api/v1/search/?q=Heron").json()["results"] == []
