@@ -84,7 +84,9 @@ class MembershipInline(AccessRuleInline):
     extra = 0
 
     def visible_rows(self, request):
-        return Membership.objects.filter(content_object__in=visible_communities(request.user))
+        return Membership.objects.filter(content_object__in=visible_communities(request.user)).select_related(
+            "user", "content_object"
+        )
 
     def has_add_permission(self, request, obj=None):
         return False
