@@ -6,6 +6,7 @@ a plain member of — each carrying the marker "Zanzibar" (names, slugs, free-te
 Every page of /admin/ he can reach (each changelist, its search and filters, each change and
 history page of the rows he is shown) must not contain it; his own owner-colleague sees it.
 """
+import re
 from datetime import timedelta
 
 import pytest
@@ -232,7 +233,7 @@ def test_the_ceiling_refusal_does_not_count_items_the_viewer_cannot_see(world, c
             "ceiling": "unclassified", "auto_hide_threshold": 3}
     response = client.post(url, form)
     html = response.content.decode()
-    assert "2 items" not in html and "holds 2" not in html
+    assert not re.search(r"holds \d+ item", html)
     assert response.status_code == 200 and "Refused: the community holds content classified above" in html
     shared.refresh_from_db()
     assert shared.ceiling == Level.CONFIDENTIAL
