@@ -21,6 +21,10 @@ not exist to him otherwise) is listed only as "Restricted community #<id>
 with no owner" — no name, slug, description, level or member count — the least
 needed to act on it. Appointing someone else does not let him see it either.
 
+Communities are not added here, and their names and slugs are read-only: both are
+unique, and the admin's "already exists" would confirm a restricted community's name
+(an existence oracle); owners create and rename communities on the site.
+
 A ceiling change refused because content sits above the new ceiling says so
 without a count (finding 15: the items may be invisible to the viewer, and
 counts of invisible items are invisible too).
@@ -144,8 +148,10 @@ class CommunityAdmin(AccessRuleAdmin):
     list_display = ("name", "visibility", "ceiling", "is_archived", "last_activity_at")
     list_filter = ("visibility", "ceiling", "is_archived")
     search_fields = ("name", "slug", "description")
-    prepopulated_fields = {"slug": ("name",)}
-    readonly_fields = ("created_by", "created_at", "last_activity_at", "archived_at")
+    # Names and slugs are unique: editing them here would answer "already exists" for a
+    # restricted community's (an existence oracle). Communities are created and renamed on the
+    # site, through communities.services, by their owners.
+    readonly_fields = ("name", "slug", "created_by", "created_at", "last_activity_at", "archived_at")
     inlines = [MembershipInline]
     change_list_template = "admin/communities/community/change_list.html"
 
@@ -160,10 +166,8 @@ class CommunityAdmin(AccessRuleAdmin):
         )
         return [appoint, *super().get_urls()]
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+    def has_add_permission(self, request):
+        return False
 
     def appoint_owner_view(self, request):
         """Appoint an owner of a community whose owners have all left (SPEC §3)."""

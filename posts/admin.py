@@ -10,10 +10,11 @@ only through a visible item; the page shows this post's own tags).
 
 There are no object-permission pages (guardian's ``GuardedModelAdmin`` is not
 used, finding 16): readers change only through the service that validates and
-records them.
+records them. Its history is read on the post's page (SPEC §2.3), not here.
 """
 
 from django.contrib import admin
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from communities.admin import VisibleCommunityFilter
@@ -41,6 +42,11 @@ class PostAdmin(AccessRuleAdmin):
     @admin.display(description=_("tags"))
     def tag_names(self, obj):
         return ", ".join(t.name for t in obj.tags.all()) if obj and obj.pk else ""
+
+    def history_view(self, request, object_id, extra_context=None):
+        # A post's revisions are read on its page, where those recorded above its current level
+        # show only to its author and the owners (SPEC §2.3); Django's admin log is not that.
+        raise Http404
 
     def has_add_permission(self, request):
         return False

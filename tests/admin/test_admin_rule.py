@@ -106,7 +106,7 @@ def admin_pages(client, site=admin.site, prefix="/admin"):
     """Every page of ``site`` reachable for the logged-in user: changelists with search and each
     filter's choices, and the change and history pages of every row they list."""
     seen = {}
-    for model, model_admin in site._registry.items():
+    for model in site._registry:
         base = f"{prefix}/{model._meta.app_label}/{model._meta.model_name}/"
         for url in (base, f"{base}?q={MARKER}", f"{base}?q=sealed"):
             response = client.get(url)
@@ -292,3 +292,29 @@ def test_a_community_that_has_an_owner_gets_none_appointed(world, orphans, clien
                            {"community": world["shared"].pk, "username": "newcomer"})
     assert response.status_code == 200
     assert not Membership.objects.filter(user=newcomer).exists()
+
+
+def test_the_community_form_never_confirms_a_hidden_community_name(world, client):
+    # Names and slugs are unique: "Community with this name already exists" was an oracle.
+    client.force_login(world["manager"])
+    shared = world["shared"]
+    form = {"name": "Zanzibar Taskforce", "slug": "zanzibar-cell", "purpose": shared.purpose,
+            "visibility": shared.visibility, "ceiling": shared.ceiling, "auto_hide_threshold": 3}
+    response = client.post(f"/admin/communities/community/{shared.pk}/change/", form, follow=True)
+    assert b"already exists" not in response.content and MARKER not in response.content.decode().lower()
+    shared.refresh_from_db()
+    assert (shared.name, shared.slug) == ("Shared room", "shared")
+    assert client.get("/admin/communities/community/add/").status_code == 403
+    client.post("/admin/communities/community/add/", {**form, "name": "Zanzibar Taskforce"})
+    assert b"already exists" not in client.get("/admin/communities/community/").content
+
+
+def test_the_admin_index_names_no_object_from_the_admin_log(world, client):
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    # An action the manager took while he could see the community, which he no longer can.
+    LogEntry.objects.create(user=world["manager"], content_type=ContentType.objects.get_for_model(world["secret"]),
+                            object_id=str(world["secret"].pk), object_repr=str(world["secret"]), action_flag=CHANGE)
+    client.force_login(world["manager"])
+    assert MARKER not in client.get("/admin/").content.decode().lower()
