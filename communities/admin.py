@@ -216,6 +216,8 @@ class MembershipAdmin(CommunityScopedAdmin, ReadOnlyAdmin):
 @admin.register(JoinRequest)
 class JoinRequestAdmin(CommunityScopedAdmin, ReadOnlyAdmin):
     list_display = ("user", "community", "state", "created_at", "decided_by", "decided_at")
+    # The requester's message is for the community's owners, who read it on the site.
+    exclude = ("message",)
     list_filter = ("state", VisibleCommunityFilter)
     search_fields = ("user__username",)
     list_select_related = ("user", "community", "decided_by")

@@ -80,6 +80,8 @@ def world(db):
                         reason="Zanzibar item hold", placed_by=colleague)
     MembershipEvent.objects.create(community=secret, user=owner, actor=owner, action="created", role="owner")
     JoinRequest.objects.create(community=secret, user=manager, message="Zanzibar please")
+    # A request to a community he may see: its message is for the owners.
+    JoinRequest.objects.create(community=shared, user=UserFactory(), message="Zanzibar please")
     DeclassificationReview.objects.create(target_type="post", target_id=sealed.pk, community_id=shared.pk,
                                           decision="kept", from_level=Level.STRICTLY_CONFIDENTIAL,
                                           to_level=Level.STRICTLY_CONFIDENTIAL, reason="Zanzibar review",
