@@ -320,3 +320,15 @@ def test_the_admin_index_names_no_object_from_the_admin_log(world, client):
                             object_id=str(world["secret"].pk), object_repr=str(world["secret"]), action_flag=CHANGE)
     client.force_login(world["manager"])
     assert MARKER not in client.get("/admin/").content.decode().lower()
+
+
+def test_no_moderation_page_shows_a_moderator_what_the_rule_hides(world, client):
+    # The owners' site, crawled the same way (search, filters, change pages): a moderator of the
+    # shared room meets neither its strictly confidential post nor the restricted community.
+    moderator = UserFactory(username="moderator")
+    add_member(world["shared"], moderator, Role.MODERATOR)
+    client.force_login(moderator)
+    pages = admin_pages(client, moderation_site, "/moderation")
+    assert pages["/moderation/"].status_code == 200
+    assert b"Visible note" in pages["/moderation/moderation/moderatedpost/"].content
+    assert leaks(pages, MARKER) == []
