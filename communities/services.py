@@ -330,3 +330,53 @@ def lookup_users(usernames):
     if missing:
         raise ValidationError({"readers": _("Unknown people: %(names)s") % {"names": ", ".join(missing)}})
     return users
+
+
+def orphaned_communities():
+    """Communities with no active owner (every owner left or expired): a system manager may
+    appoint one (SPEC §3). Callers decide what of each they may show (restricted ones)."""
+    from django.db.models import Exists, OuterRef
+
+    owners = Membership.objects.active().filter(content_object_id=OuterRef("pk"), role=Role.OWNER)
+    return Community.objects.filter(~Exists(owners))
+
+
+@transaction.atomic
+def owner_appoint_by_manager(*, actor, community, user) -> Membership:
+    """A system manager appoints an owner of a community whose owners have all left (SPEC §3).
+
+    Never themselves (a system manager sees content only as a member, reader or owner
+    like anyone else, §2.2). The change is a membership event, and the community's
+    owners — the one appointed, since there was none — are notified.
+    """
+    community = Community.objects.select_for_update().get(pk=community.pk)
+    if not (actor.is_active and actor.is_superuser):
+        raise PermissionDenied(_("Only a system manager may appoint an owner here."))
+    if user.pk == actor.pk:
+        raise ValidationError(
+            {"username": _("You cannot appoint yourself: a system manager appoints someone else as owner.")}
+        )
+    if not user.is_active:
+        raise ValidationError({"username": _("This account is not active.")})
+    if _owner_count(community):
+        raise ValidationError({"community": _("This community has an owner: its owners appoint the others.")})
+    membership = Membership.objects.filter(user=user, content_object=community).first()
+    if membership is None:
+        membership = Membership(user=user, content_object=community, created_at=timezone.now())
+    elif membership.expires_at is not None and membership.expires_at <= timezone.now():
+        membership.created_at = timezone.now()
+    membership.role = Role.OWNER
+    membership.expires_at = None
+    membership.expiry_notified_at = None
+    membership.save()
+    _log(community, user, actor, "appointed_owner", Role.OWNER)
+    owners = community.memberships.active().filter(role=Role.OWNER).values_list("user_id", flat=True)
+    notify(
+        owners,
+        kind=Notification.Kind.MEMBERSHIP_ADDED,
+        community=community,
+        message=_("A system manager (%(actor)s) appointed %(user)s owner of %(community)s.")
+        % {"actor": actor, "user": user, "community": community.name},
+        url=f"/communities/{community.slug}/members/",
+    )
+    return membership

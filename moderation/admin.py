@@ -1,12 +1,18 @@
 """Moderation in the main /admin/, for system managers (SPEC §3).
 
-* the moderation log, site-wide and read-only (no add, change or delete — the
-  model has no such permissions, and the database refuses them too);
-* flags, read-only, limited by the access rule like every content admin here
-  (a flag shows only if its item is visible to the viewer);
-* escalation cases: every case, its item shown through the access rule's
-  escalation branch (each view of a case with its item is logged), and a
-  "resolve" action.
+* the moderation log, read-only (no add, change or delete — the model has no
+  such permissions, and the database refuses them too);
+* flags, read-only;
+* escalation cases, their item shown through the access rule's escalation
+  branch (each view of a case with its item is logged), and a "resolve" action.
+
+Each of the three derives from ``unisocial.admin.AccessRuleAdmin`` through
+``VisibleTargetRows``: a row shows only while the item it names is visible to the
+viewer now (an escalated item is, to system managers, by the rule's escalation
+branch). A log row, a flag or a case about an item the viewer cannot see — a
+restricted community's, a strictly confidential one's, a withdrawn one's —
+is absent with its community name and the moderator's free text (finding 5);
+the owners and moderators read their own log at /moderation/.
 
 The owners' and moderators' own pages are in ``moderation.sites`` (/moderation/).
 """
@@ -20,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.admin import VisibleCommunityFilter
 from posts.models import AccessLog
-from unisocial.admin import ReadOnlyAdmin
+from unisocial.admin import ReadOnlyAdmin, target_visible_q
 from unisocial.classification import Level
 from unisocial.sanitize import clean_html
 
@@ -28,9 +34,16 @@ from . import selectors, services
 from .models import EscalationCase, Flag, ModerationAction
 
 
+class VisibleTargetRows:
+    """Rows naming an item (``target_type``/``target_id``): those whose item the viewer may see now."""
+
+    def visible_rows(self, request):
+        return self.model._default_manager.filter(target_visible_q(request.user))
+
+
 @admin.register(ModerationAction)
-class ModerationActionAdmin(ReadOnlyAdmin):
-    """The whole log for system managers (SPEC §3: "to system managers site-wide")."""
+class ModerationActionAdmin(VisibleTargetRows, ReadOnlyAdmin):
+    """The log for system managers: rows about items they may see (SPEC §2.2, §3)."""
 
     list_display = ("created_at", "action", "target_type", "target_id", "community", "actor", "reason")
     list_filter = ("action", "target_type")
@@ -43,14 +56,11 @@ class ModerationActionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Flag)
-class FlagAdmin(ReadOnlyAdmin):
+class FlagAdmin(VisibleTargetRows, ReadOnlyAdmin):
     list_display = ("created_at", "target_type", "target_id", "community", "reason", "flagger", "state")
     list_filter = ("state", "reason", "target_type", VisibleCommunityFilter)
     list_select_related = ("community", "flagger")
     show_full_result_count = False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(selectors.visible_target_q(request.user))
 
     def get_actions(self, request):
         return {}
@@ -71,7 +81,7 @@ def resolve_cases(modeladmin, request, queryset):
 
 
 @admin.register(EscalationCase)
-class EscalationCaseAdmin(ReadOnlyAdmin):
+class EscalationCaseAdmin(VisibleTargetRows, ReadOnlyAdmin):
     """Cases reported to management; the item is shown while it is escalated (and the view logged)."""
 
     list_display = ("created_at", "target_type", "target_id", "community_shown", "escalated_by", "resolved_at")

@@ -29,6 +29,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from posts.services import log_view
+from unisocial.admin import AccessRuleAdmin
+from unisocial.admin_site import RuleShortcutMixin
 from unisocial.classification import Level
 from unisocial.sanitize import clean_html
 
@@ -39,7 +41,7 @@ Action = ModerationAction.Action
 BULK_ACTIONS = [Action.APPROVE, Action.REJECT, Action.DISMISS, Action.HIDE, Action.RESTORE]
 
 
-class ModerationAdminSite(admin.AdminSite):
+class ModerationAdminSite(RuleShortcutMixin, admin.AdminSite):
     site_header = _("unisocial moderation")
     site_title = _("Moderation")
     index_title = _("Moderation of your communities")
@@ -147,8 +149,11 @@ def report_bulk(request, items, action, reason):
 # --- shared by every page of the site ------------------------------------------------------
 
 
-class ModeratorModelAdmin(admin.ModelAdmin):
-    """Read-only pages for owners and moderators: what they may see, nothing they may edit here."""
+class ModeratorModelAdmin(AccessRuleAdmin):
+    """Read-only pages for owners and moderators: what they may see, nothing they may edit here.
+
+    Rows, choices, filters, search and "view on site" (the site's ``r/``) go through the
+    access rule (``unisocial.admin.AccessRuleAdmin``; deny by default)."""
 
     show_full_result_count = False
 
@@ -275,7 +280,7 @@ class ItemAdmin(ModeratorModelAdmin):
     date_hierarchy = None
     ordering = ("-created_at", "-id")
 
-    def get_queryset(self, request):
+    def visible_rows(self, request):
         target_type = model_admin_target(self.model)
         open_flags = (
             Flag.objects.filter(target_type=target_type, target_id=OuterRef("pk"), state=Flag.State.OPEN)
@@ -357,7 +362,7 @@ class ModerationLogAdmin(ModeratorModelAdmin):
     readonly_fields = fields
     ordering = ("-created_at", "-id")
 
-    def get_queryset(self, request):
+    def visible_rows(self, request):
         return selectors.log_for(request.user)
 
     @admin.display(description=_("item"))

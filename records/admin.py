@@ -1,13 +1,33 @@
-"""Admin for records management (SPEC §4): retention schedules are edited here;
-holds, batches, disposition records, job runs and the audit log are read-only
-(holds are placed and released, batches approved, through the records API so
-every change is logged). Only metadata is shown: no titles, no bodies."""
-from django.contrib import admin
+"""Admin for records management (SPEC §4) in /admin/, for system managers: retention
+schedules are edited here; holds, batches, disposition records, job runs and the audit
+log are read-only (holds are placed and released, batches approved, through the records
+pages and API so every change is logged). Only metadata is shown: no titles, no bodies.
 
-from unisocial.admin import ReadOnlyAdmin
+Records officers work at /records/; here the system manager is not exempt from the
+rule (SPEC §2.2), so every admin derives from ``unisocial.admin.AccessRuleAdmin`` and a
+row about something he cannot see is absent (issue 11, finding 5):
+
+* holds, declassification reviews, the records audit log: rows naming an item or a
+  community he may see now (``target_visible_q``); audit rows about a schedule too
+  (schedules hold no content); audit rows about batches, reports or holds are left
+  to /records/;
+* staleness reviews: of communities he may see;
+* disposition batches and records: a batch only if every item in it is disclosable to
+  him — its community visible and, for a strictly confidential item, he owns it — so
+  that neither a restricted community's slug nor a count of invisible items shows;
+* schedules and job runs (without their result) carry no content; report runs are the
+  viewer's own (their progress counts items of every community).
+"""
+from django.contrib import admin
+from django.db.models import Exists, OuterRef, Q
+
+from unisocial.access import active_memberships
+from unisocial.admin import AccessRuleAdmin, ContentFreeRows, ReadOnlyAdmin, target_visible_q, visible_communities
+from unisocial.classification import Level
 
 from .audit import audit
 from .models import (
+    BatchItem,
     DeclassificationReview,
     DispositionBatch,
     DispositionRecord,
@@ -20,8 +40,22 @@ from .models import (
 )
 
 
+def disclosable_q(user, community_field="community_id", level_field="classification") -> Q:
+    """Metadata rows of an item in a community ``user`` may see, strictly confidential
+    ones only to the community's owners (the level table's owner row, SPEC §2.2)."""
+    owner = Exists(active_memberships(user, OuterRef(community_field)).filter(role="owner"))
+    return Q(**{f"{community_field}__in": visible_communities(user).values("pk")}) & (
+        ~Q(**{level_field: Level.STRICTLY_CONFIDENTIAL}) | owner
+    )
+
+
+class VisibleTargetRows:
+    def visible_rows(self, request):
+        return self.model._default_manager.filter(target_visible_q(request.user))
+
+
 @admin.register(RetentionSchedule)
-class RetentionScheduleAdmin(admin.ModelAdmin):
+class RetentionScheduleAdmin(ContentFreeRows, AccessRuleAdmin):
     list_display = ("name", "content_type", "classification", "retain_days", "disposition", "created_at")
     list_filter = ("content_type", "classification", "disposition")
     readonly_fields = ("created_by", "created_at")
@@ -40,7 +74,7 @@ class RetentionScheduleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Hold)
-class HoldAdmin(ReadOnlyAdmin):
+class HoldAdmin(VisibleTargetRows, ReadOnlyAdmin):
     list_display = ("id", "target_type", "target_id", "community_id", "category", "placed_by", "placed_at",
                     "released_at")
     list_filter = ("target_type", "category")
@@ -52,12 +86,19 @@ class StalenessReviewAdmin(ReadOnlyAdmin):
     list_filter = ("state",)
     list_select_related = ("community",)
 
+    def visible_rows(self, request):
+        return StalenessReview.objects.filter(community__in=visible_communities(request.user))
+
 
 @admin.register(DispositionBatch)
 class DispositionBatchAdmin(ReadOnlyAdmin):
     list_display = ("id", "schedule", "state", "total", "done", "disposed", "skipped", "approved_by", "gathered_at")
     list_filter = ("state",)
     list_select_related = ("schedule", "approved_by")
+
+    def visible_rows(self, request):
+        hidden_items = BatchItem.objects.filter(batch=OuterRef("pk")).exclude(disclosable_q(request.user))
+        return DispositionBatch.objects.filter(~Exists(hidden_items))
 
 
 @admin.register(DispositionRecord)
@@ -66,10 +107,15 @@ class DispositionRecordAdmin(ReadOnlyAdmin):
                     "disposition", "approved_by_username", "disposed_at", "package_checksum")
     list_filter = ("target_type", "disposition", "classification")
 
+    def visible_rows(self, request):
+        return DispositionRecord.objects.filter(disclosable_q(request.user))
+
 
 @admin.register(JobRun)
-class JobRunAdmin(ReadOnlyAdmin):
+class JobRunAdmin(ContentFreeRows, ReadOnlyAdmin):
+    # Without the result: its counts are of rows in every community, visible or not.
     list_display = ("job", "window", "started_at", "finished_at")
+    exclude = ("result",)
 
 
 @admin.register(RecordsAuditLog)
@@ -78,19 +124,25 @@ class RecordsAuditLogAdmin(ReadOnlyAdmin):
     list_filter = ("action",)
     list_select_related = ("actor",)
 
+    def visible_rows(self, request):
+        return RecordsAuditLog.objects.filter(
+            target_visible_q(request.user, id_is_text=True) | Q(target_type="schedule")
+        )
+
 
 @admin.register(ReportRun)
 class ReportRunAdmin(ReadOnlyAdmin):
     """Runs of the long reports: who asked, when, how far. The result (metadata only) is read on the
-    report's page; here it is left out, so a large run does not make a huge admin page."""
+    report's page; here it is left out, so a large run does not make a huge admin page. Only the
+    viewer's own runs: a run's progress counts items of every community."""
 
     list_display = ("id", "kind", "state", "progress", "requested_by", "requested_at", "finished_at")
     list_filter = ("kind", "state")
     list_select_related = ("requested_by",)
     exclude = ("result",)
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).defer("result")
+    def visible_rows(self, request):
+        return ReportRun.objects.filter(requested_by_id=request.user.pk).defer("result")
 
     @admin.display(description="progress")
     def progress(self, obj):
@@ -98,7 +150,7 @@ class ReportRunAdmin(ReadOnlyAdmin):
 
 
 @admin.register(DeclassificationReview)
-class DeclassificationReviewAdmin(ReadOnlyAdmin):
+class DeclassificationReviewAdmin(VisibleTargetRows, ReadOnlyAdmin):
     list_display = ("decided_at", "target_type", "target_id", "community_id", "decision", "from_level", "to_level",
                     "decided_by")
     list_filter = ("decision", "target_type", "from_level", "to_level")

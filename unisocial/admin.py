@@ -1,17 +1,176 @@
-"""Admin for accounts and the terms of use (SPEC §1, §5).
+"""The admin's one base class, and the admin of accounts and terms (SPEC §1, §2.2, §5).
 
-System managers (superusers) run the site here. Content admins elsewhere go
-through the access rule; accounts and terms hold no classified content.
+Both admin sites (``/admin/`` for system managers, ``/moderation/`` for owners and
+moderators) show rows only through the access rule, like the API's base viewset:
+superusers are not exempt. Every ModelAdmin on either site derives from
+``AccessRuleAdmin`` (a test walks both registries), whose
+
+* ``get_queryset`` is ``visible_rows(request)`` — **deny by default**: an admin that
+  does not say how its rows are restricted shows nothing;
+* ``get_search_results`` (hence autocomplete) stays inside ``get_queryset``;
+* form field querysets (foreign keys, many-to-many, hence autocomplete widgets and
+  raw-id labels) and list filters' choices offer only related rows the viewer may
+  see (``visible_related``: communities by ``community_visible_q``, items by
+  ``visible_to``, tags only through a visible post, other models only when declared
+  content-free in ``CONTENT_FREE``);
+* inlines derive from ``AccessRuleInline``, under the same rule;
+* "view on site" goes through ``unisocial.admin_site.RuleShortcutMixin`` on both sites: ``r/<ct>/<id>/``
+  resolves the object through the registered admin's ``get_queryset`` and answers the
+  same 404 for an invisible and a missing object (Django's own shortcut loads any
+  object by id).
+
+Rows that are not themselves items but speak of one (the moderation log, flags,
+escalation cases, holds, declassification reviews, the records audit log) are shown
+when the item they name is visible now (``target_visible_q``); rows about a community
+(memberships, join requests, membership events, staleness reviews, disposition
+batches and records) when the community is visible. When in doubt, a row about
+something the viewer cannot see is absent: records officers read the records
+metadata at /records/, owners and moderators their log at /moderation/.
 """
 
+from django.apps import apps
 from django.contrib import admin
+from django.contrib.admin.filters import RelatedFieldListFilter
+from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import CharField, Exists, OuterRef, Q
+from django.db.models.fields.related import RelatedField
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import TokenProxy
 
+from .access import community_visible_q
 from .models import TermsAcceptance, TermsVersion, User
 
+# Models whose rows carry no classified content, no community names and no item ids:
+# they may be offered in choices as they are. Anything else not governed by the rule
+# is offered to nobody.
+CONTENT_FREE = {
+    "auth.group",
+    "auth.permission",
+    "contenttypes.contenttype",
+    "unisocial.user",
+    "unisocial.termsversion",
+    "records.retentionschedule",
+}
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+# target_type values of rows that name an item or a community -> the model.
+TARGET_MODELS = {
+    "post": "posts.Post",
+    "comment": "posts.Comment",
+    "wiki": "posts.WikiPage",
+    "community": "communities.Community",
+}
+
+
+def visible_communities(user):
+    Community = apps.get_model("communities", "Community")
+    return Community.objects.filter(community_visible_q(user))
+
+
+def visible_tags(user):
+    """Tags are visible only through a visible item (SPEC §2.2: tag lists)."""
+    Post = apps.get_model("posts", "Post")
+    Tag = apps.get_model("posts", "Tag")
+    return Tag.objects.filter(Exists(Post.objects.visible_to(user).filter(tags=OuterRef("pk"))))
+
+
+def visible_related(user, model):
+    """The rows of ``model`` that may be offered to ``user`` in a choice, filter or widget."""
+    label = model._meta.label_lower
+    if label == "communities.community":
+        return visible_communities(user)
+    if label == "posts.tag":
+        return visible_tags(user)
+    manager = model._default_manager
+    if hasattr(manager, "visible_to"):
+        return manager.visible_to(user)
+    if label in CONTENT_FREE:
+        return manager.all()
+    return manager.none()
+
+
+def target_visible_q(user, type_field="target_type", id_field="target_id", id_is_text=False) -> Q:
+    """Rows naming an item or a community (``target_type``/``target_id``) that ``user`` may see now."""
+    q = Q(pk__in=[])
+    for target_type, label in TARGET_MODELS.items():
+        model = apps.get_model(label)
+        rows = visible_communities(user) if target_type == "community" else model.objects.visible_to(user)
+        if id_is_text:  # the records audit log keeps ids as text
+            rows = rows.annotate(_text_pk=Cast("pk", CharField())).filter(_text_pk=OuterRef(id_field))
+        else:
+            rows = rows.filter(pk=OuterRef(id_field))
+        q |= Q(**{type_field: target_type}) & Exists(rows)
+    return q
+
+
+class RuleRelatedFieldListFilter(RelatedFieldListFilter):
+    """A relation filter whose choices are the related rows the viewer may see."""
+
+    def field_choices(self, field, request, model_admin):
+        rows = visible_related(request.user, field.related_model)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        if ordering:
+            rows = rows.order_by(*ordering)
+        return [(obj.pk, str(obj)) for obj in rows]
+
+
+class AccessRuleMixin:
+    """What every admin page of both sites shares: rows, choices and filters through the rule."""
+
+    def visible_rows(self, request):
+        """The rows this admin may show ``request.user``. Deny by default: override it."""
+        return self.model._default_manager.none()
+
+    def get_queryset(self, request):
+        qs = self.visible_rows(request)
+        ordering = self.get_ordering(request)
+        if ordering:
+            qs = qs.order_by(*ordering)
+        return qs
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term:
+            # Searching through related fields never reaches past the viewer's rows.
+            results = results.filter(pk__in=self.visible_rows(request).values("pk"))
+        return results, may_have_duplicates
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs["queryset"] = visible_related(request.user, db_field.related_model)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs["queryset"] = visible_related(request.user, db_field.related_model)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_list_filter(self, request):
+        filters = []
+        for entry in super().get_list_filter(request):
+            if isinstance(entry, str):
+                field = get_fields_from_path(self.model, entry)[-1]
+                if isinstance(field, RelatedField) or field.is_relation:
+                    entry = (entry, RuleRelatedFieldListFilter)
+            filters.append(entry)
+        return filters
+
+
+class AccessRuleAdmin(AccessRuleMixin, admin.ModelAdmin):
+    """The base ModelAdmin of both sites (see the module docstring)."""
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        for inline in inlines:
+            if not isinstance(inline, AccessRuleInline):
+                raise TypeError(f"{type(inline).__name__} must derive from AccessRuleInline")
+        return inlines
+
+
+class AccessRuleInline(AccessRuleMixin, admin.TabularInline):
+    """Inline rows under the same rule (deny by default)."""
+
+
+class ReadOnlyAdmin(AccessRuleAdmin):
     """An audit trail: listed and viewed, never added, edited or deleted here."""
 
     def has_add_permission(self, request, obj=None):
@@ -24,8 +183,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ContentFreeRows:
+    """Rows that hold no classified content, community name or item id: all of them."""
+
+    def visible_rows(self, request):
+        return self.model._default_manager.all()
+
+
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ContentFreeRows, AccessRuleMixin, DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Personal info"), {"fields": ("display_name", "first_name", "last_name", "email")}),
@@ -44,7 +210,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(TermsVersion)
-class TermsVersionAdmin(admin.ModelAdmin):
+class TermsVersionAdmin(ContentFreeRows, AccessRuleAdmin):
     list_display = ("version", "title", "published_at")
     ordering = ("-published_at",)
 
@@ -54,8 +220,27 @@ class TermsVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(TermsAcceptance)
-class TermsAcceptanceAdmin(ReadOnlyAdmin):
+class TermsAcceptanceAdmin(ContentFreeRows, ReadOnlyAdmin):
     list_display = ("user", "terms", "accepted_at")
     list_filter = ("terms",)
     search_fields = ("user__username",)
     list_select_related = ("user", "terms")
+
+
+# Nobody creates or reads another person's API token (SPEC §3, §7; finding 4): DRF's token
+# admin would let a system manager mint one for anyone and act as them. People manage their
+# own token on their profile page; /admin/authtoken/… does not exist.
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)
+
+# Third-party admins left registered on /admin/, and why they cannot leak content
+# (tests/admin/test_admin_rule.py holds every other ModelAdmin to AccessRuleAdmin):
+THIRD_PARTY_CONTENT_FREE = {
+    "auth.group": "group names and permissions (the records officers' group), no content",
+    "django_celery_beat.periodictask": "job schedules: task names, arguments of the code's own beat entries",
+    "django_celery_beat.clockedschedule": "times",
+    "django_celery_beat.crontabschedule": "crontab lines",
+    "django_celery_beat.solarschedule": "solar events",
+    "django_celery_beat.intervalschedule": "intervals",
+}
+

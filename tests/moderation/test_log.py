@@ -2,7 +2,9 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from communities.models import Role
 from moderation.models import AppendOnlyError, ModerationAction
+from tests.factories import add_member
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +40,8 @@ def test_the_log_queryset_refuses_update_and_delete(entry):
 
 
 def test_the_admin_cannot_change_or_delete_the_log(entry, cast, client):
+    # The system manager sees the row only as someone who may see its item (SPEC §2.2): a member of A.
+    add_member(cast["a"], cast["boss"], Role.MEMBER)
     client.force_login(cast["boss"])
     base = f"/admin/moderation/moderationaction/{entry.pk}"
     assert client.get(f"{base}/change/").status_code == 200  # view only

@@ -21,7 +21,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "unisocial.admin_site.SystemAdminConfig",  # django.contrib.admin, "view on site" through the rule
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
