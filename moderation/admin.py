@@ -62,6 +62,11 @@ class FlagAdmin(VisibleTargetRows, ReadOnlyAdmin):
     list_select_related = ("community", "flagger")
     show_full_result_count = False
 
+    def visible_rows(self, request):
+        # Not another reporter's note on an item the viewer only reads (SPEC §3): their own
+        # reports, and those of items they work in a queue — and always about a visible item.
+        return selectors.flags_visible_to(request.user).filter(target_visible_q(request.user))
+
     def get_actions(self, request):
         return {}
 

@@ -117,3 +117,20 @@ def test_the_log_rows_about_a_strictly_confidential_item_are_for_owners(cast, se
         .exists()
     assert set(selectors.log_for(cast["owner"]).values_list("reason", flat=True)) >= {"Nightjar reason",
                                                                                          "comment reason"}
+
+
+def test_a_system_manager_who_is_a_named_reader_reads_no_other_reporters_note_in_the_admin(cast, secret, client):
+    # /admin/'s flag list follows the same rule as the queue: own reports, and those of items one works.
+    from communities.models import Role
+    from tests.factories import add_member
+
+    add_member(cast["a"], cast["boss"], Role.MEMBER)
+    grant_reader(secret["post"], cast["boss"])
+    assert can_view(cast["boss"], secret["post"])
+    client.force_login(cast["boss"])
+    listing = client.get("/admin/moderation/flag/")
+    assert listing.status_code == 200
+    assert NOTE not in listing.content.decode()
+    for flag in Flag.objects.filter(flagger=cast["reader2"]):
+        page = client.get(f"/admin/moderation/flag/{flag.pk}/change/")
+        assert NOTE not in page.content.decode()
