@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from guardian.shortcuts import assign_perm, remove_perm
+from guardian.shortcuts import assign_perm
 
 from communities.models import Community
 from unisocial.access import can_view, item_audience, role_in
@@ -151,14 +151,15 @@ def _record_readers(item, readers) -> None:
 
 
 def _set_readers(item, readers, perm):
-    current = {g.user_id: g.user for g in item.reader_grants.select_related("user")}
+    current = set(item.reader_grants.values_list("user_id", flat=True))
     wanted = {r.pk: r for r in readers}
-    for uid, user in current.items():
-        if uid not in wanted:
-            remove_perm(perm, user, item)
-    for uid, user in wanted.items():
-        if uid not in current:
-            assign_perm(perm, user, item)
+    gone = current - set(wanted)
+    if gone:
+        item.reader_grants.filter(user_id__in=gone).delete()
+    added = [user for uid, user in wanted.items() if uid not in current]
+    if added:
+        # One permission lookup and one INSERT for all of them (not one per reader).
+        assign_perm(perm, added, item)
 
 
 def item_drop_readers(item) -> None:
