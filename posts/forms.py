@@ -176,7 +176,8 @@ class WikiForm(ContentForm):
         required=False,
         max_length=80,
         help_text=_(
-            "Optional: lower-case letters, digits and hyphens. Made from the title if left empty."
+            "Optional: lower-case letters, digits and hyphens. Made from the title if left empty "
+            "(a random one for a strictly confidential page). Addresses are not secret."
         ),
     )
 

@@ -8,6 +8,7 @@ the actor may not see (callers pass items loaded by ``selectors``).
 import hashlib
 import os
 import re
+import secrets
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -449,6 +450,46 @@ def comment_withdraw(*, actor, comment) -> Comment:
 # --- wiki pages ---------------------------------------------------------------------------
 
 
+WIKI_ADDRESS_TAKEN = _lazy("This address is not available; choose another.")
+
+
+def _wiki_address(community, title, slug, level) -> str:
+    """The address of a new page, chosen so that it tells nothing of pages the author cannot
+    see (issue 11, finding 8; SPEC §2.2):
+
+    * a strictly confidential page left without an explicit address gets a random one
+      (``page-1f3a9c0b``), so its title cannot be guessed by trying addresses;
+    * an address made from the title takes the first free suffix (``plan``, ``plan-2``, …);
+    * an address typed explicitly that any page holds, visible or not, gets one answer
+      which names no page: addresses are not secret (the form says so).
+    """
+    explicit = bool((slug or "").strip())
+    if not explicit and level == Level.STRICTLY_CONFIDENTIAL:
+        while True:
+            candidate = f"page-{secrets.token_hex(4)}"
+            if not WikiPage.objects.filter(community=community, slug=candidate).exists():
+                return candidate
+    base = slugify(slug or title)[:80]
+    if not base:
+        raise ValidationError({"slug": _("Give the page an address made of letters or digits.")})
+    if base in RESERVED_WIKI_SLUGS:
+        raise ValidationError({"slug": _("“%(slug)s” is reserved; choose another address.") % {"slug": base}})
+    taken = WikiPage.objects.filter(community=community, slug=base)
+    if explicit:
+        if taken.exists():
+            raise ValidationError({"slug": str(WIKI_ADDRESS_TAKEN)})
+        return base
+    held = set(
+        WikiPage.objects.filter(community=community, slug__startswith=base).values_list("slug", flat=True)
+    )
+    candidate, n = base, 1
+    while candidate in held or candidate in RESERVED_WIKI_SLUGS:
+        n += 1
+        suffix = f"-{n}"
+        candidate = f"{base[:80 - len(suffix)]}{suffix}"
+    return candidate
+
+
 @transaction.atomic
 def wiki_create(*, actor, community, title, slug="", body="", body_format="html",
                 classification=None, readers=()) -> tuple[WikiPage, list[str]]:
@@ -457,14 +498,8 @@ def wiki_create(*, actor, community, title, slug="", body="", body_format="html"
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": _("Give the page a title.")})
-    slug = slugify(slug or title)[:80]
-    if not slug:
-        raise ValidationError({"slug": _("Give the page an address made of letters or digits.")})
-    if slug in RESERVED_WIKI_SLUGS:
-        raise ValidationError({"slug": _("“%(slug)s” is reserved; choose another address.") % {"slug": slug}})
-    if WikiPage.objects.filter(community=community, slug=slug).exists():
-        raise ValidationError({"slug": _("A page with this address already exists in this community.")})
     level = choose_level(community, classification)
+    slug = _wiki_address(community, title, slug, level)
     readers = validate_readers(community, level, readers)
     now = timezone.now()
     page = WikiPage(

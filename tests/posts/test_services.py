@@ -671,13 +671,21 @@ def test_wiki_address_new_is_reserved_for_the_create_route(communities, people):
 
 
 def test_wiki_slugs_are_unique_in_a_community(page, people):
-    with pytest.raises(ValidationError):
+    # Issue 11 (finding 8): an address made from the title takes a free suffix (it used to
+    # be refused); an explicit address that is taken is refused, naming no page.
+    other, _ = services.wiki_create(
+        actor=people["plain"], community=page.community, title="Handbook", classification="confidential"
+    )
+    assert other.slug == "handbook-2"
+    with pytest.raises(ValidationError) as refused:
         services.wiki_create(
             actor=people["plain"],
             community=page.community,
             title="Handbook",
+            slug="handbook",
             classification="confidential",
         )
+    assert refused.value.message_dict == {"slug": ["This address is not available; choose another."]}
 
 
 def test_any_member_who_can_see_a_page_edits_it(page, people):
