@@ -175,7 +175,10 @@ def _record_declassification(actor, item, level, reason) -> None:
     record_lowering(actor=actor, item=item, to_level=level, reason=reason)
 
 
-def _tags(names) -> list:
+def _tags(names, actor) -> list:
+    """The tags named, created if new. A tag that only items invisible to ``actor`` carry
+    takes the actor's spelling, as a new tag would: its stored spelling would otherwise tell
+    them it exists (issue 11, finding 8; SPEC §2.2, tags are visible only through a visible item)."""
     if isinstance(names, str):
         names = names.split(",")
     cleaned = []
@@ -192,6 +195,18 @@ def _tags(names) -> list:
     if missing:
         Tag.objects.bulk_create(missing, ignore_conflicts=True)
         existing = Tag.objects.in_bulk([slug for _name, slug in cleaned], field_name="slug")
+    spelled = {slug: name for name, slug in cleaned if existing[slug].name != name}
+    if spelled:
+        seen = set(
+            Post.objects.visible_to(actor)
+            .filter(tags__slug__in=list(spelled))
+            .values_list("tags__slug", flat=True)
+        )
+        for slug, name in spelled.items():
+            # (A tag made elsewhere, e.g. the admin, may hold that name under another slug.)
+            if slug not in seen and not Tag.objects.filter(name=name).exists():
+                Tag.objects.filter(pk=existing[slug].pk).update(name=name)
+                existing[slug].name = name
     return [existing[slug] for _name, slug in cleaned]
 
 
@@ -282,7 +297,7 @@ def post_create(*, actor, community, title, body="", body_format="html", classif
     post._history_user = actor  # SPEC §2.3 "who": also for API and task writes, not only sessions
     _record_readers(post, readers)
     post.save()
-    post.tags.set(_tags(tags))
+    post.tags.set(_tags(tags, actor))
     _set_readers(post, readers, "posts.read_post")
     _touch(community)
     warnings = _mentions(actor, post, body) if post.status == Status.PUBLISHED else []
@@ -328,7 +343,7 @@ def post_update(*, actor, post, reason="", **changes) -> tuple[Post, list[str]]:
     post.full_clean()
     post.save()
     if "tags" in changes:
-        post.tags.set(_tags(changes["tags"]))
+        post.tags.set(_tags(changes["tags"], actor))
     _set_readers(post, readers, "posts.read_post")
     _touch(post.community)
     warnings = []
