@@ -172,8 +172,9 @@ PAGE_PARAMETER = OpenApiParameter(
         parameters=[COMMUNITY_PARAMETER, PAGE_PARAMETER],
         request=WikiPageUpdateSerializer,
         responses={200: WikiPageWrittenSerializer, 204: None},
-        description="Edit the page; any subset of the fields. 204 if the edit leaves "
-        "the page invisible to you (a moderator raising it to strictly confidential).",
+        description="Edit the page; any subset of the fields. ``readers`` and a changed "
+        "``classification`` only from the page's author and the community's owners (403 for "
+        "any other editor, SPEC §2.3). 204 if the edit leaves the page invisible to you.",
     ),
 )
 class WikiPageViewSet(AccessRuleViewSet):
