@@ -95,6 +95,9 @@ class CommunityCreateSerializer(StrictFieldsMixin, serializers.ModelSerializer):
             "premoderation",
             "auto_hide_threshold",
         ]
+        # No UniqueValidator: "community with this slug already exists" would confirm a
+        # restricted community; the service answers taken names and addresses (issue 11).
+        extra_kwargs = {"slug": {"validators": []}, "name": {"validators": []}}
 
 
 class CommunityUpdateSerializer(CommunityCreateSerializer):

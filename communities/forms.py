@@ -35,7 +35,8 @@ class CommunityForm(forms.Form):
         label=_("Web address"),
         max_length=80,
         help_text=_(
-            "Lower-case letters, digits and hyphens; used in the address /communities/<address>/."
+            "Lower-case letters, digits and hyphens; used in the address /communities/<address>/. "
+            "Addresses are not secret: choose one that says nothing confidential."
         ),
     )
     description = forms.CharField(

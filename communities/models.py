@@ -42,7 +42,9 @@ class CommunityQuerySet(models.QuerySet):
 
 
 class Community(models.Model):
-    name = models.CharField(_("name"), max_length=120, unique=True)
+    # Not unique: a name is refused only when a community the creator can see bears it
+    # (communities.services.check_names_free), so a restricted one's name is never confirmed.
+    name = models.CharField(_("name"), max_length=120, db_index=True)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     description = models.TextField(_("description"), blank=True)
     purpose = models.TextField(_("purpose"))

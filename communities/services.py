@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from posts.models import Notification
@@ -105,6 +106,37 @@ def _require_not_archived(community):
 
 
 @transaction.atomic
+def check_names_free(actor, community) -> None:
+    """A community's name and address must be free, answered without revealing a community
+    the actor may not see (issue 11, finding 8; SPEC §2.2 "invisible means nonexistent").
+
+    * The **name** is not unique in the database: it is refused only when a community the
+      actor can see already bears it, so the answer depends on nothing they cannot see.
+    * The **address** (slug) must be unique, for every community, visible or not: a taken
+      address gets one answer, whoever holds it, which names no community. Addresses are
+      therefore not secret, and the form says so.
+    """
+    errors = {}
+    if (
+        community.name
+        and Community.objects.visible_to(actor)
+        .filter(name__iexact=community.name.strip())
+        .exclude(pk=community.pk)
+        .exists()
+    ):
+        errors["name"] = _("A community you can see already has this name; choose another.")
+    if (
+        community.slug
+        and Community.objects.filter(slug=community.slug).exclude(pk=community.pk).exists()
+    ):
+        errors["slug"] = ADDRESS_TAKEN
+    if errors:
+        raise ValidationError(errors)
+
+
+ADDRESS_TAKEN = _lazy("This address is not available; choose another.")
+
+
 def community_create(*, actor, **fields) -> Community:
     """Create a community; its creator becomes its first owner (SPEC §2.1, §5.4)."""
     unknown = set(fields) - set(EDITABLE_FIELDS) - {"slug"}
@@ -114,7 +146,9 @@ def community_create(*, actor, **fields) -> Community:
     if not (community.purpose or "").strip():
         raise ValidationError({"purpose": _("State the community's purpose.")})
     _validate_ceiling(community)
-    community.full_clean()
+    check_names_free(actor, community)
+    # The uniqueness checks are check_names_free's (Django's would name a hidden community).
+    community.full_clean(validate_unique=False)
     community.save()
     Membership.objects.create(user=actor, content_object=community, role=Role.OWNER)
     _log(community, actor, actor, "created", Role.OWNER)
@@ -134,8 +168,9 @@ def community_update(*, actor, community, **fields) -> Community:
     for name, value in fields.items():
         setattr(community, name, value)
     _validate_ceiling(community, old_ceiling=old_ceiling, old_visibility=old_visibility)
+    check_names_free(actor, community)
     # created_by is not editable and may be null (seeded/admin-made communities).
-    community.full_clean(exclude=["created_by"])
+    community.full_clean(exclude=["created_by"], validate_unique=False)
     community.save()
     return community
 

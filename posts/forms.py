@@ -67,9 +67,12 @@ class ContentForm(forms.Form):
         help_text=_("Required when you lower the classification; kept in the history."),
     )
 
-    def __init__(self, *args, community, item=None, **kwargs):
+    def __init__(self, *args, community, item=None, manage_audience=True, **kwargs):
         self.community = community
         self.item = item
+        # SPEC §2.3: an editor who is neither the author nor an owner neither sees nor
+        # changes the readers and the level (a wiki page): the fields are not in the form.
+        self.manage_audience = manage_audience or item is None
         super().__init__(*args, **kwargs)
         field = self.fields["classification"]
         field.widget.attrs["data-audience"] = "classification"
@@ -94,6 +97,9 @@ class ContentForm(forms.Form):
                 self.fields.pop("readers")
         if item is None:
             self.fields.pop("reason")
+        if not self.manage_audience:
+            for name in ("classification", "readers", "reason"):
+                self.fields.pop(name, None)
 
     @property
     def forced_level(self) -> bool:
@@ -115,6 +121,11 @@ class ContentForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if not self.manage_audience:
+            # The level stays the item's (shown by its marking; the audience line and the
+            # preview use it); the service receives neither field.
+            data["classification"] = self.item.classification
+            return data
         if data.get("readers") and data.get("classification") != Level.STRICTLY_CONFIDENTIAL:
             self.add_error("readers", _("Readers are named only for strictly confidential items."))
         return data
@@ -126,9 +137,10 @@ class ContentForm(forms.Form):
             "title": data["title"],
             "body": data.get("body", ""),
             "body_format": data["body_format"],
-            "classification": data["classification"],
-            "readers": data.get("readers") or [],
         }
+        if self.manage_audience:
+            fields["classification"] = data["classification"]
+            fields["readers"] = data.get("readers") or []
         return fields
 
 
@@ -164,7 +176,8 @@ class WikiForm(ContentForm):
         required=False,
         max_length=80,
         help_text=_(
-            "Optional: lower-case letters, digits and hyphens. Made from the title if left empty."
+            "Optional: lower-case letters, digits and hyphens. Made from the title if left empty "
+            "(a random one for a strictly confidential page). Addresses are not secret."
         ),
     )
 

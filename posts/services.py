@@ -8,6 +8,7 @@ the actor may not see (callers pass items loaded by ``selectors``).
 import hashlib
 import os
 import re
+import secrets
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +17,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm, remove_perm
+from django.utils.translation import gettext_lazy as _lazy
+from guardian.shortcuts import assign_perm
 
 from communities.models import Community
 from unisocial.access import can_view, item_audience, role_in
@@ -105,6 +107,27 @@ def check_level_change(actor, item, new_level, reason) -> None:
             raise ValidationError({"reason": _("Give a reason for lowering the classification.")})
 
 
+def manages_audience(actor, item) -> bool:
+    """SPEC §2.3: only the item's author and C's owners see or change its readers and its level."""
+    return item.author_id == actor.pk or role_in(actor, item.community) == "owner"
+
+
+AUDIENCE_REFUSED = _lazy(
+    "Only the author and the community's owners may change this page's level or named readers."
+)
+
+
+def check_audience_change(actor, item, changes) -> None:
+    """Refuse (403) a write that would touch the readers or the level of ``item`` by someone
+    who does not manage its audience (SPEC §2.3). ``readers`` is refused whatever its value:
+    comparing it with the current list would tell them who the readers are."""
+    if manages_audience(actor, item):
+        return
+    level = changes.get("classification")
+    if "readers" in changes or (level and level != item.classification):
+        raise PermissionDenied(str(AUDIENCE_REFUSED))
+
+
 def validate_readers(community, classification, readers) -> list:
     """Readers are named for strictly confidential items only and must be members of C."""
     readers = list(readers or [])
@@ -123,15 +146,21 @@ def validate_readers(community, classification, readers) -> list:
     return readers
 
 
+def _record_readers(item, readers) -> None:
+    """The readers the next revision records (posts.models.history: ``recorded_readers``)."""
+    item._history_readers = sorted(r.pk for r in readers)
+
+
 def _set_readers(item, readers, perm):
-    current = {g.user_id: g.user for g in item.reader_grants.select_related("user")}
+    current = set(item.reader_grants.values_list("user_id", flat=True))
     wanted = {r.pk: r for r in readers}
-    for uid, user in current.items():
-        if uid not in wanted:
-            remove_perm(perm, user, item)
-    for uid, user in wanted.items():
-        if uid not in current:
-            assign_perm(perm, user, item)
+    gone = current - set(wanted)
+    if gone:
+        item.reader_grants.filter(user_id__in=gone).delete()
+    added = [user for uid, user in wanted.items() if uid not in current]
+    if added:
+        # One permission lookup and one INSERT for all of them (not one per reader).
+        assign_perm(perm, added, item)
 
 
 def item_drop_readers(item) -> None:
@@ -146,7 +175,10 @@ def _record_declassification(actor, item, level, reason) -> None:
     record_lowering(actor=actor, item=item, to_level=level, reason=reason)
 
 
-def _tags(names) -> list:
+def _tags(names, actor) -> list:
+    """The tags named, created if new. A tag that only items invisible to ``actor`` carry
+    takes the actor's spelling, as a new tag would: its stored spelling would otherwise tell
+    them it exists (issue 11, finding 8; SPEC §2.2, tags are visible only through a visible item)."""
     if isinstance(names, str):
         names = names.split(",")
     cleaned = []
@@ -163,6 +195,18 @@ def _tags(names) -> list:
     if missing:
         Tag.objects.bulk_create(missing, ignore_conflicts=True)
         existing = Tag.objects.in_bulk([slug for _name, slug in cleaned], field_name="slug")
+    spelled = {slug: name for name, slug in cleaned if existing[slug].name != name}
+    if spelled:
+        seen = set(
+            Post.objects.visible_to(actor)
+            .filter(tags__slug__in=list(spelled))
+            .values_list("tags__slug", flat=True)
+        )
+        for slug, name in spelled.items():
+            # (A tag made elsewhere, e.g. the admin, may hold that name under another slug.)
+            if slug not in seen and not Tag.objects.filter(name=name).exists():
+                Tag.objects.filter(pk=existing[slug].pk).update(name=name)
+                existing[slug].name = name
     return [existing[slug] for _name, slug in cleaned]
 
 
@@ -251,8 +295,9 @@ def post_create(*, actor, community, title, body="", body_format="html", classif
     )
     post.full_clean()
     post._history_user = actor  # SPEC §2.3 "who": also for API and task writes, not only sessions
+    _record_readers(post, readers)
     post.save()
-    post.tags.set(_tags(tags))
+    post.tags.set(_tags(tags, actor))
     _set_readers(post, readers, "posts.read_post")
     _touch(community)
     warnings = _mentions(actor, post, body) if post.status == Status.PUBLISHED else []
@@ -294,10 +339,11 @@ def post_update(*, actor, post, reason="", **changes) -> tuple[Post, list[str]]:
     readers = validate_readers(post.community, post.classification, readers)
     post._change_reason = (reason or "").strip()[:100] or None
     post._history_user = actor
+    _record_readers(post, readers)
     post.full_clean()
     post.save()
     if "tags" in changes:
-        post.tags.set(_tags(changes["tags"]))
+        post.tags.set(_tags(changes["tags"], actor))
     _set_readers(post, readers, "posts.read_post")
     _touch(post.community)
     warnings = []
@@ -333,6 +379,8 @@ def item_reclassify(*, actor, item, classification, reason=""):
         item.classification = level
         item._change_reason = (reason or "").strip()[:100] or None
         item._history_user = actor
+        if level != Level.STRICTLY_CONFIDENTIAL:
+            _record_readers(item, [])
         item.save()
         if level != Level.STRICTLY_CONFIDENTIAL:
             perm = "posts.read_post" if isinstance(item, Post) else "posts.read_wikipage"
@@ -417,6 +465,46 @@ def comment_withdraw(*, actor, comment) -> Comment:
 # --- wiki pages ---------------------------------------------------------------------------
 
 
+WIKI_ADDRESS_TAKEN = _lazy("This address is not available; choose another.")
+
+
+def _wiki_address(community, title, slug, level) -> str:
+    """The address of a new page, chosen so that it tells nothing of pages the author cannot
+    see (issue 11, finding 8; SPEC §2.2):
+
+    * a strictly confidential page left without an explicit address gets a random one
+      (``page-1f3a9c0b``), so its title cannot be guessed by trying addresses;
+    * an address made from the title takes the first free suffix (``plan``, ``plan-2``, …);
+    * an address typed explicitly that any page holds, visible or not, gets one answer
+      which names no page: addresses are not secret (the form says so).
+    """
+    explicit = bool((slug or "").strip())
+    if not explicit and level == Level.STRICTLY_CONFIDENTIAL:
+        while True:
+            candidate = f"page-{secrets.token_hex(4)}"
+            if not WikiPage.objects.filter(community=community, slug=candidate).exists():
+                return candidate
+    base = slugify(slug or title)[:80]
+    if not base:
+        raise ValidationError({"slug": _("Give the page an address made of letters or digits.")})
+    if base in RESERVED_WIKI_SLUGS:
+        raise ValidationError({"slug": _("“%(slug)s” is reserved; choose another address.") % {"slug": base}})
+    taken = WikiPage.objects.filter(community=community, slug=base)
+    if explicit:
+        if taken.exists():
+            raise ValidationError({"slug": str(WIKI_ADDRESS_TAKEN)})
+        return base
+    held = set(
+        WikiPage.objects.filter(community=community, slug__startswith=base).values_list("slug", flat=True)
+    )
+    candidate, n = base, 1
+    while candidate in held or candidate in RESERVED_WIKI_SLUGS:
+        n += 1
+        suffix = f"-{n}"
+        candidate = f"{base[:80 - len(suffix)]}{suffix}"
+    return candidate
+
+
 @transaction.atomic
 def wiki_create(*, actor, community, title, slug="", body="", body_format="html",
                 classification=None, readers=()) -> tuple[WikiPage, list[str]]:
@@ -425,14 +513,8 @@ def wiki_create(*, actor, community, title, slug="", body="", body_format="html"
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": _("Give the page a title.")})
-    slug = slugify(slug or title)[:80]
-    if not slug:
-        raise ValidationError({"slug": _("Give the page an address made of letters or digits.")})
-    if slug in RESERVED_WIKI_SLUGS:
-        raise ValidationError({"slug": _("“%(slug)s” is reserved; choose another address.") % {"slug": slug}})
-    if WikiPage.objects.filter(community=community, slug=slug).exists():
-        raise ValidationError({"slug": _("A page with this address already exists in this community.")})
     level = choose_level(community, classification)
+    slug = _wiki_address(community, title, slug, level)
     readers = validate_readers(community, level, readers)
     now = timezone.now()
     page = WikiPage(
@@ -442,6 +524,7 @@ def wiki_create(*, actor, community, title, slug="", body="", body_format="html"
     )
     page.full_clean()
     page._history_user = actor
+    _record_readers(page, readers)
     page.save()
     _set_readers(page, readers, "posts.read_wikipage")
     _touch(community)
@@ -450,7 +533,14 @@ def wiki_create(*, actor, community, title, slug="", body="", body_format="html"
 
 @transaction.atomic
 def wiki_update(*, actor, page, reason="", **changes) -> tuple[WikiPage, list[str]]:
-    """Any member who can see the page edits it; level changes follow SPEC §2.3."""
+    """Any member who can see the page edits its title and text; only its author and the
+    community's owners change its level or its named readers (SPEC §2.3): anyone else who
+    sends ``readers``, or a ``classification`` other than the current one, is refused
+    (PermissionDenied, nothing changed) rather than silently ignored."""
+    return _wiki_update(actor=actor, page=page, reason=reason, changes=changes)
+
+
+def _wiki_update(*, actor, page, reason, changes, note=None):
     page = WikiPage.objects.select_for_update().select_related("community").get(pk=page.pk)
     _require_writable(page.community)
     _require_member(actor, page.community)
@@ -458,6 +548,7 @@ def wiki_update(*, actor, page, reason="", **changes) -> tuple[WikiPage, list[st
     unknown = set(changes) - {"title", "body", "body_format", "classification", "readers"}
     if unknown:
         raise ValidationError({f: _("This field cannot be changed.") for f in unknown})
+    check_audience_change(actor, page, changes)
     if "classification" in changes and changes["classification"]:
         level = choose_level(page.community, changes["classification"])
         check_level_change(actor, page, level, reason)
@@ -480,8 +571,9 @@ def wiki_update(*, actor, page, reason="", **changes) -> tuple[WikiPage, list[st
     readers = validate_readers(page.community, page.classification, readers)
     page.last_edited_by = actor
     page.updated_at = timezone.now()
-    page._change_reason = (reason or "").strip()[:100] or None
+    page._change_reason = (note or (reason or "").strip())[:100] or None
     page._history_user = actor
+    _record_readers(page, readers)
     page.full_clean()
     page.save()
     _set_readers(page, readers, "posts.read_wikipage")
@@ -491,11 +583,37 @@ def wiki_update(*, actor, page, reason="", **changes) -> tuple[WikiPage, list[st
     return page, _mentions(actor, page, changes["body"], previous_source)
 
 
-def wiki_revert(*, actor, page, version: int) -> WikiPage:
+def revision_readers(revision, community) -> list:
+    """The named readers ``revision`` was recorded with who are still active members of the
+    community (a former member cannot be a reader, SPEC §2.3). A revision recorded before
+    readers were recorded (``None``) has the page's readers at the time of the migration
+    only on its newest revision; older ones count as having none (the narrowest audience)."""
+    if revision.classification != Level.STRICTLY_CONFIDENTIAL or not revision.recorded_readers:
+        return []
+    from django.contrib.auth import get_user_model
+
+    members = community.memberships.active().filter(user_id__in=revision.recorded_readers)
+    return list(get_user_model().objects.filter(pk__in=members.values("user_id"), is_active=True))
+
+
+@transaction.atomic
+def wiki_revert(*, actor, page, version: int, reason="") -> WikiPage:
     """Revert to revision ``version`` (a history_id): itself a new revision (SPEC §2.3).
 
-    The content comes back, the level stays: a revert must not quietly lower a page
-    (and drop its readers) — a level change goes through its own rule and reason.
+    The revert restores the revision's title and body **with the level and named readers it
+    was recorded with**, so content never reappears at a lower level, nor to other readers,
+    than it was written for. Decisions, from the rules of §2.3:
+
+    * only revisions the actor may see (``visible_history``): a revision above the current
+      level is shown only to the author and the owners, so only they can raise a page back
+      by a revert (both are among those allowed to raise);
+    * restoring a lower level is a lowering: the author or the owners, with a ``reason``
+      (recorded in the history and, where it applies, as a declassification);
+    * a revert that restores a strictly confidential revision sets the named readers, so it is
+      for the author and the owners only — refused to a named reader even when the lists
+      happen to agree, because answering differently would tell them about the readers list;
+    * anyone else who may edit the page may revert it to a revision at its current level
+      that is not strictly confidential (no readers then or now).
     """
     try:
         # Only a revision the actor may see (SPEC §2.3): never copy back content
@@ -503,14 +621,20 @@ def wiki_revert(*, actor, page, version: int) -> WikiPage:
         old = visible_history(actor, page).get(history_id=version)
     except (page.history.model.DoesNotExist, ValueError, TypeError):
         raise ValidationError({"version": _("There is no such revision of this page.")}) from None
-    page, _warnings = wiki_update(
-        actor=actor,
-        page=page,
-        title=old.title,
-        body=old.body_source,
-        body_format=old.body_format,
-        reason=_("Reverted to revision %(v)s") % {"v": version},
-    )
+    level = old.classification
+    changes = {"title": old.title, "body": old.body_source, "body_format": old.body_format}
+    if level == Level.STRICTLY_CONFIDENTIAL or level != page.classification:
+        if not manages_audience(actor, page):
+            raise PermissionDenied(
+                _("This revision would change the page's level or named readers: only its "
+                  "author and the community's owners may restore it.")
+            )
+        changes["classification"] = level
+        changes["readers"] = revision_readers(old, page.community)
+    note = _("Reverted to revision %(v)s") % {"v": version}
+    if (reason or "").strip():
+        note = f"{note}: {reason.strip()}"
+    page, _warnings = _wiki_update(actor=actor, page=page, reason=reason, changes=changes, note=note)
     return page
 
 

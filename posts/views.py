@@ -151,13 +151,20 @@ def save_attachment(request, form, item):
 
 
 def form_context(form, *, community, item, author, user, preview=None, kind):
+    if form.manage_audience:
+        audience = audience_line(form, community=community, author=author)
+    elif item.classification == Level.STRICTLY_CONFIDENTIAL:
+        # Not a count: it would tell how many named readers there are (SPEC §2.3).
+        audience = {"description": _("its author, its named readers and the community's owners")}
+    else:
+        audience = audience_line(form, community=community, author=author)
     return {
         "form": form,
         "community": community,
         "item": item,
         "kind": kind,
         "preview": preview,
-        "audience": audience_line(form, community=community, author=author),
+        "audience": audience,
         # The API's audience line counts the requester as the author; use it
         # only where that is true (the server-side preview always is right).
         "audience_url_ok": getattr(author, "pk", author) == user.pk,

@@ -4,9 +4,11 @@ Routes (under /api/v1/):
 
 * ``communities/{slug}/wiki/`` — GET the visible pages, POST one;
 * ``communities/{slug}/wiki/{page}/`` — GET; PUT edits (any subset of the
-  fields; ``reason`` for lowering the level);
+  fields; ``reason`` for lowering the level; ``readers`` and a new ``classification``
+  only from the page's author and the community's owners, 403 for anyone else);
 * ``communities/{slug}/wiki/{page}/history/`` — GET the revisions the user may see;
-* ``communities/{slug}/wiki/{page}/revert/`` — POST ``version``.
+* ``communities/{slug}/wiki/{page}/revert/`` — POST ``version`` (and ``reason`` when the
+  revision's level is lower): restores its title, body, level and readers.
 
 The community is loaded first through ``get_community_for`` (an invisible
 one is 404 on every route), then the page through the access rule
@@ -45,6 +47,12 @@ from .models import WikiPage, WikiPageReader
 
 class RevertSerializer(StrictFieldsMixin, serializers.Serializer):
     version = serializers.IntegerField(help_text="The revision's ``version`` from ``history/``.")
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=80,
+        help_text="Required when the revision's level is lower than the page's (a lowering).",
+    )
 
 
 class WikiPageSerializer(serializers.ModelSerializer):
@@ -164,8 +172,9 @@ PAGE_PARAMETER = OpenApiParameter(
         parameters=[COMMUNITY_PARAMETER, PAGE_PARAMETER],
         request=WikiPageUpdateSerializer,
         responses={200: WikiPageWrittenSerializer, 204: None},
-        description="Edit the page; any subset of the fields. 204 if the edit leaves "
-        "the page invisible to you (a moderator raising it to strictly confidential).",
+        description="Edit the page; any subset of the fields. ``readers`` and a changed "
+        "``classification`` only from the page's author and the community's owners (403 for "
+        "any other editor, SPEC §2.3). 204 if the edit leaves the page invisible to you.",
     ),
 )
 class WikiPageViewSet(AccessRuleViewSet):
@@ -239,6 +248,9 @@ class WikiPageViewSet(AccessRuleViewSet):
         self._require_member()
         serializer = WikiPageUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        # 403 before the readers' names are looked up (SPEC §2.3: readers and level are
+        # the author's and the owners'); the service checks again.
+        services.check_audience_change(request.user, wiki_page, serializer.validated_data)
         data = with_readers(dict(serializer.validated_data))
         wiki_page, warnings = services.wiki_update(actor=request.user, page=wiki_page, **data)
         return self._written(wiki_page, warnings)
@@ -267,7 +279,10 @@ class WikiPageViewSet(AccessRuleViewSet):
         serializer = RevertSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         wiki_page = services.wiki_revert(
-            actor=request.user, page=wiki_page, version=serializer.validated_data["version"]
+            actor=request.user,
+            page=wiki_page,
+            version=serializer.validated_data["version"],
+            reason=serializer.validated_data.get("reason", ""),
         )
         fresh = self.get_queryset().filter(pk=wiki_page.pk).first()
         if fresh is None:

@@ -22,6 +22,7 @@ from communities.forms import add_service_errors
 from communities.selectors import get_community_for
 from moderation.selectors import reported_by
 from unisocial.access import role_in
+from unisocial.classification import rank
 
 from . import selectors, services
 from .forms import WikiForm
@@ -132,16 +133,19 @@ def detail(request, slug, page):
     )
 
 
-def _page_initial(page) -> dict:
-    readers = [g.user for g in page.reader_grants.select_related("user")]
-    return {
+def _page_initial(page, manage_audience) -> dict:
+    initial = {
         "title": page.title,
         "body": page.body_source or page.body,
         "body_format": page.body_format if page.body_source else "html",
         "classification": page.classification,
-        "readers": ", ".join(sorted(u.username for u in readers)),
-        "readers_list": readers,
     }
+    if manage_audience:
+        # The readers only for those who see and change them (SPEC §2.3).
+        readers = [g.user for g in page.reader_grants.select_related("user")]
+        initial["readers"] = ", ".join(sorted(u.username for u in readers))
+        initial["readers_list"] = readers
+    return initial
 
 
 @login_required
@@ -150,12 +154,14 @@ def edit(request, slug, page):
     page = selectors.access_wiki(request.user, community, page)
     if not _writable(request, community):
         return redirect(page)
+    manage_audience = services.manages_audience(request.user, page)
     form = WikiForm(
         request.POST or None,
         request.FILES or None,
         community=community,
         item=page,
-        initial=_page_initial(page),
+        manage_audience=manage_audience,
+        initial=_page_initial(page, manage_audience),
     )
     preview = None
     if request.method == "POST" and form.is_valid():
@@ -202,14 +208,17 @@ def edit(request, slug, page):
 def history(request, slug, page):
     community = get_community_for(request.user, slug)
     page = selectors.access_wiki(request.user, community, page)
-    revisions = services.visible_history(request.user, page)
+    revisions = page_of(request, services.visible_history(request.user, page))
+    for revision in revisions:
+        # Reverting to it lowers the page: the revert form asks for the reason (SPEC §2.3).
+        revision.lowers = rank(revision.classification) < rank(page.classification)
     return render(
         request,
         "posts/wiki_history.html",
         {
             "community": community,
             "page": page,
-            "page_obj": page_of(request, revisions),
+            "page_obj": revisions,
             "can_write": _can_write(request, community),
         },
     )
@@ -271,7 +280,12 @@ def revert(request, slug, page):
     page = selectors.access_wiki(request.user, community, page)
     revision = _revision(services.visible_history(request.user, page), request.POST.get("version"))
     try:
-        page = services.wiki_revert(actor=request.user, page=page, version=revision.history_id)
+        page = services.wiki_revert(
+            actor=request.user,
+            page=page,
+            version=revision.history_id,
+            reason=request.POST.get("reason", "")[:80],
+        )
     except (PermissionDenied, ValidationError) as error:
         messages.error(request, error_text(error))
         return redirect("communities:wiki_history", slug=community.slug, page=page.slug)

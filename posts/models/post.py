@@ -11,6 +11,8 @@ from simple_history.models import HistoricalRecords
 from unisocial.access import AccessQuerySet
 from unisocial.classification import Level, Status
 
+from .revision import RecordedReaders
+
 
 class Post(models.Model):
     community = models.ForeignKey(
@@ -36,7 +38,7 @@ class Post(models.Model):
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True, editable=False)
 
     objects = AccessQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at"], bases=[RecordedReaders])
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -12,6 +12,8 @@ from simple_history.models import HistoricalRecords
 from unisocial.access import AccessQuerySet
 from unisocial.classification import Level, Status
 
+from .revision import RecordedReaders
+
 
 class WikiPage(models.Model):
     community = models.ForeignKey(
@@ -38,7 +40,7 @@ class WikiPage(models.Model):
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True, editable=False)
 
     objects = AccessQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[RecordedReaders])
 
     class Meta:
         ordering = ["title"]

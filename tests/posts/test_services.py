@@ -671,13 +671,21 @@ def test_wiki_address_new_is_reserved_for_the_create_route(communities, people):
 
 
 def test_wiki_slugs_are_unique_in_a_community(page, people):
-    with pytest.raises(ValidationError):
+    # Issue 11 (finding 8): an address made from the title takes a free suffix (it used to
+    # be refused); an explicit address that is taken is refused, naming no page.
+    other, _ = services.wiki_create(
+        actor=people["plain"], community=page.community, title="Handbook", classification="confidential"
+    )
+    assert other.slug == "handbook-2"
+    with pytest.raises(ValidationError) as refused:
         services.wiki_create(
             actor=people["plain"],
             community=page.community,
             title="Handbook",
+            slug="handbook",
             classification="confidential",
         )
+    assert refused.value.message_dict == {"slug": ["This address is not available; choose another."]}
 
 
 def test_any_member_who_can_see_a_page_edits_it(page, people):
@@ -920,7 +928,10 @@ def test_editing_a_post_notifies_only_people_newly_mentioned(
     assert sorted(mentions.values_list("recipient__username", flat=True)) == ["moderator", "plain"]
 
 
-def test_wiki_revert_restores_content_but_never_quietly_changes_the_level(communities, people):
+def test_wiki_revert_to_a_lower_revision_is_a_lowering_with_a_reason(communities, people):
+    # SPEC §2.3 (issue 11): a revert restores the revision's level and readers. This test
+    # used to expect the level (and readers) of today to stay; reverting to a revision
+    # recorded lower is now a lowering: the author or an owner, with a reason.
     page, _ = services.wiki_create(
         actor=people["author"],
         community=communities["restricted"],
@@ -932,6 +943,12 @@ def test_wiki_revert_restores_content_but_never_quietly_changes_the_level(commun
     page, _ = services.wiki_update(
         actor=people["author"], page=page, body="v2", classification=SC, readers=[people["plain"]]
     )
-    page = services.wiki_revert(actor=people["owner"], page=page, version=first.history_id)
-    assert (page.body_source, page.classification) == ("v1", SC)
-    assert readers_of(page) == {"plain"}
+    with pytest.raises(ValidationError):
+        services.wiki_revert(actor=people["owner"], page=page, version=first.history_id)
+    page = services.wiki_revert(
+        actor=people["owner"], page=page, version=first.history_id, reason="v2 was a mistake"
+    )
+    assert (page.body_source, page.classification) == ("v1", "confidential")
+    assert readers_of(page) == set()
+    newest = page.history.order_by("-history_id").first()
+    assert newest.history_change_reason == f"Reverted to revision {first.history_id}: v2 was a mistake"

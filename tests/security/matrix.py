@@ -211,6 +211,17 @@ def _wiki_write(answer):
     return rule
 
 
+def _wiki_revert(role, item):
+    # SPEC §2.3: a revert restores the revision's level and readers; on a strictly
+    # confidential page that sets its readers, which only the author and owners may
+    # (issue 11: a named reader is refused).
+    if not item_visible(role, item):
+        return NOT_FOUND
+    if item.level == "strictly_confidential":
+        return OK if role == "author" or COMMUNITY_ROLE.get(role) == "owner" else FORBIDDEN
+    return OK if is_member(role) else FORBIDDEN
+
+
 def _comment_create(role, item):
     if not item_visible(role, item):
         return NOT_FOUND
@@ -384,7 +395,7 @@ API_ROUTES = [
     Route("PUT", "communities/{slug}/wiki/{page}/", _wiki_write(OK), targets="wiki",
           body=lambda item: {"title": "Changed", "body": "changed", "classification": item.level}),
     Route("GET", "communities/{slug}/wiki/{page}/history/", _item_read, targets="wiki"),
-    Route("POST", "communities/{slug}/wiki/{page}/revert/", _wiki_write(OK), targets="wiki",
+    Route("POST", "communities/{slug}/wiki/{page}/revert/", _wiki_revert, targets="wiki",
           body="first-revision"),
     # flags/, communities/{slug}/moderation/, moderation/…, records/… (issues 5 and 6): append here.
     # Reporting an item: whoever sees it may report it once; an invisible item is 404 (SPEC §2.2, §3).
