@@ -311,6 +311,8 @@ def post_update(*, actor, post, reason="", **changes) -> tuple[Post, list[str]]:
     _require_writable(post.community)
     if post.author_id != actor.pk:
         raise PermissionDenied(_("Only the author can edit this post."))
+    # Authorship gives no right without an active membership (SPEC §2.2): the item stays with C.
+    _require_member(actor, post.community)
     _require_not_held(post)
     unknown = set(changes) - {"title", "body", "body_format", "classification", "readers", "tags"}
     if unknown:
@@ -359,6 +361,7 @@ def post_withdraw(*, actor, post) -> Post:
     _require_writable(post.community)
     if post.author_id != actor.pk:
         raise PermissionDenied(_("Only the author can delete this post."))
+    _require_member(actor, post.community)
     _require_not_held(post)
     post.status = Status.WITHDRAWN
     post._change_reason = "withdrawn by author"
@@ -439,6 +442,7 @@ def comment_update(*, actor, comment, body) -> Comment:
     _require_writable(comment.post.community)
     if comment.author_id != actor.pk:
         raise PermissionDenied(_("Only the author can edit this comment."))
+    _require_member(actor, comment.post.community)
     _require_not_held(comment)
     if not (body or "").strip():
         raise ValidationError({"body": _("Write a comment first.")})
@@ -455,6 +459,7 @@ def comment_withdraw(*, actor, comment) -> Comment:
     _require_writable(comment.post.community)
     if comment.author_id != actor.pk:
         raise PermissionDenied(_("Only the author can delete this comment."))
+    _require_member(actor, comment.post.community)
     _require_not_held(comment)
     comment.status = Status.WITHDRAWN
     comment._history_user = actor
@@ -649,6 +654,7 @@ def attachment_add(*, actor, item, upload):
     if isinstance(item, Post):
         if item.author_id != actor.pk:
             raise PermissionDenied(_("Only the author can attach files to this post."))
+        _require_member(actor, item.community)
         model, parent = PostAttachment, {"post": item}
     else:
         _require_member(actor, item.community)

@@ -47,3 +47,27 @@ def test_an_author_removed_from_a_community_gets_404_for_their_strictly_confiden
     assert api(cast["author"]).get(f"/api/v1/posts/{post.pk}/comments/").status_code == 404
     assert "Heron" not in client.get(f"/people/{cast['author'].username}/").content.decode()
     assert api(cast["author"]).get("/api/v1/search/?q=Heron").json()["results"] == []
+
+
+def test_an_author_who_left_an_open_community_no_longer_edits_or_withdraws_their_post(cast, post_in, api):
+    # The open row still shows the post to everyone, him included; writing needs an active membership.
+    from posts.models import Comment
+
+    post = post_in(community="open", title="Heron memo")
+    comment = Comment.objects.create(post=post, author=cast["author"], body="<p>his comment</p>")
+    leave(cast, "open")
+    client = api(cast["author"])
+    assert client.get(f"/api/v1/posts/{post.pk}/").status_code == 200
+    assert client.patch(f"/api/v1/posts/{post.pk}/", {"title": "Changed"}, format="json").status_code == 403
+    assert client.delete(f"/api/v1/posts/{post.pk}/").status_code == 403
+    post.refresh_from_db()
+    assert post.title == "Heron memo" and post.status == "published"
+    from posts.services import comment_update, comment_withdraw
+    from django.core.exceptions import PermissionDenied
+
+    for write in (lambda: comment_update(actor=cast["author"], comment=comment, body="changed"),
+                  lambda: comment_withdraw(actor=cast["author"], comment=comment)):
+        with pytest.raises(PermissionDenied):
+            write()
+    comment.refresh_from_db()
+    assert comment.body == "<p>his comment</p>" and comment.status == "published"
