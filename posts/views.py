@@ -92,9 +92,12 @@ def preview_or_errors(request, form, *, community, author):
     except ValidationError as error:
         add_service_errors(form, error)
         return None
-    return safe_body(
-        render_body(form.cleaned_data.get("body", ""), form.cleaned_data["body_format"])
-    )
+    try:
+        html = render_body(form.cleaned_data.get("body", ""), form.cleaned_data["body_format"])
+    except ValidationError as error:  # too long or nested too deeply to render (SPEC §2.3)
+        add_service_errors(form, error)
+        return None
+    return safe_body(html)
 
 
 def page_links(request, page, param) -> dict:

@@ -14,8 +14,6 @@ For community owners: ``stale/{slug}/still-in-use/`` POST answers a staleness fl
 Every write goes through the records services, whose ``ValidationError`` /
 ``PermissionDenied`` the project's exception handler turns into 400 / 403.
 """
-import csv
-import io
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -29,6 +27,7 @@ from rest_framework.views import APIView
 from communities.selectors import get_community_for
 from unisocial.api import StrictFieldsMixin
 from unisocial.classification import Level
+from unisocial.csv_export import csv_bytes
 
 from . import disposition, holds, reports, staleness
 from .audit import audit
@@ -56,13 +55,9 @@ class CSVRenderer(renderers.BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if not isinstance(data, dict) or "items" not in data:  # an error: keep it readable
-            return ("detail\n" + str((data or {}).get("detail", ""))).encode()
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(disposition.CERTIFICATE_FIELDS)
-        for row in data["items"]:
-            writer.writerow([row.get(f, "") for f in disposition.CERTIFICATE_FIELDS])
-        return out.getvalue().encode()
+            return csv_bytes(["detail"], [[str((data or {}).get("detail", ""))]])
+        # The canonical certificate CSV: the same bytes as the records page's download.
+        return disposition.certificate_csv_from_rows(data["items"])
 
 
 # --- schedules -------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from posts.models import Comment, Notification, Post, PostAttachment, WikiAttach
 from posts.models.attachment import private_storage
 from posts.notifications import notify
 from unisocial.classification import Level
+from unisocial.csv_export import csv_bytes
 
 from . import packages
 from .audit import audit, require_records_officer
@@ -472,6 +473,16 @@ CERTIFICATE_FIELDS = [
 
 def certificate_rows(batch):
     return DispositionRecord.objects.filter(batch=batch).order_by("disposed_at", "id").values(*CERTIFICATE_FIELDS)
+
+
+def certificate_csv_from_rows(rows) -> bytes:
+    """The certificate's canonical CSV: levels as stored (no translated label), cells neutralised,
+    UTF-8 with a BOM. It is exactly the bytes served, so a checksum of it verifies what was downloaded."""
+    return csv_bytes(CERTIFICATE_FIELDS, ([row.get(f) for f in CERTIFICATE_FIELDS] for row in rows))
+
+
+def certificate_csv(batch) -> bytes:
+    return certificate_csv_from_rows(certificate_rows(batch))
 
 
 def stalled_batches(*, now=None, stall_seconds=None):

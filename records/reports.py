@@ -19,7 +19,7 @@ import math
 from collections import defaultdict
 
 from django.conf import settings
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, DateTimeField, ExpressionWrapper, F, IntegerField, Q, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -143,23 +143,24 @@ def stale(*, now=None) -> list[dict]:
 # --- due for disposition -------------------------------------------------------------------
 
 
-def _add_days_to_month(month_start, days) -> str:
-    shifted = month_start + dt.timedelta(days=days)
-    return f"{shifted:%Y-%m}"
-
-
 def _due_for_schedule(schedule, *, now, horizon, forecast) -> dict:
     """One schedule's row; adds its items falling due before ``horizon`` to ``forecast`` by month."""
     due_now = due_items(schedule, now=now).count()
-    # Forecast: items whose last activity + retain_days falls before the horizon, by month.
+    # Forecast: each item's due date (last activity + retain_days) first, then its month. Truncating
+    # the last activity to its month before adding the retention moved items into earlier months
+    # (11 Nov + 60 days is 10 Jan, but 1 Nov + 60 days is 31 Dec, "this month" on 1 Dec, dropped).
+    due_at = ExpressionWrapper(
+        F("last_activity") + dt.timedelta(days=schedule.retain_days), output_field=DateTimeField()
+    )
     later = (
-        due_items(schedule, now=horizon).annotate(month=TruncMonth("last_activity"))
+        due_items(schedule, now=horizon).annotate(month=TruncMonth(due_at))
         .values("month").annotate(n=Count("pk")).order_by("month")
     )
+    this_month = f"{now:%Y-%m}"
     upcoming = 0
     for row in later:
-        month = _add_days_to_month(row["month"], schedule.retain_days) if row["month"] else None
-        if month and month > f"{now:%Y-%m}":
+        month = f"{row['month']:%Y-%m}" if row["month"] else None
+        if month and month > this_month:
             forecast[month] += row["n"]
             upcoming += row["n"]
     return {

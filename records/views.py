@@ -16,7 +16,6 @@ Metadata only: no page or CSV here shows a title or a body. Charts are SVG
 drawn on the server (sizes computed here, passed as attributes: the CSP
 forbids inline styles and scripts).
 """
-import csv
 import functools
 from collections import defaultdict
 
@@ -36,6 +35,7 @@ from django.views.decorators.http import require_POST
 from communities.models import Community
 from communities.selectors import get_community_for
 from unisocial.classification import Level
+from unisocial.csv_export import csv_response
 
 from . import disposition, holds, report_runs, reports, staleness
 from .models import BatchItem, ContentType, DispositionBatch, Hold, ReportRun
@@ -82,16 +82,6 @@ def level_text(level) -> str:
 
 def wants_csv(request) -> bool:
     return request.GET.get("format") == "csv"
-
-
-def csv_response(filename, header, rows) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
-    return response
 
 
 def paginate(request, queryset, per_page=PAGE_SIZE):
@@ -436,11 +426,10 @@ def batch_certificate(request, pk):
 @officer_required
 def batch_certificate_csv(request, pk):
     batch = get_object_or_404(DispositionBatch, pk=pk)
-    fields = disposition.CERTIFICATE_FIELDS
-    return csv_response(f"disposition-certificate-{batch.pk}.csv", fields, (
-        [level_text(row[f]) if f == "classification" else row[f] for f in fields]
-        for row in disposition.certificate_rows(batch)
-    ))
+    # The canonical CSV (levels as stored, not translated labels): the same bytes here and in the API.
+    response = HttpResponse(disposition.certificate_csv(batch), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="disposition-certificate-{batch.pk}.csv"'
+    return response
 
 
 # --- access log --------------------------------------------------------------------------------

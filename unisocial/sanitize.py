@@ -4,10 +4,33 @@ Rich text is cleaned once, on save, against an allowlist; the source is kept
 beside it. The allowlist never admits ``svg``, ``math``, ``style``,
 ``noscript``, raw-text tags or ``style=`` attributes; links get
 ``rel="nofollow noopener"``; only http(s) and mailto URLs survive.
+
+A URL's scheme is decided as the browser decides it: entities decoded, then a
+WHATWG URL parse (ada-url, the parser Node.js uses) against the site's base, so
+``javascript:1`` (which bleach's urllib-style parse takes for a host and port),
+``JaVaScRiPt:``, ``java&#x09;script:`` and leading controls are all
+``javascript:``. Relative URLs (``/path``, ``#anchor``, ``//host``) pass: the
+browser resolves them against the page, whose scheme is http or https, and the
+parse here resolves them the same way; a URL the parse refuses is dropped.
+
+Input that would exhaust the renderer is a validation error on the ``body``
+field, never a 500 or a stalled worker (SPEC §2.3): a size limit on the source
+(and on what Markdown expands it to), a nesting-depth limit checked by a linear
+scan before bleach's parser (whose list handling is quadratic in depth), and a
+Markdown renderer without quadratic paths (markdown-it-py, CommonMark: Python-
+Markdown took 10 s for 8 kB of ``[`` and raised RecursionError on 300 nested
+list items).
 """
+import re
+from html import unescape
+from html.parser import HTMLParser
+
 import bleach
-import markdown as md
+from ada_url import URL
 from bleach.linkifier import LinkifyFilter
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = frozenset(
     {
@@ -25,6 +48,36 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 FORBIDDEN = {"svg", "math", "style", "noscript", "script", "iframe", "textarea", "title", "xmp", "template"}
 assert not (ALLOWED_TAGS & FORBIDDEN)
+# Attributes whose value a browser follows as a URL (HTML's URL-valued attributes). Whichever of
+# them the allowlist admits, on any tag, is checked by ``url_is_allowed``.
+URL_ATTRIBUTES = frozenset(
+    {"href", "src", "srcset", "cite", "action", "formaction", "poster", "background", "longdesc", "usemap",
+     "data", "codebase", "classid", "manifest", "icon", "ping", "xlink:href", "xml:base"}
+)
+# Relative URLs are resolved against this: any http(s) origin gives the same scheme decision.
+_BASE = "https://unisocial.invalid/"
+
+
+def url_scheme(url: str) -> str | None:
+    """The scheme (lower case, without ':') that a WHATWG URL parse gives ``url`` on a page of this
+    site; None when the parse refuses it (a browser follows nothing)."""
+    try:
+        return URL(url, base=_BASE).protocol.removesuffix(":").lower()
+    except ValueError:
+        return None
+
+
+def url_is_allowed(value: str) -> bool:
+    """Whether the URL attribute ``value``, as written in HTML, may stay. The browser decodes its
+    character references before parsing it (``&#106;avascript:``); the raw reading is checked too,
+    so that no spelling passes in either."""
+    return all(url_scheme(url) in ALLOWED_PROTOCOLS for url in {value, unescape(value)})
+
+
+def _allow_attribute(tag: str, name: str, value: str) -> bool:
+    if name not in ALLOWED_ATTRIBUTES.get(tag, ()):
+        return False
+    return url_is_allowed(value) if name in URL_ATTRIBUTES else True
 
 
 def _set_rel(attrs, new=False):
@@ -34,7 +87,7 @@ def _set_rel(attrs, new=False):
 
 _cleaner = bleach.Cleaner(
     tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
+    attributes=_allow_attribute,
     protocols=ALLOWED_PROTOCOLS,
     strip=True,
     strip_comments=True,
@@ -58,7 +111,7 @@ def clean_html(html: str) -> str:
     re-parses to itself (mXSS defence); if it never settles, keep only the text.
     """
     out = _cleaner.clean(html or "")
-    for _ in range(_MAX_PASSES):
+    for _pass in range(_MAX_PASSES):
         again = _cleaner.clean(out)
         if again == out:
             return out
@@ -66,15 +119,123 @@ def clean_html(html: str) -> str:
     return bleach.clean(out, tags=set(), strip=True)
 
 
+# --- bounded rendering (SPEC §2.3: huge inputs and deep nesting are validation errors) ---
+
+MAX_SOURCE_CHARS = 100_000  # a post's or wiki page's text as typed (about 50 pages)
+MAX_RENDERED_CHARS = 400_000  # what Markdown makes of it (references repeat their URLs)
+MAX_TEXT_CHARS = 10_000  # a comment (plain text)
+MAX_DEPTH = 32  # elements inside elements: lists, quotes, tables, formatting
+# Elements with no content, and those a new sibling closes (HTML's implied end tags), so that
+# "<ul><li>a<li>b" is two items deep, not three.
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+                   "source", "track", "wbr"})
+_CLOSED_BY = {"li": {"li", "p"}, "dt": {"dt", "dd", "p"}, "dd": {"dt", "dd", "p"}, "p": {"p"},
+              "tr": {"tr", "td", "th"}, "td": {"td", "th"}, "th": {"td", "th"}, "option": {"option"}}
+
+# CommonMark plus tables and strikethrough. markdown-it parses in linear time (its cost per
+# character grows with its nesting limit, so that stays at its default of 20); when a document
+# nests blocks up to that limit it stops parsing silently, so such a document is refused rather
+# than shown cut short (``_markdown_to_html``).
+_markdown = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+# Every link is made a link and its scheme decided in one place, by the sanitizer's WHATWG parse
+# (markdown-it's own check would leave a refused link as literal text instead).
+_markdown.validateLink = lambda url: True
+
+
+def _markdown_to_html(source: str) -> str:
+    env = {}
+    tokens = _markdown.parse(source, env)
+    depth = deepest = 0
+    for token in tokens:  # the block tokens: lists, items, quotes, paragraphs, tables
+        depth += token.nesting
+        deepest = max(deepest, depth)
+    if deepest >= _markdown.options["maxNesting"]:
+        raise _error(_("Lists and quotes are nested too deeply to display: at most %(n)d levels of lists.")
+                     % {"n": _markdown.options["maxNesting"] // 2 - 1})
+    return _markdown.renderer.render(tokens, _markdown.options, env)
+
+
+def _error(message):
+    return ValidationError({"body": [message]}, code="unrenderable")
+
+
+class _DepthScanner(HTMLParser):
+    """How deeply elements nest in an HTML text, in one linear pass (stdlib parser)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=False)
+        self.open, self.deepest = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _VOID:
+            return
+        closes = _CLOSED_BY.get(tag, ())
+        while self.open and self.open[-1] in closes:
+            self.open.pop()
+        self.open.append(tag)
+        self.deepest = max(self.deepest, len(self.open))
+
+    def handle_endtag(self, tag):
+        if tag in self.open:
+            while self.open.pop() != tag:
+                pass
+
+    def handle_startendtag(self, tag, attrs):
+        pass
+
+    def parse_marked_section(self, i, report=1):
+        # "<![…" outside foreign content is a bogus comment up to the next ">" for a browser (and
+        # for html5lib); Python 3.11's parser raises AssertionError on a malformed one instead.
+        end = self.rawdata.find(">", i + 3)
+        return -1 if end < 0 else end + 1
+
+
+_START_TAG = re.compile(r"<[A-Za-z]")
+
+
+def nesting_depth(html: str) -> int:
+    scanner = _DepthScanner()
+    try:
+        scanner.feed(html)
+        scanner.close()
+    except (AssertionError, ValueError):
+        # The scanner gave up on some markup: count every start tag as a level (an upper bound),
+        # so that no text escapes the limit by confusing the scanner.
+        return len(_START_TAG.findall(html))
+    return scanner.deepest
+
+
+def _bounded(html: str) -> str:
+    if len(html) > MAX_RENDERED_CHARS:
+        raise _error(_("The text is too long once formatted (at most %(n)s characters).")
+                     % {"n": f"{MAX_RENDERED_CHARS:,}"})
+    if nesting_depth(html) > MAX_DEPTH:
+        raise _error(_("The text is nested too deeply: at most %(n)d levels of lists, quotes or other blocks.")
+                     % {"n": MAX_DEPTH})
+    return html
+
+
 def render(source: str, fmt: str = "html") -> str:
-    """What an author typed (HTML from the editor, or Markdown) as safe HTML."""
-    if fmt == "markdown":
-        source = md.markdown(source or "", extensions=["extra", "sane_lists"], output_format="html")
-    return clean_html(source)
+    """What an author typed (HTML from the editor, or Markdown) as safe HTML.
+
+    Raises ``ValidationError`` (on ``body``) for a text too long or nested too deeply to render
+    in bounded time; nothing else is parsed before these checks."""
+    source = source or ""
+    if len(source) > MAX_SOURCE_CHARS:
+        raise _error(_("Keep the text under %(n)s characters.") % {"n": f"{MAX_SOURCE_CHARS:,}"})
+    try:
+        html = _markdown_to_html(source) if fmt == "markdown" else source
+        return clean_html(_bounded(html))
+    except RecursionError:  # a backstop: the limits above are meant to keep every parser far from it
+        raise _error(_("The text is nested too deeply to display.")) from None
 
 
 def clean_text(text: str) -> str:
-    """Plain text (comments): escaped, links made clickable, line breaks kept."""
+    """Plain text (comments): escaped, links made clickable, line breaks kept.
+
+    Raises ``ValidationError`` (on ``body``) past ``MAX_TEXT_CHARS``."""
+    if len(text or "") > MAX_TEXT_CHARS:
+        raise _error(_("Keep comments under 10,000 characters."))
     escaped = bleach.clean(text or "", tags=set(), strip=True)
     paragraphs = [p.replace("\n", "<br>") for p in escaped.strip().split("\n\n") if p.strip()]
     return clean_html("".join(f"<p>{p}</p>" for p in paragraphs))

@@ -1,21 +1,13 @@
 """Attachments: files outside any public path, served only by a permission-checked
 view (SPEC §2.3); they inherit their parent's level and audience."""
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
-from django.utils.functional import LazyObject
 
 from unisocial.access import AccessQuerySet
+from unisocial.private_storage import private_storage, private_storage_for_field
 
-
-class PrivateStorage(LazyObject):
-    def _setup(self):
-        # No base_url: these files have no public address.
-        self._wrapped = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
-
-
-private_storage = PrivateStorage()
+__all__ = ["AttachmentBase", "PostAttachment", "WikiAttachment", "private_storage"]
 
 
 def _upload_to(instance, filename):
@@ -23,7 +15,7 @@ def _upload_to(instance, filename):
 
 
 class AttachmentBase(models.Model):
-    file = models.FileField(upload_to=_upload_to, storage=private_storage, max_length=300)
+    file = models.FileField(upload_to=_upload_to, storage=private_storage_for_field, max_length=300)
     filename = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()

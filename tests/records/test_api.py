@@ -146,7 +146,7 @@ def test_review_approve_and_certificate(officer, api, community, cast, private_m
     assert len(row["package_checksum"]) == 64
     response = client.get(f"/api/v1/records/batches/{batch.pk}/certificate/?format=csv")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0]["target_id"] == str(post.pk) and rows[0]["schedule_name"] == batch.schedule.name
     assert rows[0]["package_checksum"] == row["package_checksum"]
 

@@ -70,7 +70,8 @@ def expected_result(kind, run):
 def read_csv(response):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    assert response.content.startswith(b"\xef\xbb\xbf"), "UTF-8 with a byte-order mark (SPEC §4)"
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 # --- running a report --------------------------------------------------------------------------

@@ -123,17 +123,22 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Attachments live outside any public path; they are served only by a
+# permission-checked view (SPEC §2.3). There is deliberately no MEDIA_URL route.
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private")))
+# Files go through storage aliases (SPEC §8). "private" holds attachments: by default the local
+# directory PRIVATE_MEDIA_ROOT (read when used, never frozen into a migration); an S3-compatible
+# store (django-storages) by replacing this entry's BACKEND and OPTIONS.
+PRIVATE_STORAGE = {"BACKEND": "unisocial.private_storage.PrivateFileSystemStorage"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": PRIVATE_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-# Attachments live outside any public path; they are served only by a
-# permission-checked view (SPEC §2.3). There is deliberately no MEDIA_URL route.
-PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private")))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
