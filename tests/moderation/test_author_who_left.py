@@ -62,8 +62,9 @@ def test_an_author_who_left_an_open_community_no_longer_edits_or_withdraws_their
     assert client.delete(f"/api/v1/posts/{post.pk}/").status_code == 403
     post.refresh_from_db()
     assert post.title == "Heron memo" and post.status == "published"
-    from posts.services import comment_update, comment_withdraw
     from django.core.exceptions import PermissionDenied
+
+    from posts.services import comment_update, comment_withdraw
 
     for write in (lambda: comment_update(actor=cast["author"], comment=comment, body="changed"),
                   lambda: comment_withdraw(actor=cast["author"], comment=comment)):
