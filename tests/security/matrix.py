@@ -21,6 +21,8 @@ import pytest
 
 # Case counts, shown in the terminal summary (tests/security/conftest.py).
 MATRIX_CASES = pytest.StashKey[list]()
+ADMIN_CASES = pytest.StashKey[list]()  # of which: both admin sites (tests/security/test_admin_matrix.py)
+CRAWLED = pytest.StashKey[dict]()  # role -> pages crawled (tests/security/test_crawl.py)
 
 # --- who -----------------------------------------------------------------------------------
 
@@ -88,6 +90,32 @@ WIKI_PAGES = (
     Item("w5", "restricted", "strictly_confidential"),
 )
 
+
+
+def slug(community: str) -> str:
+    """A community's slug, also its secret word: nobody who may not see it finds it anywhere."""
+    return f"qc{community}zz"
+
+
+def community_name(community: str) -> str:
+    return f"Matrix {slug(community)}"
+
+
+def page_slug(item: Item) -> str:
+    # A wiki page's address is made from its title (finding 2: the shortcut revealed such slugs).
+    return item.token
+
+
+def flag_token(item: Item) -> str:
+    """The word in a report's note about ``item`` (flagged by sc_reader)."""
+    return f"qf{item.key}zz"
+
+
+def action_token(item: Item) -> str:
+    """The word in a moderator's reason for an action on ``item``."""
+    return f"qa{item.key}zz"
+
+
 # --- the rule, read from SPEC §2.1/§2.2 --------------------------------------------------------
 
 
@@ -114,6 +142,46 @@ def item_visible(role, item: Item) -> bool:
     if item.status in ("pending", "hidden"):
         return author or (by_table and community_role in ("owner", "moderator"))
     return False  # withdrawn: nobody
+
+
+def flag_visible(role, item: Item) -> bool:
+    """A report's note (the reporter is a member outside the roles): the item's community's
+    moderators who see the item — strictly confidential ones only its owners (SPEC §3, the queue) —
+    and system managers who see the item (the site-wide flags admin goes through the rule)."""
+    community_role = COMMUNITY_ROLE.get(role)
+    if community_role == "owner" or (community_role == "moderator" and item.level != "strictly_confidential"):
+        return item_visible(role, item)
+    return role == "superuser" and item_visible(role, item)
+
+
+def action_visible(role, item: Item) -> bool:
+    """A moderation log row (SPEC §3): the moderators of the item's community (strictly confidential
+    items: owners only) — and nobody else unless they see the item itself (system managers included:
+    the site-wide log goes through the rule, finding 5)."""
+    community_role = COMMUNITY_ROLE.get(role)
+    if community_role == "owner" or (community_role == "moderator" and item.level != "strictly_confidential"):
+        return True
+    return item_visible(role, item)
+
+
+def secrets_hidden_from(role):
+    """(token, what) for every secret word ``role`` may not meet in any answer."""
+    hidden = []
+    for key in COMMUNITIES:
+        # Records officers' reports show metadata, community names included (SPEC §4 "Reports").
+        if role == "records_officer":
+            continue
+        if role == "anonymous" or not community_visible(role, key):
+            hidden.append((slug(key), f"community {key}"))
+    for item in POSTS + WIKI_PAGES:
+        if role == "anonymous" or not item_visible(role, item):
+            hidden.append((item.token, str(item)))
+    for item in POSTS:
+        if role == "anonymous" or not flag_visible(role, item):
+            hidden.append((flag_token(item), f"flag note on {item}"))
+        if role == "anonymous" or not action_visible(role, item):
+            hidden.append((action_token(item), f"moderation reason on {item}"))
+    return hidden
 
 
 # --- expected answers -------------------------------------------------------------------------
@@ -257,7 +325,7 @@ def in_community(role, item, community):
 
 def post_body(c):
     level = COMMUNITIES[c][1]
-    return {"community": c, "title": "Matrix write", "body": "<p>x</p>", "classification": level}
+    return {"community": slug(c), "title": "Matrix write", "body": "<p>x</p>", "classification": level}
 
 
 def wiki_body(c):
