@@ -62,6 +62,7 @@ class AdminCase:
     missing_path: str = ""  # the same page for a missing id
     target_id: str = ""
     ok: tuple = ("200",)  # acceptable answers for a role past the gate that may see the target
+    ungated: bool = False  # a page outside the site's gate (login, logout)
 
     def key(self) -> str:
         return f"{self.site}:{self.admin}:{self.kind}:{self.target}"
@@ -193,6 +194,15 @@ def admin_cases(world) -> list[AdminCase]:
         cases.append(AdminCase(site_name, "site", "password_change_done", f"{base}password_change/done/",
                                visible=everyone))
         cases.append(AdminCase(site_name, "site", "jsi18n", f"{base}jsi18n/", visible=everyone))
+        # Outside the gate: the site's own login page, and its logout (POST only; GET sent back).
+        anyhow = ("200", "302", "405", m.TERMS, m.ADMIN_LOGIN, m.MODERATION_LOGIN)
+        cases.append(AdminCase(site_name, "site", "login", f"{base}login/", visible=everyone, ok=anyhow,
+                               ungated=True))
+        cases.append(AdminCase(site_name, "site", "logout", f"{base}logout/", visible=everyone, ok=anyhow,
+                               ungated=True))
+        # Missing parameters: refused (403) past the gate.
+        cases.append(AdminCase(site_name, "site", "autocomplete", f"{base}autocomplete/", visible=everyone,
+                               ok=("403",)))
         # Unknown pages of the site: 404 past the gate (the catch-all view).
         cases.append(AdminCase(site_name, "site", "catch_all", f"{base}no-such-page/", visible=everyone,
                                ok=("404", "301", "302")))
@@ -213,8 +223,8 @@ def admin_cases(world) -> list[AdminCase]:
                     cases.append(AdminCase(site_name, label, "filter", f"{url}?{param}={value}",
                                            target=f"{param}={value}", visible=everyone, ok=("200", "302")))
             cases.append(AdminCase(site_name, label, "add", f"{url}add/", visible=everyone, ok=("200", "403")))
-            pages = [("change", "{id}/change/", ("200",)), ("history", "{id}/history/", ("200", "404")),
-                     ("delete", "{id}/delete/", ("200", "403"))]
+            pages = [("bare", "{id}/", ("302",)), ("change", "{id}/change/", ("200",)),
+                     ("history", "{id}/history/", ("200", "404")), ("delete", "{id}/delete/", ("200", "403"))]
             if hasattr(model_admin, "obj_perms_manage_view"):
                 # guardian's object-permission pages: readers change only through the service (finding 16).
                 outsider = world["users"]["outsider"].pk
@@ -285,6 +295,8 @@ def _field_pointing_at(remote):
 
 
 def expected(case: AdminCase, role: str) -> str | tuple:
+    if case.ungated:
+        return case.ok
     gate = passes_gate(case.site, role)
     if gate is not None:
         return (gate,)

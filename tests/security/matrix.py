@@ -376,6 +376,67 @@ def flag_body(item):
     return {"target_type": "post", "target_id": pk, "reason": "spam", "note": "matrix"}
 
 
+# --- the rest of the URL conf (issue 11: every route has a row; tests/security/test_routes_covered.py) ---
+# Where several answers are right for one who may act (a redirect back with a message, or the page
+# again with the form's errors), the row gives them as a tuple: the point of these rows is that what
+# a role may not see answers 404 and leaks nothing, and that no role gets a 500.
+MISSING = 987654321  # an id no world row has
+DONE = ("200", "302")  # HTML: done, or refused with a message, and back to a page
+API_DONE = ("200", "201", "204", "400", "403")
+
+
+def _acts_on_item(answers):
+    def rule(role, item):
+        return answers if item_visible(role, item) else NOT_FOUND
+
+    return rule
+
+
+def _acts_on_community(answers):
+    def rule(role, c):
+        return answers if community_visible(role, c) else NOT_FOUND
+
+    return rule
+
+
+def _owner_acts(answers):
+    def rule(role, c):
+        if not community_visible(role, c):
+            return NOT_FOUND
+        return answers if COMMUNITY_ROLE.get(role) == "owner" else FORBIDDEN
+
+    return rule
+
+
+def _author_acts(answers):
+    def rule(role, item):
+        if not item_visible(role, item):
+            return NOT_FOUND
+        return answers if role == "author" else FORBIDDEN
+
+    return rule
+
+
+def _tag_read(role, item):
+    # SPEC §2.2: a tag exists for U only through an item U can see.
+    return seen(item_visible(role, item))
+
+
+def _officer_missing(role, target):
+    return NOT_FOUND if role == "records_officer" else FORBIDDEN
+
+
+def _officer_acts(answers):
+    return lambda role, target: answers if role == "records_officer" else FORBIDDEN
+
+
+def _still_in_use(role, c):
+    # An owner confirms a flagged community is still in use; others 403, invisible 404.
+    if not community_visible(role, c):
+        return NOT_FOUND
+    return ("302",) if COMMUNITY_ROLE.get(role) == "owner" else ("302", FORBIDDEN)
+
+
 HTML_ROUTES = [
     Route("GET", "/accounts/login/", _always(OK), public=True),
     Route("GET", "/terms/", _always(OK), public=True),
@@ -413,6 +474,49 @@ HTML_ROUTES = [
     Route("GET", "/records/holds/", _records_officer_only),
     Route("GET", "/records/access-log/", _records_officer_only),
     Route("GET", "/records/declassification/", _records_officer_only),
+    # --- the rest of the URL conf -------------------------------------------------------------------
+    Route("GET", "/accounts/logout/", _always("405"), public=True),  # POST only (Django 5)
+    Route("GET", "/accounts/password_change/", _always(OK), terms_exempt=True),
+    Route("GET", "/accounts/password_change/done/", _always(OK), terms_exempt=True),
+    Route("GET", "/accounts/password_reset/", _always(OK), public=True),
+    Route("GET", "/people/{author}/", _always(OK)),
+    Route("POST", "/people/{author}/follow/", _always(DONE)),
+    Route("POST", "/people/{author}/unfollow/", _always(DONE)),
+    Route("GET", "/tags/{tag}/", _tag_read, targets="post"),
+    Route("POST", "/communities/{slug}/join/", _acts_on_community(DONE), targets="community"),
+    Route("POST", "/communities/{slug}/leave/", _acts_on_community(DONE), targets="community"),
+    Route("POST", "/communities/{slug}/members/add/", _owner_acts(DONE), targets="community",
+          body=lambda c: {"username": "mx-outsider", "role": "member"}),
+    Route("POST", "/communities/{slug}/members/{author}/role/", _owner_acts(DONE), targets="community",
+          body={"role": "moderator"}),
+    Route("POST", "/communities/{slug}/members/{author}/remove/", _owner_acts(DONE), targets="community"),
+    Route("POST", "/communities/{slug}/requests/{outsider}/approve/", _owner_acts(DONE), targets="community"),
+    Route("POST", "/communities/{slug}/requests/{outsider}/decline/", _owner_acts(DONE), targets="community"),
+    Route("GET", "/communities/{slug}/wiki/{page}/diff/", _item_read, targets="wiki"),
+    Route("POST", "/communities/{slug}/wiki/{page}/revert/", _wiki_write(DONE), targets="wiki",
+          body="first-revision"),
+    Route("GET", "/communities/{slug}/wiki/{page}/attachments/{missing}/", _always(NOT_FOUND), targets="wiki"),
+    Route("GET", "/posts/{id}/delete/", _author_only(OK), targets="post"),
+    Route("POST", "/posts/{id}/delete/", _author_acts(DONE), targets="post"),
+    Route("POST", "/posts/{id}/like/", _acts_on_item(DONE), targets="post"),
+    Route("POST", "/posts/{id}/comments/", _acts_on_item(DONE), targets="post", body={"body": "A comment"}),
+    Route("GET", "/posts/{id}/comments/{comment}/edit/", _author_only(DONE), targets="post"),
+    Route("GET", "/posts/{id}/comments/{comment}/delete/", _author_only(DONE), targets="post"),
+    Route("GET", "/posts/{id}/attachments/{missing}/", _always(NOT_FOUND), targets="post"),
+    Route("GET", "/notifications/{missing}/open/", _always(NOT_FOUND)),
+    Route("POST", "/notifications/{missing}/read/", _always(NOT_FOUND)),
+    Route("POST", "/notifications/read-all/", _always(DONE)),
+    Route("POST", "/notifications/preferences/", _always(DONE), body={"email": "never"}),
+    Route("POST", "/moderation/report/post/{id}/", _acts_on_item(DONE), targets="post",
+          body={"reason": "spam", "note": "matrix"}),
+    Route("POST", "/records/stale/{slug}/still-in-use/", _still_in_use, targets="community"),
+    Route("POST", "/records/holds/{missing}/release/", _officer_missing, body={"note": "x"}),
+    Route("GET", "/records/batches/{missing}/", _officer_missing),
+    Route("POST", "/records/batches/{missing}/approve/", _officer_missing),
+    Route("GET", "/records/batches/{missing}/certificate/", _officer_missing),
+    Route("GET", "/records/batches/{missing}/certificate.csv", _officer_missing),
+    Route("POST", "/records/reports/inventory/run/", _officer_acts(("302",))),
+    Route("GET", "/records/reports/{missing}/progress.json", _officer_missing),
 ]
 
 API_ROUTES = [
@@ -469,4 +573,22 @@ API_ROUTES = [
     # Declassification review (SPEC §4): officers see the whole list, an author their own listed
     # items, anyone else an empty list — never an item's title or body (the leak check).
     Route("GET", "records/declassification/", _always(OK)),
+    # --- the rest of the URL conf -------------------------------------------------------------------
+    Route("GET", "", _always(OK)),  # the API root
+    Route("GET", "communities/{slug}/requests/", _community_owner_only, targets="community"),
+    Route("GET", "posts/{id}/history/", _item_read, targets="post"),
+    Route("GET", "posts/{id}/likes/", _item_read, targets="post"),
+    Route("POST", "posts/{id}/like/", _acts_on_item(API_DONE), targets="post"),
+    Route("PATCH", "posts/{id}/comments/{comment}/", _author_only(OK), targets="post", body={"body": "changed"}),
+    Route("GET", "notifications/preferences/", _always(OK)),
+    Route("POST", "notifications/read-all/", _always(API_DONE)),
+    Route("POST", "notifications/{missing}/read/", _always(NOT_FOUND)),
+    Route("POST", "records/stale/{slug}/still-in-use/", _owner_acts(API_DONE), targets="community"),
+    Route("GET", "records/schedules/{missing}/", _officer_missing),
+    Route("GET", "records/holds/{missing}/", _officer_missing),
+    Route("POST", "records/holds/{missing}/release/", _officer_missing, body={"note": "x"}),
+    Route("GET", "records/batches/{missing}/", _officer_missing),
+    Route("POST", "records/batches/{missing}/approve/", _officer_missing),
+    Route("GET", "records/batches/{missing}/certificate/", _officer_missing),
+    Route("GET", "records/batches/{missing}/items/", _officer_missing),
 ]

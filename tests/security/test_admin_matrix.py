@@ -67,7 +67,7 @@ def run_site(world, site_name):
     for case in cases:
         for role in m.ROLES:
             want = am.expected(case, role)
-            if am.passes_gate(case.site, role) is not None:
+            if not case.ungated and am.passes_gate(case.site, role) is not None:
                 # The gate is per page, not per row: once per (page, role) is enough.
                 if (case.admin, case.kind, role) in gated:
                     continue
