@@ -34,7 +34,8 @@ def _targets(route, world):
     if route.targets == "post":
         return [(item, {"id": world["posts"][item].pk, "comment": world["comments"][item].pk,
                         "tag": f"{item.token}tag", "missing": m.MISSING}) for item in m.POSTS]
-    return [(item, {"slug": m.slug(item.community), "page": m.page_slug(item), "missing": m.MISSING})
+    return [(item, {"slug": m.slug(item.community), "page": m.page_slug(item), "missing": m.MISSING,
+                     "version": world["wiki"][item].history.order_by("history_id").first().history_id})
             for item in m.WIKI_PAGES]
 
 
