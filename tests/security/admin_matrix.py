@@ -255,8 +255,10 @@ def admin_cases(world) -> list[AdminCase]:
                             f"&model_name={src_model._meta.model_name}&field_name={fld}&term={term}",
                             target=f"{src_model._meta.label_lower}.{fld} term={term!r}", visible=everyone,
                             ok=("200", "403")))
-        # The "view on site" shortcut: every world object that has an address (finding 2).
-        for entries in rows.values():
+        # The "view on site" shortcut, if the site serves one: every world object that has an address
+        # (finding 2). A site without the route has no rows (the route meta-test then has nothing to cover).
+        serves_shortcut = any(getattr(p, "name", None) == "view_on_site" for p in site.get_urls())
+        for entries in rows.values() if serves_shortcut else ():
             for desc, obj, visible in entries:
                 if obj is None or not hasattr(obj, "get_absolute_url"):
                     continue
@@ -266,6 +268,8 @@ def admin_cases(world) -> list[AdminCase]:
                                        target=desc, visible=visible, has_target=True, missing_path=missing,
                                        target_id=str(obj.pk), ok=("302",)))
         for model in {type(o) for entries in rows.values() for _d, o, _v in entries if o is not None}:
+            if not serves_shortcut or not hasattr(model, "get_absolute_url"):
+                continue
             ct = ContentType.objects.get_for_model(model, for_concrete_model=False)
             missing = f"{base}r/{ct.pk}/{MISSING_ID}/"
             cases.append(AdminCase(site_name, model._meta.label_lower, "shortcut", missing, target="missing id",

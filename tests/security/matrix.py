@@ -5,12 +5,16 @@ or asks the app who may see what. Roles, items and the expected answer of
 every route are spelled out from the SPEC; ``test_matrix.py`` builds the
 world, sends every request as every role and compares.
 
-Adding a route (``/moderation/``, ``/records/`` when they land) is appending
-a ``Route`` row to ``HTML_ROUTES`` or ``API_ROUTES``: say which targets it
-takes (none, each community, each post, each wiki page) and give a function
-``(role, target) -> expected answer`` for an authorized role; the gates for
-the anonymous user and for a user who has not accepted the terms are applied
-by ``expected()``.
+Adding a route is appending a ``Route`` row to ``HTML_ROUTES`` or
+``API_ROUTES``: say which targets it takes (none, each community, each post,
+each wiki page) and give a function ``(role, target) -> expected answer`` (or
+a tuple of acceptable answers) for an authorized role; the gates for the
+anonymous user and for a user who has not accepted the terms are applied by
+``expected()``. ``test_routes_covered.py`` fails when a route of the URL conf
+has no row; the rows of both admin sites are generated from their registries
+(``admin_matrix.py``). Secret words (``secrets_hidden_from``) name what each
+role may not meet in any answer: items, tags, flag notes, moderation reasons
+and restricted communities (issue 11).
 """
 from __future__ import annotations
 

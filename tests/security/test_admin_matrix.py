@@ -141,4 +141,6 @@ def test_the_generated_rows_cover_every_registered_model_admin(world):
             label = model._meta.label_lower
             kinds = {c.kind for c in cases if c.site == site_name and c.admin == label}
             assert {"changelist", "add", "change", "history", "delete"} <= kinds, (site_name, label, kinds)
-    assert re.search(r"/r/\d+/\d+/", " ".join(c.path for c in cases))
+    for site_name, site in am.sites().items():
+        if any(getattr(p, "name", None) == "view_on_site" for p in site.get_urls()):
+            assert re.search(rf"^/{site_name}/r/\d+/\d+/$", "\n".join(c.path for c in cases), re.M), site_name
