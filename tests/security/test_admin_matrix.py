@@ -30,6 +30,9 @@ KNOWN = [
     ("finding-6", "issue 11 finding 6 (branch fix-admin): the admin post form lists every tag",
      lambda f: f["site"] == "admin" and f["admin"] == "posts.post" and f["kind"] in ("change",)
      and "LEAK" in f["message"]),
+    ("new-disposition-records", "NEW: /admin/records/dispositionrecord/ shows a restricted community's slug "
+     "and name to a superuser who is no member (not among issue 11's findings; same kind as finding 5)",
+     lambda f: f["site"] == "admin" and f["admin"] == "records.dispositionrecord"),
     ("finding-16", "issue 11 finding 16 (branch fix-admin): guardian's permission pages are open",
      lambda f: f["kind"].startswith("permissions")),
 ]

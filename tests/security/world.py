@@ -23,7 +23,7 @@ from zeal import zeal_ignore
 from communities.models import JoinRequest, MembershipEvent, Role
 from moderation.models import Flag, ModerationAction
 from posts.models import Comment, Post, Tag, WikiPage
-from records.models import StalenessReview
+from records.models import DispositionBatch, DispositionRecord, RetentionSchedule, StalenessReview
 from tests.factories import CommunityFactory, UserFactory, add_member
 
 from . import matrix as m
@@ -109,6 +109,19 @@ def _build_world():
         if item.level == "strictly_confidential":
             assign_perm("posts.read_wikipage", users["sc_reader"], page)
         wiki[item] = page
+    # A strictly confidential post of the restricted community, destroyed by disposition: its permanent
+    # record names the community (SPEC §4), metadata for records officers.
+    schedule = RetentionSchedule.objects.create(name="Matrix schedule", content_type="post",
+                                                classification="strictly_confidential", retain_days=1,
+                                                disposition="destroy", created_by=users["records_officer"])
+    batch = DispositionBatch.objects.create(schedule=schedule, as_of=now)
+    DispositionRecord.objects.create(
+        target_type="post", target_id=m.MISSING - 1, classification="strictly_confidential",
+        community_id=communities["restricted"].pk, community_slug=m.slug("restricted"),
+        community_name=m.community_name("restricted"), batch=batch, schedule=schedule,
+        schedule_name=schedule.name, disposition="destroy", approved_by=users["records_officer"],
+        approved_by_username=users["records_officer"].username, last_activity_at=now - timedelta(days=400),
+    )
     return {"users": users, "communities": communities, "posts": posts, "wiki": wiki,
             "comments": comments, "flags": flags, "actions": actions, "officers": officers}
 
