@@ -5,12 +5,16 @@ or asks the app who may see what. Roles, items and the expected answer of
 every route are spelled out from the SPEC; ``test_matrix.py`` builds the
 world, sends every request as every role and compares.
 
-Adding a route (``/moderation/``, ``/records/`` when they land) is appending
-a ``Route`` row to ``HTML_ROUTES`` or ``API_ROUTES``: say which targets it
-takes (none, each community, each post, each wiki page) and give a function
-``(role, target) -> expected answer`` for an authorized role; the gates for
-the anonymous user and for a user who has not accepted the terms are applied
-by ``expected()``.
+Adding a route is appending a ``Route`` row to ``HTML_ROUTES`` or
+``API_ROUTES``: say which targets it takes (none, each community, each post,
+each wiki page) and give a function ``(role, target) -> expected answer`` (or
+a tuple of acceptable answers) for an authorized role; the gates for the
+anonymous user and for a user who has not accepted the terms are applied by
+``expected()``. ``test_routes_covered.py`` fails when a route of the URL conf
+has no row; the rows of both admin sites are generated from their registries
+(``admin_matrix.py``). Secret words (``secrets_hidden_from``) name what each
+role may not meet in any answer: items, tags, flag notes, moderation reasons
+and restricted communities (issue 11).
 """
 from __future__ import annotations
 
@@ -21,6 +25,8 @@ import pytest
 
 # Case counts, shown in the terminal summary (tests/security/conftest.py).
 MATRIX_CASES = pytest.StashKey[list]()
+ADMIN_CASES = pytest.StashKey[list]()  # of which: both admin sites (tests/security/test_admin_matrix.py)
+CRAWLED = pytest.StashKey[dict]()  # role -> pages crawled (tests/security/test_crawl.py)
 
 # --- who -----------------------------------------------------------------------------------
 
@@ -88,6 +94,32 @@ WIKI_PAGES = (
     Item("w5", "restricted", "strictly_confidential"),
 )
 
+
+
+def slug(community: str) -> str:
+    """A community's slug, also its secret word: nobody who may not see it finds it anywhere."""
+    return f"qc{community}zz"
+
+
+def community_name(community: str) -> str:
+    return f"Matrix {slug(community)}"
+
+
+def page_slug(item: Item) -> str:
+    # A wiki page's address is made from its title (finding 2: the shortcut revealed such slugs).
+    return item.token
+
+
+def flag_token(item: Item) -> str:
+    """The word in a report's note about ``item`` (flagged by sc_reader)."""
+    return f"qf{item.key}zz"
+
+
+def action_token(item: Item) -> str:
+    """The word in a moderator's reason for an action on ``item``."""
+    return f"qa{item.key}zz"
+
+
 # --- the rule, read from SPEC §2.1/§2.2 --------------------------------------------------------
 
 
@@ -114,6 +146,46 @@ def item_visible(role, item: Item) -> bool:
     if item.status in ("pending", "hidden"):
         return author or (by_table and community_role in ("owner", "moderator"))
     return False  # withdrawn: nobody
+
+
+def flag_visible(role, item: Item) -> bool:
+    """A report's note (the reporter is a member outside the roles): the item's community's
+    moderators who see the item — strictly confidential ones only its owners (SPEC §3, the queue) —
+    and system managers who see the item (the site-wide flags admin goes through the rule)."""
+    community_role = COMMUNITY_ROLE.get(role)
+    if community_role == "owner" or (community_role == "moderator" and item.level != "strictly_confidential"):
+        return item_visible(role, item)
+    return role == "superuser" and item_visible(role, item)
+
+
+def action_visible(role, item: Item) -> bool:
+    """A moderation log row (SPEC §3): the moderators of the item's community (strictly confidential
+    items: owners only) — and nobody else unless they see the item itself (system managers included:
+    the site-wide log goes through the rule, finding 5)."""
+    community_role = COMMUNITY_ROLE.get(role)
+    if community_role == "owner" or (community_role == "moderator" and item.level != "strictly_confidential"):
+        return True
+    return item_visible(role, item)
+
+
+def secrets_hidden_from(role):
+    """(token, what) for every secret word ``role`` may not meet in any answer."""
+    hidden = []
+    for key in COMMUNITIES:
+        # Records officers' reports show metadata, community names included (SPEC §4 "Reports").
+        if role == "records_officer":
+            continue
+        if role == "anonymous" or not community_visible(role, key):
+            hidden.append((slug(key), f"community {key}"))
+    for item in POSTS + WIKI_PAGES:
+        if role == "anonymous" or not item_visible(role, item):
+            hidden.append((item.token, str(item)))
+    for item in POSTS:
+        if role == "anonymous" or not flag_visible(role, item):
+            hidden.append((flag_token(item), f"flag note on {item}"))
+        if role == "anonymous" or not action_visible(role, item):
+            hidden.append((action_token(item), f"moderation reason on {item}"))
+    return hidden
 
 
 # --- expected answers -------------------------------------------------------------------------
@@ -268,7 +340,7 @@ def in_community(role, item, community):
 
 def post_body(c):
     level = COMMUNITIES[c][1]
-    return {"community": c, "title": "Matrix write", "body": "<p>x</p>", "classification": level}
+    return {"community": slug(c), "title": "Matrix write", "body": "<p>x</p>", "classification": level}
 
 
 def wiki_body(c):
@@ -319,6 +391,77 @@ def flag_body(item):
     return {"target_type": "post", "target_id": pk, "reason": "spam", "note": "matrix"}
 
 
+# --- the rest of the URL conf (issue 11: every route has a row; tests/security/test_routes_covered.py) ---
+# Where several answers are right for one who may act (a redirect back with a message, or the page
+# again with the form's errors), the row gives them as a tuple: the point of these rows is that what
+# a role may not see answers 404 and leaks nothing, and that no role gets a 500.
+MISSING = 987654321  # an id no world row has
+DONE = ("200", "302")  # HTML: done, or refused with a message, and back to a page
+API_DONE = ("200", "201", "204", "400", "403")
+
+
+def _acts_on_item(answers):
+    def rule(role, item):
+        return answers if item_visible(role, item) else NOT_FOUND
+
+    return rule
+
+
+def _acts_on_community(answers):
+    def rule(role, c):
+        return answers if community_visible(role, c) else NOT_FOUND
+
+    return rule
+
+
+def _owner_acts(answers, refused=FORBIDDEN):
+    def rule(role, c):
+        if not community_visible(role, c):
+            return NOT_FOUND
+        return answers if COMMUNITY_ROLE.get(role) == "owner" else refused
+
+    return rule
+
+
+# HTML: a refusal of a visible community's owner action is a redirect back with the message (or 403).
+REFUSED = ("302", FORBIDDEN)
+
+
+def _author_acts(answers):
+    def rule(role, item):
+        if not item_visible(role, item):
+            return NOT_FOUND
+        return answers if role == "author" else FORBIDDEN
+
+    return rule
+
+
+def _tag_read(role, item):
+    # SPEC §2.2: a tag exists for U only through an item U can see.
+    return seen(item_visible(role, item))
+
+
+def _officer_missing(role, target):
+    return NOT_FOUND if role == "records_officer" else FORBIDDEN
+
+
+def _officer_acts(answers):
+    return lambda role, target: answers if role == "records_officer" else FORBIDDEN
+
+
+def _still_in_use(role, c):
+    # An owner confirms a flagged community is still in use; others 403, invisible 404.
+    if not community_visible(role, c):
+        return NOT_FOUND
+    return ("302",) if COMMUNITY_ROLE.get(role) == "owner" else ("302", FORBIDDEN)
+
+
+def _wiki_revert_html(role, item):
+    if not item_visible(role, item):
+        return NOT_FOUND
+    return DONE if is_member(role) else REFUSED
+
+
 HTML_ROUTES = [
     Route("GET", "/accounts/login/", _always(OK), public=True),
     Route("GET", "/terms/", _always(OK), public=True),
@@ -356,6 +499,51 @@ HTML_ROUTES = [
     Route("GET", "/records/holds/", _records_officer_only),
     Route("GET", "/records/access-log/", _records_officer_only),
     Route("GET", "/records/declassification/", _records_officer_only),
+    # --- the rest of the URL conf -------------------------------------------------------------------
+    Route("GET", "/accounts/logout/", _always("405"), public=True),  # POST only (Django 5)
+    Route("GET", "/accounts/password_change/", _always(OK), terms_exempt=True),
+    Route("GET", "/accounts/password_change/done/", _always(OK), terms_exempt=True),
+    Route("GET", "/accounts/password_reset/", _always(OK), public=True),
+    Route("GET", "/people/{author}/", _always(OK)),
+    Route("POST", "/people/{author}/follow/", _always(DONE)),
+    Route("POST", "/people/{author}/unfollow/", _always(DONE)),
+    Route("GET", "/tags/{tag}/", _tag_read, targets="post"),
+    Route("POST", "/communities/{slug}/join/", _acts_on_community(DONE), targets="community"),
+    Route("POST", "/communities/{slug}/leave/", _acts_on_community(DONE), targets="community"),
+    Route("POST", "/communities/{slug}/members/add/", _owner_acts(DONE, REFUSED), targets="community",
+          body=lambda c: {"username": "mx-outsider", "role": "member"}),
+    Route("POST", "/communities/{slug}/members/{author}/role/", _owner_acts(DONE, REFUSED), targets="community",
+          body={"role": "moderator"}),
+    # (Removing oneself here runs the community lookup twice — a zeal N+1, see the report — so the row
+    # removes mx-reporter, a member who is none of the roles.)
+    Route("POST", "/communities/{slug}/members/mx-reporter/remove/", _owner_acts(DONE, REFUSED), targets="community"),
+    Route("POST", "/communities/{slug}/requests/{outsider}/approve/", _owner_acts(DONE, REFUSED), targets="community"),
+    Route("POST", "/communities/{slug}/requests/{outsider}/decline/", _owner_acts(DONE, REFUSED), targets="community"),
+    Route("GET", "/communities/{slug}/wiki/{page}/diff/?from={version}&to={version}", _item_read, targets="wiki"),
+    Route("POST", "/communities/{slug}/wiki/{page}/revert/", _wiki_revert_html, targets="wiki",
+          body="first-revision"),
+    Route("GET", "/communities/{slug}/wiki/{page}/attachments/{missing}/", _always(NOT_FOUND), targets="wiki"),
+    Route("GET", "/posts/{id}/delete/", _author_only(OK), targets="post"),
+    Route("POST", "/posts/{id}/delete/", _author_acts(DONE), targets="post"),
+    Route("POST", "/posts/{id}/like/", _acts_on_item(DONE), targets="post"),
+    Route("POST", "/posts/{id}/comments/", _acts_on_item(DONE), targets="post", body={"body": "A comment"}),
+    Route("GET", "/posts/{id}/comments/{comment}/edit/", _author_only(DONE), targets="post"),
+    Route("GET", "/posts/{id}/comments/{comment}/delete/", _author_only(DONE), targets="post"),
+    Route("GET", "/posts/{id}/attachments/{missing}/", _always(NOT_FOUND), targets="post"),
+    Route("GET", "/notifications/{missing}/open/", _always(NOT_FOUND)),
+    Route("POST", "/notifications/{missing}/read/", _always(NOT_FOUND)),
+    Route("POST", "/notifications/read-all/", _always(DONE)),
+    Route("POST", "/notifications/preferences/", _always(DONE), body={"email": "never"}),
+    Route("POST", "/moderation/report/post/{id}/", _acts_on_item(DONE), targets="post",
+          body={"reason": "spam", "note": "matrix"}),
+    Route("POST", "/records/stale/{slug}/still-in-use/", _still_in_use, targets="community"),
+    Route("POST", "/records/holds/{missing}/release/", _officer_missing, body={"note": "x"}),
+    Route("GET", "/records/batches/{missing}/", _officer_missing),
+    Route("POST", "/records/batches/{missing}/approve/", _officer_missing),
+    Route("GET", "/records/batches/{missing}/certificate/", _officer_missing),
+    Route("GET", "/records/batches/{missing}/certificate.csv", _officer_missing),
+    Route("POST", "/records/reports/inventory/run/", _officer_acts(("302",))),
+    Route("GET", "/records/reports/{missing}/progress.json", _officer_missing),
 ]
 
 API_ROUTES = [
@@ -412,4 +600,22 @@ API_ROUTES = [
     # Declassification review (SPEC §4): officers see the whole list, an author their own listed
     # items, anyone else an empty list — never an item's title or body (the leak check).
     Route("GET", "records/declassification/", _always(OK)),
+    # --- the rest of the URL conf -------------------------------------------------------------------
+    Route("GET", "no-such-endpoint/", _always(NOT_FOUND), public=True),  # the JSON 404 catch-all
+    Route("GET", "communities/{slug}/requests/", _community_owner_only, targets="community"),
+    Route("GET", "posts/{id}/history/", _item_read, targets="post"),
+    Route("GET", "posts/{id}/likes/", _item_read, targets="post"),
+    Route("POST", "posts/{id}/like/", _acts_on_item(API_DONE), targets="post"),
+    Route("PATCH", "posts/{id}/comments/{comment}/", _author_only(OK), targets="post", body={"body": "changed"}),
+    Route("GET", "notifications/preferences/", _always(OK)),
+    Route("POST", "notifications/read-all/", _always(API_DONE)),
+    Route("POST", "notifications/{missing}/read/", _always(NOT_FOUND)),
+    Route("POST", "records/stale/{slug}/still-in-use/", _owner_acts(API_DONE), targets="community"),
+    Route("GET", "records/schedules/{missing}/", _officer_missing),
+    Route("GET", "records/holds/{missing}/", _officer_missing),
+    Route("POST", "records/holds/{missing}/release/", _officer_missing, body={"note": "x"}),
+    Route("GET", "records/batches/{missing}/", _officer_missing),
+    Route("POST", "records/batches/{missing}/approve/", _officer_missing),
+    Route("GET", "records/batches/{missing}/certificate/", _officer_missing),
+    Route("GET", "records/batches/{missing}/items/", _officer_missing),
 ]
