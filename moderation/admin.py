@@ -63,9 +63,9 @@ class FlagAdmin(VisibleTargetRows, ReadOnlyAdmin):
     show_full_result_count = False
 
     def visible_rows(self, request):
-        # Not another reporter's note on an item the viewer only reads (SPEC §3): their own
-        # reports, and those of items they work in a queue — and always about a visible item.
-        return selectors.flags_visible_to(request.user).filter(target_visible_q(request.user))
+        # About a visible item; on a strictly confidential one, not another reporter's note unless
+        # the viewer works it as an owner (SPEC §3, finding 7).
+        return selectors.flags_listed_to(request.user)
 
     def get_actions(self, request):
         return {}

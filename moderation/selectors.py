@@ -134,6 +134,28 @@ def flags_visible_to(user):
     return Flag.objects.filter(Q(flagger_id=user.pk) | moderated_target_q(user))
 
 
+def strictly_confidential_target_q(type_field="target_type", id_field="target_id") -> Q:
+    """Rows naming a strictly confidential item (a comment: under a strictly confidential post)."""
+    q = Q(pk__in=[])
+    for target_type, model in MODELS.items():
+        level = "post__classification" if target_type == "comment" else "classification"
+        q |= Q(**{type_field: target_type}) & Exists(
+            model.objects.filter(pk=OuterRef(id_field), **{level: Level.STRICTLY_CONFIDENTIAL})
+        )
+    return q
+
+
+def flags_listed_to(user):
+    """The flags of the system managers' /admin/ list: about an item ``user`` may see now, and
+    for a strictly confidential item only as ``flags_visible_to`` allows (their own reports, or
+    an item they work as its owner — SPEC §3: such items in the queue are for owners only)."""
+    from unisocial.admin import target_visible_q
+
+    return Flag.objects.filter(target_visible_q(user)).filter(
+        ~strictly_confidential_target_q() | Q(flagger_id=user.pk) | moderated_target_q(user)
+    )
+
+
 # --- the queue ----------------------------------------------------------------------------
 
 

@@ -106,7 +106,8 @@ def test_a_records_officer_approves_a_batch_and_downloads_its_certificate(site, 
     assert download.suggested_filename == f"disposition-certificate-{batch.pk}.csv"
     path = tmp_path / download.suggested_filename
     download.save_as(path)
-    with path.open(newline="", encoding="utf-8") as handle:
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM, for spreadsheets (SPEC §4)
+    with path.open(newline="", encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 1, rows
     assert rows[0]["target_type"] == "post"

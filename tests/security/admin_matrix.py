@@ -119,6 +119,15 @@ def world_rows(world):
         for item in m.POSTS
     ]
     rows["unisocial.user"] = [("outsider", world["users"]["outsider"], _roles(lambda r: True))]
+    # The permanent record of a strictly confidential post destroyed in the restricted community:
+    # it names that community, so in /admin/ it is for those who see such an item there — its owners
+    # (records officers read these records at /records/, SPEC §4).
+    from records.models import DispositionRecord
+
+    rows["records.dispositionrecord"] = [
+        ("record in restricted", DispositionRecord.objects.order_by("pk").first(),
+         _roles(lambda r: m.COMMUNITY_ROLE.get(r) == "owner")),
+    ]
     return rows
 
 
@@ -126,7 +135,7 @@ CONTENT_LABELS = {
     "communities.community", "communities.membership", "communities.joinrequest", "communities.membershipevent",
     "records.stalenessreview", "posts.post", "posts.wikipage", "posts.comment", "posts.tag",
     "moderation.moderatedpost", "moderation.moderatedcomment", "moderation.moderatedwikipage",
-    "moderation.flag", "moderation.moderationaction",
+    "moderation.flag", "moderation.moderationaction", "records.dispositionrecord",
 }
 
 
@@ -262,11 +271,18 @@ def admin_cases(world) -> list[AdminCase]:
             for desc, obj, visible in entries:
                 if obj is None or not hasattr(obj, "get_absolute_url"):
                     continue
-                ct = ContentType.objects.get_for_model(type(obj), for_concrete_model=False)
-                missing = f"{base}r/{ct.pk}/{MISSING_ID}/"
-                cases.append(AdminCase(site_name, type(obj)._meta.label_lower, "shortcut", f"{base}r/{ct.pk}/{obj.pk}/",
-                                       target=desc, visible=visible, has_target=True, missing_path=missing,
-                                       target_id=str(obj.pk), ok=("302",)))
+                # The object under its own type and under every proxy of it registered on this site
+                # (the owners' site registers proxies: its "View on site" buttons use theirs). A type
+                # the site does not register opens nothing there: the same answer as a missing id.
+                concrete = type(obj)._meta.concrete_model
+                shown_as = {concrete} | {mdl for mdl in site._registry if mdl._meta.concrete_model is concrete}
+                for mdl in shown_as:
+                    ct = ContentType.objects.get_for_model(mdl, for_concrete_model=False)
+                    missing = f"{base}r/{ct.pk}/{MISSING_ID}/"
+                    cases.append(AdminCase(site_name, mdl._meta.label_lower, "shortcut", f"{base}r/{ct.pk}/{obj.pk}/",
+                                           target=desc, visible=visible if mdl in site._registry else (),
+                                           has_target=True, missing_path=missing, target_id=str(obj.pk),
+                                           ok=("302",)))
         for model in {type(o) for entries in rows.values() for _d, o, _v in entries if o is not None}:
             if not serves_shortcut or not hasattr(model, "get_absolute_url"):
                 continue
