@@ -60,7 +60,10 @@ def comment_visible(world, user_id, post_id, comment_author, comment_status, rol
     if comment_status == "published":
         return True
     if comment_status in ("pending", "hidden"):
-        return user_id == comment_author or role_of(user_id) in ("owner", "moderator")
+        # Its author while a member of C (SPEC §2.2: every row needs an active membership), and the
+        # moderators.
+        return (user_id == comment_author and role_of(user_id) is not None) or role_of(user_id) in (
+            "owner", "moderator")
     return False  # withdrawn: nobody, not even its author
 
 

@@ -222,6 +222,16 @@ def admin_cases(world) -> list[AdminCase]:
         autocomplete_done = set()
         for model, model_admin in site._registry.items():
             label = model._meta.label_lower
+            # Pages a ModelAdmin adds of its own, without parameters (e.g. "Appoint an owner"): open
+            # past the gate, and scanned for secret words like every other page.
+            standard = {"changelist", "add", "history", "delete", "change"}
+            for pattern in model_admin.get_urls():
+                name = getattr(pattern, "name", None) or ""
+                route = str(pattern.pattern)
+                if name.rsplit("_", 1)[-1] in standard or "<" in route or not route:
+                    continue
+                cases.append(AdminCase(site_name, label, "custom", f"{base}{model._meta.app_label}/"
+                                       f"{model._meta.model_name}/{route}", target=name, visible=everyone))
             url = f"{base}{model._meta.app_label}/{model._meta.model_name}/"
             cases.append(AdminCase(site_name, label, "changelist", url, visible=everyone))
             if model_admin.search_fields:
