@@ -379,7 +379,8 @@ def item_reclassify(*, actor, item, classification, reason=""):
         level = choose_level(item.community, classification)
         check_level_change(actor, item, level, reason)
         _record_declassification(actor, item, level, reason)
-        item.classification = level
+        old_level, item.classification = item.classification, level
+        _readdress_when_raised(item, old_level)
         item._change_reason = (reason or "").strip()[:100] or None
         item._history_user = actor
         if level != Level.STRICTLY_CONFIDENTIAL:
@@ -485,10 +486,7 @@ def _wiki_address(community, title, slug, level) -> str:
     """
     explicit = bool((slug or "").strip())
     if not explicit and level == Level.STRICTLY_CONFIDENTIAL:
-        while True:
-            candidate = f"page-{secrets.token_hex(4)}"
-            if not WikiPage.objects.filter(community=community, slug=candidate).exists():
-                return candidate
+        return _random_wiki_address(community)
     base = slugify(slug or title)[:80]
     if not base:
         raise ValidationError({"slug": _("Give the page an address made of letters or digits.")})
@@ -508,6 +506,27 @@ def _wiki_address(community, title, slug, level) -> str:
         suffix = f"-{n}"
         candidate = f"{base[:80 - len(suffix)]}{suffix}"
     return candidate
+
+
+RANDOM_WIKI_ADDRESS = re.compile(r"page-[0-9a-f]{8}")
+
+
+def _random_wiki_address(community) -> str:
+    while True:
+        candidate = f"page-{secrets.token_hex(4)}"
+        if not WikiPage.objects.filter(community=community, slug=candidate).exists():
+            return candidate
+
+
+def _readdress_when_raised(item, old_level) -> None:
+    """A wiki page raised to strictly confidential leaves the address it had (made from its
+    title, or typed) for a random one, as if it had been written at that level: otherwise a
+    new page of the same title would take the next suffix and tell its writer that a page
+    they cannot see holds that title (issue 11, finding 8). Links to the old address answer
+    404, as the page itself now does to everyone outside its audience."""
+    if (isinstance(item, WikiPage) and item.classification == Level.STRICTLY_CONFIDENTIAL
+            and old_level != Level.STRICTLY_CONFIDENTIAL and not RANDOM_WIKI_ADDRESS.fullmatch(item.slug)):
+        item.slug = _random_wiki_address(item.community)
 
 
 @transaction.atomic
@@ -558,7 +577,8 @@ def _wiki_update(*, actor, page, reason, changes, note=None):
         level = choose_level(page.community, changes["classification"])
         check_level_change(actor, page, level, reason)
         _record_declassification(actor, page, level, reason)
-        page.classification = level
+        old_level, page.classification = page.classification, level
+        _readdress_when_raised(page, old_level)
     if "title" in changes:
         if not (changes["title"] or "").strip():
             raise ValidationError({"title": _("Give the page a title.")})

@@ -373,3 +373,16 @@ def test_named_reader_preview_shows_no_reader_count(client, cast, sc_page):
     assert "named people" not in body and "named person" not in body
     sc_page.refresh_from_db()
     assert sc_page.body_source == "secret v1"
+
+
+def test_a_page_raised_to_strictly_confidential_leaves_its_title_made_address(cast):
+    # Otherwise a new page of that title would take "-2" and tell its writer the hidden one exists.
+    community, people = cast
+    page, _ = services.wiki_create(actor=people["author"], community=community, title="Heron plan",
+                                   classification=CONF)
+    assert page.slug == "heron-plan"
+    page = services.item_reclassify(actor=people["author"], item=page, classification=SC)
+    assert services.RANDOM_WIKI_ADDRESS.fullmatch(page.slug)
+    again, _ = services.wiki_create(actor=people["member"], community=community, title="Heron plan",
+                                    classification=CONF)
+    assert again.slug == "heron-plan"

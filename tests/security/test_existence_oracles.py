@@ -206,9 +206,8 @@ CASES = [
         covers=("wiki_slug_unique_in_community",),
     ),
     Case(
-        # Known, not fixed: a page raised to strictly confidential keeps the address made
-        # from its title (its readers' links keep working), and a new page of the same
-        # title takes the next suffix. See the report of issue 11.
+        # A page raised to strictly confidential leaves its title-made address for a random
+        # one, so a new page of the same title takes the plain address either way.
         "wiki-create-title-of-a-page-raised-to-strictly-confidential",
         request=lambda w: html_client(w["actor"]).post(
             "/communities/board/wiki/new/", {"title": "Merger plan", **WIKI_FORM}
@@ -222,7 +221,6 @@ CASES = [
             classification=SC,
         ),
         covers=("wiki_slug_unique_in_community",),
-        marks=[pytest.mark.xfail(strict=True, reason="a raised page keeps its title-made address")],
     ),
     # -- community names (not unique: refused only when a visible community bears it) --
     Case(
