@@ -40,7 +40,7 @@ from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from unisocial.admin import AccessRuleAdmin, AccessRuleInline, ReadOnlyAdmin, visible_communities
+from unisocial.admin import AccessRuleAdmin, AccessRuleInline, ReadOnly, ReadOnlyAdmin, visible_communities
 from unisocial.classification import Level
 
 from .models import Community, JoinRequest, Membership, MembershipEvent
@@ -78,7 +78,7 @@ class CommunityScopedAdmin(AccessRuleAdmin):
         )
 
 
-class MembershipInline(AccessRuleInline):
+class MembershipInline(ReadOnly, AccessRuleInline):
     """The members of a community, read-only (see the module docstring)."""
 
     model = Membership
@@ -91,15 +91,6 @@ class MembershipInline(AccessRuleInline):
         return Membership.objects.filter(content_object__in=visible_communities(request.user)).select_related(
             "user", "content_object"
         )
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CommunityAdminForm(forms.ModelForm):

@@ -29,7 +29,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from posts.services import log_view
-from unisocial.admin import AccessRuleAdmin
+from unisocial.admin import AccessRuleAdmin, ReadOnly
 from unisocial.admin_site import RuleShortcutMixin
 from unisocial.classification import Level
 from unisocial.sanitize import clean_html
@@ -149,7 +149,7 @@ def report_bulk(request, items, action, reason):
 # --- shared by every page of the site ------------------------------------------------------
 
 
-class ModeratorModelAdmin(AccessRuleAdmin):
+class ModeratorModelAdmin(ReadOnly, AccessRuleAdmin):
     """Read-only pages for owners and moderators: what they may see, nothing they may edit here.
 
     Rows, choices, filters, search and "view on site" (the site's ``r/``) go through the
@@ -163,15 +163,6 @@ class ModeratorModelAdmin(AccessRuleAdmin):
     def has_view_permission(self, request, obj=None):
         # Objects reach here only through get_queryset (the access rule and the person's communities).
         return self.admin_site.has_permission(request)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_moderate_permission(self, request):
         return self.admin_site.has_permission(request)

@@ -170,8 +170,8 @@ class AccessRuleInline(AccessRuleMixin, admin.TabularInline):
     """Inline rows under the same rule (deny by default)."""
 
 
-class ReadOnlyAdmin(AccessRuleAdmin):
-    """An audit trail: listed and viewed, never added, edited or deleted here."""
+class ReadOnly:
+    """Listed and viewed, never added, edited or deleted here (admins and inlines alike)."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -181,6 +181,10 @@ class ReadOnlyAdmin(AccessRuleAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnly, AccessRuleAdmin):
+    """An audit trail: listed and viewed, never added, edited or deleted here."""
 
 
 class ContentFreeRows:
