@@ -92,6 +92,7 @@ ALLOWED: dict[str, str] = {
     'posts/services.py:_wiki_address': 'a free address among all pages of C (suffix or random): the answer '
                                        'depends on nothing the writer cannot see (finding 8)',
     'posts/services.py:_wiki_update': SERVICE + ' (locks the page it was given)',
+    'posts/services.py:_random_wiki_address': 'a random address free among all pages of C (finding 8)',
     'records/declassification.py:_latest_review': 'records review metadata (SPEC §4), for officers and authors',
     'records/declassification.py:declassify': SERVICE + ' (declassification by the author or an officer, SPEC §4)',
     'records/declassification.py:keep': SERVICE,
