@@ -5,7 +5,7 @@ is no HTTPS redirect (requests come from Django's in-process test client)."""
 from unisocial.settings.base import *  # noqa: F403
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,  # noqa: F405 (the private alias for attachments and packages stays)
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 SECURE_SSL_REDIRECT = False
