@@ -31,7 +31,7 @@ from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from unisocial.access import active_memberships
+from communities.access import active_memberships
 from unisocial.api import StrictFieldsMixin
 from unisocial.api_views import AccessRuleViewSet
 from unisocial.classification import Level, Visibility

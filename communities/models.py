@@ -11,20 +11,14 @@ from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.managers import UserObjectPermissionManager
 from guardian.models import UserObjectPermissionBase
 
-from unisocial.classification import Level, Visibility
-
-
-class Role(models.TextChoices):
-    OWNER = "owner", _("Owner")
-    MODERATOR = "moderator", _("Moderator")
-    MEMBER = "member", _("Member")
+from unisocial.classification import Level, Role, Visibility
 
 
 ROLE_PERMISSION = {
@@ -36,8 +30,6 @@ ROLE_PERMISSION = {
 
 class CommunityQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from unisocial.access import community_visible_q
-
         return self.filter(community_visible_q(user))
 
 
@@ -145,6 +137,28 @@ class Membership(UserObjectPermissionBase):
     def save(self, *args, **kwargs):
         self.permission = role_permission(self.role)
         super().save(*args, **kwargs)
+
+
+def authorized(user) -> bool:
+    """Only signed-in, active accounts see anything (§2.2)."""
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def active_memberships(user, community_ref, at=None):
+    """Active guardian role grants of ``user`` on the community ``community_ref`` points at.
+
+    The membership query of the access rule (``communities.access``): every row
+    of the visibility table but the open one is an ``Exists()`` of it."""
+    return Membership.objects.active(at).filter(user_id=user.pk, content_object_id=community_ref)
+
+
+def community_visible_q(user) -> Q:
+    """Open and moderated communities are listed to everyone; restricted ones only to members."""
+    if not authorized(user):
+        return Q(pk__in=[])
+    return Q(visibility__in=[Visibility.OPEN, Visibility.MODERATED]) | Exists(
+        active_memberships(user, OuterRef("pk"))
+    )
 
 
 _ROLE_PERMISSIONS: dict[str, Permission] = {}

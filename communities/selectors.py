@@ -1,9 +1,9 @@
-"""Reads on communities, all through the access rule (unisocial/access.py)."""
+"""Reads on communities, all through the access rule (communities/access.py)."""
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
-from unisocial.access import role_in
+from communities.access import role_in
 
 from .models import Community, JoinRequest, Membership, Role
 

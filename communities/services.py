@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from posts.models import Notification
 from posts.notifications import notify
-from unisocial.access import role_in, users_who_can_view
+from communities.access import role_in, users_who_can_view
 from unisocial.classification import (
     MAX_CEILING,
     Level,

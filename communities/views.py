@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from posts import selectors as post_selectors
 from posts.models import Post
 from records.models import StalenessReview
-from unisocial.access import ROLE_RANK
+from communities.access import ROLE_RANK
 from unisocial.classification import Visibility
 
 from . import selectors, services

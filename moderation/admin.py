@@ -143,7 +143,7 @@ class EscalationCaseAdmin(VisibleTargetRows, ReadOnlyAdmin):
             classification=target.classification,
             via="escalation",
         )
-        from unisocial.access import can_view
+        from communities.access import can_view
 
         body = mark_safe(clean_html(item.body))  # noqa: S308 — the output of the one sanitizer
         if case.target_type == "comment" and not can_view(request.user, target):

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from communities.selectors import get_community_for
-from unisocial.access import role_in
+from communities.access import role_in
 from unisocial.classification import Level
 
 from . import selectors, services

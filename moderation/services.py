@@ -38,7 +38,7 @@ from communities.models import Membership, Role
 from posts.models import Comment, Notification
 from posts.notifications import notify
 from posts.services import item_reclassify, notify_mentions_on_publish
-from unisocial.access import can_view, role_in
+from communities.access import can_view, role_in
 from unisocial.classification import Level, Status, Visibility, rank
 from unisocial.ratelimits import check_hourly
 

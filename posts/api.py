@@ -38,7 +38,7 @@ from rest_framework.response import Response
 
 from communities.models import Community, Role
 from communities.services import lookup_users
-from unisocial.access import active_memberships
+from communities.access import active_memberships
 from unisocial.api import StrictFieldsMixin
 from unisocial.api_views import AccessRuleViewSet
 from unisocial.classification import Level, Status

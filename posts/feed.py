@@ -25,7 +25,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 
 from communities.models import Community, Membership
-from unisocial.access import visible_in_visible_parent_q
+from communities.access import visible_in_visible_parent_q
 from unisocial.classification import Visibility
 
 from .models import Comment, Follow, Like, Post

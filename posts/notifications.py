@@ -24,7 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from unisocial.access import item_audience
+from communities.access import item_audience
 from unisocial.classification import Level, Status
 
 from .models import Comment, Notification, NotificationPreference, Post, WikiPage

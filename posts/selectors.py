@@ -1,5 +1,5 @@
 """Reads on posts, comments, wiki pages and attachments, all through the access
-rule (unisocial/access.py, SPEC §2.2).
+rule (communities/access.py, SPEC §2.2).
 
 ``access_post`` and ``access_wiki`` are the only ways a view loads an item:
 visible to the user or 404, so "not there" and "not yours" look the same.

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from guardian.shortcuts import assign_perm
 
 from communities.models import Community
-from unisocial.access import can_view, item_audience, role_in
+from communities.access import can_view, item_audience, role_in
 from unisocial.classification import Level, Status, rank
 from unisocial.ratelimits import check_hourly
 from unisocial.sanitize import clean_text, render

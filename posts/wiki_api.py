@@ -25,7 +25,7 @@ from rest_framework.response import Response
 
 from communities.models import Role
 from communities.selectors import get_community_for
-from unisocial.access import role_in
+from communities.access import role_in
 from unisocial.api import StrictFieldsMixin
 from unisocial.api_views import AccessRuleViewSet
 from unisocial.classification import Status

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from communities.forms import add_service_errors
 from communities.selectors import get_community_for
 from moderation.selectors import reported_by
-from unisocial.access import role_in
+from communities.access import role_in
 from unisocial.classification import rank
 
 from . import selectors, services

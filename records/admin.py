@@ -21,7 +21,7 @@ row about something he cannot see is absent (issue 11, finding 5):
 from django.contrib import admin
 from django.db.models import Exists, OuterRef, Q
 
-from unisocial.access import active_memberships
+from communities.access import active_memberships
 from unisocial.admin import AccessRuleAdmin, ContentFreeRows, ReadOnlyAdmin, target_visible_q, visible_communities
 from unisocial.classification import Level
 

@@ -50,7 +50,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from unisocial.access import can_view, visible_q
+from communities.access import can_view, visible_q
 from unisocial.classification import Level, rank
 
 from .audit import audit
@@ -367,7 +367,7 @@ def _notify_author(item, *, actor, from_level) -> None:
     """Tell the author their item was declassified: level, community and link only (SPEC §2.4)."""
     from posts.models import Notification
     from posts.notifications import notify
-    from unisocial.access import item_audience
+    from communities.access import item_audience
 
     if item.author_id == actor.pk or not item_audience(item).filter(pk=item.author_id).exists():
         return

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from communities.models import Community, Membership, Role
 from posts.models import Notification
-from unisocial.access import role_in
+from communities.access import role_in
 from unisocial.classification import Level
 
 from .audit import audit, audit_many

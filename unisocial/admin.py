@@ -10,7 +10,7 @@ superusers are not exempt. Every ModelAdmin on either site derives from
 * ``get_search_results`` (hence autocomplete) stays inside ``get_queryset``;
 * form field querysets (foreign keys, many-to-many, hence autocomplete widgets and
   raw-id labels) and list filters' choices offer only related rows the viewer may
-  see (``visible_related``: communities by ``community_visible_q``, items by
+  see (``visible_related``: communities by ``Community.objects.visible_to``, items by
   ``visible_to``, tags only through a visible post, other models only when declared
   content-free in ``CONTENT_FREE``);
 * inlines derive from ``AccessRuleInline``, under the same rule;
@@ -39,7 +39,6 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import TokenProxy
 
-from .access import community_visible_q
 from .models import TermsAcceptance, TermsVersion, User
 
 # Models whose rows carry no classified content, no community names and no item ids:
@@ -64,8 +63,7 @@ TARGET_MODELS = {
 
 
 def visible_communities(user):
-    Community = apps.get_model("communities", "Community")
-    return Community.objects.filter(community_visible_q(user))
+    return apps.get_model(TARGET_MODELS["community"]).objects.visible_to(user)
 
 
 def visible_tags(user):

@@ -64,3 +64,12 @@ class Status(models.TextChoices):
     PENDING = "pending", _("Pending moderation")
     HIDDEN = "hidden", _("Hidden by moderation")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Role(models.TextChoices):
+    """A person's role in a community (§2.1), part of the shared vocabulary:
+    pages of every app show it, and the core's template tags label it."""
+
+    OWNER = "owner", _("Owner")
+    MODERATOR = "moderator", _("Moderator")
+    MEMBER = "member", _("Member")

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from unisocial.access import AccessQuerySet
+from communities.access import AccessQuerySet
 from unisocial.private_storage import private_storage, private_storage_for_field
 
 __all__ = ["AttachmentBase", "PostAttachment", "WikiAttachment", "private_storage"]

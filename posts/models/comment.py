@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from unisocial.access import AccessQuerySet
+from communities.access import AccessQuerySet
 from unisocial.classification import Status
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from unisocial.access import AccessQuerySet
+from communities.access import AccessQuerySet
 from unisocial.classification import Level, Status
 
 from .revision import RecordedReaders

@@ -14,7 +14,7 @@ from communities.models import Membership
 from posts.feed import feed_for
 from posts.models import Comment, Post
 from tests.factories import CommunityFactory, PostFactory, UserFactory
-from unisocial.access import visible_in_visible_parent_q
+from communities.access import visible_in_visible_parent_q
 from unisocial.classification import levels_up_to
 
 from .oracle import World, can_see_comment

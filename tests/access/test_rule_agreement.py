@@ -15,7 +15,7 @@ from hypothesis.extra.django import TestCase
 from communities.models import Membership
 from posts.models import Post
 from tests.factories import CommunityFactory, PostFactory, UserFactory, grant_reader
-from unisocial.access import can_view, item_audience
+from communities.access import can_view, item_audience
 from unisocial.classification import levels_up_to
 
 from .oracle import World, can_see

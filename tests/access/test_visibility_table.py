@@ -7,7 +7,7 @@ from django.utils import timezone
 from communities.models import Community, Role
 from posts.models import Post
 from tests.factories import grant_reader
-from unisocial.access import can_view, role_in
+from communities.access import can_view, role_in
 
 pytestmark = pytest.mark.django_db
 
@@ -211,7 +211,7 @@ def test_an_author_who_left_does_not_see_comments_written_after_on_their_post(wo
 
 
 def test_an_author_who_left_is_not_in_their_items_audience(world, make_post):
-    from unisocial.access import item_audience
+    from communities.access import item_audience
 
     post = make_post(community=world["restricted"], author=world["author"], classification="strictly_confidential")
     assert item_audience(post).filter(pk=world["author"].pk).exists()

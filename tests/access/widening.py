@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from communities.models import Membership
 from posts import services
 from tests.factories import CommunityFactory, UserFactory
-from unisocial.access import can_view
+from communities.access import can_view
 from unisocial.classification import levels_up_to, rank
 
 VISIBILITY_CEILINGS = [
@@ -112,7 +112,7 @@ def reader_ids(item) -> set:
 
 
 def expected_audience(world, level, author_id, readers) -> set:
-    """SPEC §2.2 for a published item, written independently of unisocial.access."""
+    """SPEC §2.2 for a published item, written independently of communities.access."""
     seen = set()
     for person in world.people:
         role = world.role(person)

@@ -12,7 +12,7 @@ from zeal import zeal_context
 from communities.management.commands.seed_demo import DEMO_PASSWORD, NAMED_USERS
 from communities.models import Community, Membership, Role
 from posts.models import Post, PostReader
-from unisocial.access import role_in
+from communities.access import role_in
 from unisocial.classification import Level, Visibility, rank
 from unisocial.models import TermsVersion
 

@@ -5,7 +5,7 @@ from moderation import services
 from moderation.models import Flag, ModerationAction
 from posts.models import Comment, Notification
 from posts.services import post_create
-from unisocial.access import can_view
+from communities.access import can_view
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 
 from moderation import services
 from posts.models import Comment, Notification
-from unisocial.access import can_view
+from communities.access import can_view
 
 pytestmark = pytest.mark.django_db
 

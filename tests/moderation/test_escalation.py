@@ -4,7 +4,7 @@ import pytest
 from moderation import services
 from moderation.models import EscalationCase
 from posts.models import AccessLog, Notification, Post
-from unisocial.access import can_view, item_audience
+from communities.access import can_view, item_audience
 
 pytestmark = pytest.mark.django_db
 

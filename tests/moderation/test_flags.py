@@ -3,7 +3,7 @@ import pytest
 
 from moderation.models import Flag, ModerationAction
 from posts.models import Comment, Post, WikiPage
-from unisocial.access import can_view
+from communities.access import can_view
 
 pytestmark = pytest.mark.django_db
 

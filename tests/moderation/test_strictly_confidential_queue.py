@@ -11,7 +11,7 @@ from moderation import selectors, services
 from moderation.models import Flag, ModerationAction
 from posts.models import Comment
 from tests.factories import grant_reader
-from unisocial.access import can_view
+from communities.access import can_view
 
 pytestmark = pytest.mark.django_db
 

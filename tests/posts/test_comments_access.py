@@ -16,7 +16,7 @@ from communities.models import Membership
 from posts.models import Comment, PostAttachment
 from tests.access.oracle import World, can_see
 from tests.factories import CommunityFactory, PostFactory, UserFactory, grant_reader
-from unisocial.access import can_view
+from communities.access import can_view
 from unisocial.classification import levels_up_to
 
 VISIBILITY_CEILINGS = [

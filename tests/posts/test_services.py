@@ -19,7 +19,7 @@ from posts.models import (
     WikiPage,
 )
 from tests.factories import PostFactory, add_member, grant_reader
-from unisocial.access import can_view
+from communities.access import can_view
 from unisocial.classification import Level, Status
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from communities.models import Role
 from posts import services
 from posts.models import WikiPage
 from tests.factories import CommunityFactory, UserFactory, add_member
-from unisocial.access import can_view
+from communities.access import can_view
 from unisocial.classification import Level, Visibility
 
 SC = Level.STRICTLY_CONFIDENTIAL

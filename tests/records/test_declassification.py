@@ -21,7 +21,7 @@ from posts.models import Notification, Post, WikiPage
 from records import declassification, holds
 from records.models import DeclassificationReview, Hold, RecordsAuditLog
 from tests.factories import CommunityFactory, UserFactory, add_member
-from unisocial.access import can_view
+from communities.access import can_view
 
 from .conftest import make_post, make_wiki
 

@@ -1,6 +1,6 @@
 """The authorization matrix (SPEC §1, §2.1, §2.2, §6), written as a plain table.
 
-Independent of the implementation: nothing here imports ``unisocial.access``
+Independent of the implementation: nothing here imports ``communities.access``
 or asks the app who may see what. Roles, items and the expected answer of
 every route are spelled out from the SPEC; ``test_matrix.py`` builds the
 world, sends every request as every role and compares.

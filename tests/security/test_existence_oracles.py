@@ -361,7 +361,7 @@ def test_answer_is_the_same_whether_or_not_the_hidden_object_exists(world, case)
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CASES])
 def test_the_hidden_object_really_is_hidden_and_colliding(world, case):
     # Guards the rows themselves: the hidden object must exist and be invisible to the actor.
-    from unisocial.access import can_view
+    from communities.access import can_view
 
     with transaction.atomic():
         hidden = case.hide(world)

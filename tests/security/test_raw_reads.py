@@ -1,7 +1,7 @@
 """A machine guard on raw reads (issue 11, "A machine guard on raw reads").
 
 Like Zulip's linter that bans a bare ``Stream.objects.get`` in views: an AST check over the app code
-(not tests, not migrations) that fails when code outside the access core (``unisocial/access.py``)
+(not tests, not migrations) that fails when code outside the access core (``communities/access.py``)
 reads a model that carries content or community identity through ``Model.objects``,
 ``Model._default_manager`` or ``Model.all_objects`` — or ``get_object_or_404(Model, …)`` — without
 going through the rule in the same chain (``visible_to``, ``visible_q`` and the other ``visible_*``
@@ -23,7 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("communities", "moderation", "posts", "records", "unisocial")
-ACCESS_CORE = {"unisocial/access.py"}
+ACCESS_CORE = {"communities/access.py"}  # plus its membership query, below
+
 
 # The models that carry content or community identity (SPEC §2.2: "invisible means nonexistent").
 CONTENT_MODELS = {
@@ -54,6 +55,8 @@ DISPOSAL = "records disposition (SPEC §4): runs as the system over every due it
 
 # "path:function" -> why this raw read needs no rule. One line each; keep it honest.
 ALLOWED: dict[str, str] = {
+    'communities/models.py:active_memberships': "the access rule's own membership query (communities.access imports it): "
+    "every row of the visibility table but the open one is an Exists() of it",
     'communities/management/commands/seed_demo.py:Command.handle': SEED,
     'communities/management/commands/seed_demo.py:Seeder.create_communities': SEED,
     'communities/management/commands/seed_demo.py:Seeder.create_join_requests': SEED,

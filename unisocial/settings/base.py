@@ -91,8 +91,8 @@ AUTH_USER_MODEL = "unisocial.User"
 AUTHENTICATION_BACKENDS = [
     # Django's ModelBackend, loading is_records_officer with the user (unisocial/auth_backends.py).
     "unisocial.auth_backends.UserBackend",
-    # The one access rule answers user.has_perm(perm, obj) (unisocial/access.py).
-    "unisocial.access.AccessRuleBackend",
+    # The one access rule answers user.has_perm(perm, obj) (communities/access.py).
+    "communities.access.AccessRuleBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -6,8 +6,7 @@ always as text ("Confidential"), with colour only as a second cue.
 
 from django import template
 
-from communities.models import Role
-from unisocial.classification import Level, Visibility
+from unisocial.classification import Level, Role, Visibility
 
 register = template.Library()
 

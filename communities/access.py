@@ -39,32 +39,26 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
-from .classification import Level, Status, Visibility
+from unisocial.classification import Level, Status, Visibility
 
+from .models import Community, Membership, active_memberships, authorized as _authorized, community_visible_q
 
-def _membership_model():
-    from communities.models import Membership
-
-    return Membership
+__all__ = [
+    "AccessQuerySet",
+    "AccessRuleBackend",
+    "active_memberships",
+    "can_view",
+    "community_visible_q",
+    "item_audience",
+    "role_in",
+    "users_who_can_view",
+    "visible_in_visible_parent_q",
+    "visible_q",
+]
 
 
 def _open_communities():
-    from communities.models import Community
-
     return Community.objects.filter(visibility=Visibility.OPEN).values("pk")
-
-
-def _authorized(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
-
-
-def active_memberships(user, community_ref, at=None):
-    """Active guardian role grants of ``user`` on the community ``community_ref`` points at."""
-    return (
-        _membership_model()
-        .objects.active(at)
-        .filter(user_id=user.pk, content_object_id=community_ref)
-    )
 
 
 def _item_model(model):
@@ -167,15 +161,6 @@ def _has_field(model, name) -> bool:
     return True
 
 
-def community_visible_q(user) -> Q:
-    """Open and moderated communities are listed to everyone; restricted ones only to members."""
-    if not _authorized(user):
-        return Q(pk__in=[])
-    return Q(visibility__in=[Visibility.OPEN, Visibility.MODERATED]) | Exists(
-        active_memberships(user, OuterRef("pk"))
-    )
-
-
 class AccessQuerySet(models.QuerySet):
     """Base queryset for every access-controlled model: deny by default."""
 
@@ -252,7 +237,7 @@ def users_who_can_view(*, community, classification, author, status=Status.PUBLI
     users = User.objects.filter(is_active=True)
     if status == Status.WITHDRAWN:
         return users.none()
-    memberships = _membership_model().objects.active().filter(
+    memberships = Membership.objects.active().filter(
         content_object_id=community.pk, user_id=OuterRef("pk")
     )
     is_member = Exists(memberships)
