@@ -204,7 +204,7 @@ class BenchSeeder:
         from django.contrib.auth import get_user_model
         from django.contrib.auth.hashers import make_password
 
-        from communities.management.commands._demo_data import FIRST_NAMES, LAST_NAMES
+        from unisocial.management.commands._demo_data import FIRST_NAMES, LAST_NAMES
         from unisocial.models import TermsAcceptance, TermsVersion
 
         self.User = get_user_model()
@@ -229,7 +229,7 @@ class BenchSeeder:
 
     # -- communities -------------------------------------------------------------------
     def communities(self, cur, Community):
-        from communities.management.commands._demo_data import (
+        from unisocial.management.commands._demo_data import (
             DUTY_STATIONS,
             GENERATED_KINDS,
             GENERATED_TOPICS,
@@ -300,7 +300,7 @@ class BenchSeeder:
     def posts(self, cur, Post, PostReader, Like, Comment):
         from django.contrib.auth.models import Permission
 
-        from communities.management.commands._demo_data import (
+        from unisocial.management.commands._demo_data import (
             DUTY_STATIONS,
             LEVEL_WEIGHTS,
             MONTHS,

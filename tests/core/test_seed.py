@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from zeal import zeal_context
 
-from communities.management.commands.seed_demo import DEMO_PASSWORD, NAMED_USERS
+from unisocial.management.commands.seed_demo import DEMO_PASSWORD, NAMED_USERS
 from communities.models import Community, Membership, Role
 from posts.models import Post, PostReader
 from communities.access import role_in

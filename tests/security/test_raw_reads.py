@@ -57,12 +57,12 @@ DISPOSAL = "records disposition (SPEC §4): runs as the system over every due it
 ALLOWED: dict[str, str] = {
     'communities/models.py:active_memberships': "the access rule's own membership query (communities.access imports it): "
     "every row of the visibility table but the open one is an Exists() of it",
-    'communities/management/commands/seed_demo.py:Command.handle': SEED,
-    'communities/management/commands/seed_demo.py:Seeder.create_communities': SEED,
-    'communities/management/commands/seed_demo.py:Seeder.create_join_requests': SEED,
-    'communities/management/commands/seed_demo.py:Seeder.create_memberships': SEED,
-    'communities/management/commands/seed_demo.py:Seeder.create_posts': SEED,
-    'communities/management/commands/seed_demo.py:Seeder.grant_readers': SEED,
+    'unisocial/management/commands/seed_demo.py:Command.handle': SEED,
+    'unisocial/management/commands/seed_demo.py:Seeder.create_communities': SEED,
+    'unisocial/management/commands/seed_demo.py:Seeder.create_join_requests': SEED,
+    'unisocial/management/commands/seed_demo.py:Seeder.create_memberships': SEED,
+    'unisocial/management/commands/seed_demo.py:Seeder.create_posts': SEED,
+    'unisocial/management/commands/seed_demo.py:Seeder.grant_readers': SEED,
     'communities/services.py:_log': 'writes the membership event (audit row)',
     'communities/services.py:community_create': SERVICE,
     'communities/services.py:check_names_free': 'the address (slug) is unique over every community: one answer '
