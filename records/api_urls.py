@@ -2,19 +2,19 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import api, declassification_api
+from .api import declassification, disposition, holds, reports, staleness
 
 router = SimpleRouter()
-router.register("schedules", api.ScheduleViewSet, basename="records-schedule")
-router.register("holds", api.HoldViewSet, basename="records-hold")
-router.register("batches", api.BatchViewSet, basename="records-batch")
+router.register("schedules", disposition.ScheduleViewSet, basename="records-schedule")
+router.register("holds", holds.HoldViewSet, basename="records-hold")
+router.register("batches", disposition.BatchViewSet, basename="records-batch")
 
 urlpatterns = [
-    path("inventory/", api.InventoryReport.as_view(), name="api-records-inventory"),
-    path("stale/", api.StaleReport.as_view(), name="api-records-stale"),
-    path("stale/<slug:slug>/still-in-use/", api.StillInUse.as_view(), name="api-records-still-in-use"),
-    path("due/", api.DueReport.as_view(), name="api-records-due"),
-    path("declassification/", declassification_api.DeclassificationReviewList.as_view(),
+    path("inventory/", reports.InventoryReport.as_view(), name="api-records-inventory"),
+    path("stale/", staleness.StaleReport.as_view(), name="api-records-stale"),
+    path("stale/<slug:slug>/still-in-use/", staleness.StillInUse.as_view(), name="api-records-still-in-use"),
+    path("due/", reports.DueReport.as_view(), name="api-records-due"),
+    path("declassification/", declassification.DeclassificationReviewList.as_view(),
          name="api-records-declassification"),
     *router.urls,
 ]

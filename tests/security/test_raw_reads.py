@@ -152,14 +152,13 @@ ALLOWED: dict[str, str] = {
     'posts/wiki_api.py:WikiPageViewSet':
         "class attribute for DRF's router; AccessRuleViewSet.get_queryset adds the rule",
     'posts/wiki_api.py:WikiPageViewSet.get_base_queryset': 'AccessRuleViewSet adds visible_to to this base',
-    'records/api.py:BatchViewSet.items':
+    'records/api/disposition.py:BatchViewSet.items':
         'community slugs of a disposition batch: metadata for records officers (SPEC §4)',
-    'records/declassification_api.py:DeclassificationReviewList.get':
+    'records/api/declassification.py:DeclassificationReviewList.get':
         'slug lookups for the review list; unknown and invisible slugs list nothing alike',
-    'records/declassification_api.py:DeclassificationReviewList.post': 're-reads the review the service just wrote',
-    'records/declassification_api.py:ReviewSerializer.get_community':
+    'records/api/declassification.py:DeclassificationReviewList.post': 're-reads the review the service just wrote',
+    'records/api/declassification.py:ReviewSerializer.get_community':
         "slug of a reviewed item's community (officers, or the item's author)",
-    'records/declassification_views.py:FilterForm.clean_community': "records officers' filter by slug (metadata)",
     'records/holds.py:resolve_target': 'records officers place holds on any community (SPEC §4)',
     'records/packages.py:post_payload': 'archive packages of disposed items (records, SPEC §4)',
     'records/reports.py:inventory': "records officers' metadata report (SPEC §4: community × level × age)",
@@ -168,8 +167,9 @@ ALLOWED: dict[str, str] = {
     'records/staleness.py:_owners_by_community': 'staleness job: the owners to notify',
     'records/staleness.py:archive_stale_communities': 'staleness job: archives after the grace period',
     'records/staleness.py:stale_communities': 'staleness job: finds inactive communities',
-    'records/views.py:batch_detail': 'batch items: metadata for records officers (SPEC §4)',
-    'records/views.py:community_slugs': "community slugs for records officers' reports (metadata)",
+    'records/views/common.py:community_slugs': "community slugs for records officers' reports (metadata)",
+    'records/views/declassification.py:FilterForm.clean_community': "records officers' filter by slug (metadata)",
+    'records/views/disposition.py:batch_detail': 'batch items: metadata for records officers (SPEC §4)',
 }
 
 

@@ -1,49 +1,24 @@
-"""Records management in the JSON API (SPEC §4, §6), under /api/v1/records/.
-
-Records officers only (everyone else 403, anonymous 401/403):
+"""Retention schedules and disposition batches in the JSON API (SPEC §4, §6). Records officers only.
 
 * ``schedules/`` GET, POST; ``schedules/{id}/`` GET — retention schedules;
-* ``holds/`` GET (``?active=1``), POST; ``holds/{id}/`` GET; ``holds/{id}/release/`` POST;
 * ``batches/`` GET; ``batches/{id}/`` GET; ``batches/{id}/items/`` GET (metadata only);
   ``batches/{id}/approve/`` POST; ``batches/{id}/certificate/`` GET (JSON, or CSV
-  with ``?format=csv``);
-* ``inventory/``, ``stale/``, ``due/`` GET — aggregated report JSON.
-
-For community owners: ``stale/{slug}/still-in-use/`` POST answers a staleness flag.
-
-Every write goes through the records services, whose ``ValidationError`` /
-``PermissionDenied`` the project's exception handler turns into 400 / 403.
+  with ``?format=csv``).
 """
-
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import mixins, permissions, renderers, serializers, status, viewsets
+from rest_framework import mixins, renderers, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.views import APIView
 
-from communities.selectors import get_community_for
 from unisocial.api import StrictFieldsMixin
 from unisocial.classification import Level
 from unisocial.csv_export import csv_bytes
 
-from . import disposition, holds, reports, staleness
-from .audit import audit
-from .models import ContentType, Disposition, DispositionBatch, Hold, RetentionSchedule
-
-
-class IsRecordsOfficer(permissions.BasePermission):
-    message = _("Only records officers may use the records reports and actions.")
-
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and user.is_records_officer)
-
-
-# The project's defaults (authenticated, terms accepted) and then: a records officer.
-OFFICERS = [*api_settings.DEFAULT_PERMISSION_CLASSES, IsRecordsOfficer]
+from .. import disposition
+from ..audit import audit
+from ..models import ContentType, Disposition, DispositionBatch, RetentionSchedule
+from .common import OFFICERS
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -100,93 +75,6 @@ class ScheduleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         audit("schedule_created", actor=self.request.user, target_type="schedule", target_id=schedule.pk,
               content_type=schedule.content_type, classification=schedule.classification,
               retain_days=schedule.retain_days, disposition=schedule.disposition)
-
-
-# --- holds -----------------------------------------------------------------------------------
-
-
-class HoldSerializer(StrictFieldsMixin, serializers.ModelSerializer):
-    target_type = serializers.ChoiceField(choices=ContentType.choices)
-    target_id = serializers.CharField(max_length=80, help_text="The item's id, or a community's slug.")
-    reason = serializers.CharField(max_length=2000)
-    category = serializers.ChoiceField(choices=Hold.Category.choices, required=False, default=Hold.Category.OTHER)
-    community = serializers.SerializerMethodField()
-    placed_by = serializers.CharField(source="placed_by.username", read_only=True)
-    released_by = serializers.CharField(source="released_by.username", read_only=True, default=None)
-    is_active = serializers.BooleanField(read_only=True)
-
-    class Meta:
-        model = Hold
-        fields = ["id", "target_type", "target_id", "community", "category", "reason", "placed_by", "placed_at",
-                  "is_active", "released_by", "released_at", "release_note"]
-        read_only_fields = ["id", "placed_at", "released_at", "release_note"]
-
-    def get_community(self, hold) -> str | None:
-        slugs = self.context.get("community_slugs", {})
-        return slugs.get(hold.community_id)
-
-    def to_representation(self, hold):
-        data = super().to_representation(hold)
-        if hold.target_type == ContentType.COMMUNITY:
-            data["target_id"] = data["community"]
-        else:
-            data["target_id"] = hold.target_id
-        return data
-
-
-class HoldViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    permission_classes = OFFICERS
-    serializer_class = HoldSerializer
-
-    def get_queryset(self):
-        qs = Hold.objects.select_related("placed_by", "released_by").order_by("-placed_at", "-id")
-        active = self.request.query_params.get("active")
-        if active in ("1", "true"):
-            qs = qs.filter(released_at__isnull=True)
-        elif active in ("0", "false"):
-            qs = qs.filter(released_at__isnull=False)
-        return qs
-
-    def get_serializer_context(self):
-        from communities.models import Community
-
-        context = super().get_serializer_context()
-        context["community_slugs"] = _LazySlugs(Community)
-        return context
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        hold = holds.hold_place(actor=request.user, **serializer.validated_data)
-        return Response(self.get_serializer(hold).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        request=inline_serializer("HoldRelease", {"note": serializers.CharField(required=False)}),
-        responses=HoldSerializer,
-    )
-    @action(detail=True, methods=["post"])
-    def release(self, request, pk=None):
-        hold = self.get_object()
-        note = request.data.get("note", "") if hasattr(request.data, "get") else ""
-        if not isinstance(note, str):
-            raise ValidationError({"note": _("Write the note as text.")})
-        hold = holds.hold_release(actor=request.user, hold=hold, note=note)
-        return Response(self.get_serializer(hold).data)
-
-
-class _LazySlugs(dict):
-    """community id -> slug, loaded once for all holds a response shows."""
-
-    def __init__(self, model):
-        super().__init__()
-        self.model = model
-        self.loaded = False
-
-    def get(self, key, default=None):
-        if not self.loaded:
-            self.update(self.model.objects.values_list("pk", "slug"))
-            self.loaded = True
-        return super().get(key, default)
 
 
 # --- batches ---------------------------------------------------------------------------------
@@ -254,43 +142,3 @@ class BatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         if getattr(request.accepted_renderer, "format", "") == "csv":
             response["Content-Disposition"] = f'attachment; filename="disposition-certificate-{batch.pk}.csv"'
         return response
-
-
-# --- reports ---------------------------------------------------------------------------------
-
-
-class InventoryReport(APIView):
-    permission_classes = OFFICERS
-
-    @extend_schema(responses=inline_serializer("Inventory", {"rows": serializers.ListField()}))
-    def get(self, request):
-        return Response({"rows": reports.inventory()})
-
-
-class StaleReport(APIView):
-    permission_classes = OFFICERS
-
-    @extend_schema(responses=inline_serializer("Stale", {"rows": serializers.ListField()}))
-    def get(self, request):
-        return Response({"rows": reports.stale()})
-
-
-class DueReport(APIView):
-    permission_classes = OFFICERS
-
-    @extend_schema(responses=inline_serializer("Due", {"schedules": serializers.ListField(),
-                                                       "forecast": serializers.ListField()}))
-    def get(self, request):
-        return Response(reports.due())
-
-
-class StillInUse(APIView):
-    """An owner answers a staleness flag: the community is still in use."""
-
-    @extend_schema(request=None, responses=inline_serializer("StillInUse", {
-        "community": serializers.CharField(), "state": serializers.CharField(),
-    }))
-    def post(self, request, slug):
-        community = get_community_for(request.user, slug)
-        review = staleness.community_still_in_use(actor=request.user, community=community)
-        return Response({"community": community.slug, "state": review.state})

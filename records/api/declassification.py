@@ -21,8 +21,8 @@ from communities.models import Community
 from unisocial.api import StrictFieldsMixin
 from unisocial.classification import Level
 
-from . import declassification
-from .models import DeclassificationReview
+from .. import declassification
+from ..models import DeclassificationReview
 
 MAX_ID = 2**63 - 1  # the largest id a bigint column holds: beyond it, "no such item", not a database error
 REVIEW_FILTERS = [("unreviewed", "Not yet reviewed"), ("reviewed", "Reviewed")]

@@ -17,10 +17,11 @@ from django.utils.translation import gettext_lazy
 
 from communities.models import Community
 from unisocial.classification import Level, rank
+from unisocial.csv_export import csv_response
 
-from . import declassification
-from .models import DeclassificationReview
-from .views import community_slugs, csv_response, level_text, officer_required, paginate, wants_csv
+from .. import declassification
+from ..models import DeclassificationReview
+from .common import community_slugs, level_text, officer_required, paginate, wants_csv
 
 TYPE_CHOICES = [("", gettext_lazy("Posts and wiki pages")), ("post", gettext_lazy("Posts")),
                 ("wiki", gettext_lazy("Wiki pages"))]
