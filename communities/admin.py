@@ -8,8 +8,8 @@ searches and change pages alike. The audit tables are read-only.
 
 Memberships are **not edited here**: the membership inline on a community is
 read-only, since a superuser could otherwise make himself owner and read its
-confidential content with no membership event and no notice (issue 11,
-finding 3). Owners manage their members on the site. The one membership change
+confidential content with no membership event and no notice (SPEC §3).
+Owners manage their members on the site. The one membership change
 a system manager makes is "Appoint an owner" (``appoint-owner/``) for a
 community whose owners have all left (SPEC §3): it goes through
 ``communities.services.owner_appoint_by_manager`` — never themselves, a logged

@@ -1,4 +1,4 @@
-"""Issue 11: both admin sites go through the access rule (SPEC §2.2: superusers are not exempt).
+"""Both admin sites go through the access rule (SPEC §2.2: superusers are not exempt).
 
 A world holds, for every content-bearing table, a row about something the system manager may
 not see — a restricted community he is not in, a strictly confidential item of a community he is

@@ -1,4 +1,4 @@
-"""Issue 11, findings 1 and 11 (SPEC §2.3): only a wiki page's author and its community's
+"""SPEC §2.3: only a wiki page's author and its community's
 owners see or change its named readers and its level, in the browser, the API and the
 service; a revert restores a revision with the level and readers it was recorded with.
 

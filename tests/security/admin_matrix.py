@@ -1,4 +1,4 @@
-"""The authorization matrix of both admin sites, generated (issue 11, "Every route, generated").
+"""The authorization matrix of both admin sites, generated from their registries.
 
 Rows come from the sites' registries (``admin.site._registry`` for /admin/, the owners' site
 ``moderation.sites.moderation_site`` for /moderation/): for every registered ModelAdmin its

@@ -1,4 +1,4 @@
-"""Existence oracles (issue 11, finding 8; SPEC §2.2 "invisible means nonexistent").
+"""Existence oracles (SPEC §2.2 "invisible means nonexistent").
 
 Every form and API that enforces uniqueness (and, later, every redirect or shortcut) must
 answer the same whether or not a colliding object the requester cannot see exists. Each

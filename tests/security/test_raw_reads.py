@@ -1,4 +1,4 @@
-"""A machine guard on raw reads (issue 11, "A machine guard on raw reads").
+"""A machine guard on raw reads (SPEC §2.2: every read goes through the one access rule).
 
 Like Zulip's linter that bans a bare ``Stream.objects.get`` in views: an AST check over the app code
 (not tests, not migrations) that fails when code outside the access core (``unisocial/access.py``)
