@@ -26,7 +26,7 @@ unique, and the admin's "already exists" would confirm a restricted community's 
 (an existence oracle); owners create and rename communities on the site.
 
 A ceiling change refused because content sits above the new ceiling says so
-without a count (finding 15: the items may be invisible to the viewer, and
+without a count (SPEC §2.2: the items may be invisible to the viewer, and
 counts of invisible items are invisible too).
 """
 
@@ -100,7 +100,7 @@ class CommunityAdminForm(forms.ModelForm):
         data = super().clean()
         ceiling = data.get("ceiling")
         # Widening or lowering is refused while content sits above the new ceiling (SPEC §2.1);
-        # no count: some of those items may be invisible to the viewer (finding 15).
+        # no count: some of those items may be invisible to the viewer (SPEC §2.2).
         if self.instance.pk and ceiling and ceiling != self.instance.ceiling:
             if content_above(self.instance, ceiling):
                 self.add_error(

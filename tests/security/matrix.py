@@ -106,7 +106,7 @@ def community_name(community: str) -> str:
 
 
 def page_slug(item: Item) -> str:
-    # A wiki page's address is made from its title (finding 2: the shortcut revealed such slugs).
+    # A wiki page's address is made from its title (the admin shortcut once revealed such slugs).
     return item.token
 
 
@@ -161,7 +161,7 @@ def flag_visible(role, item: Item) -> bool:
 def action_visible(role, item: Item) -> bool:
     """A moderation log row (SPEC §3): the moderators of the item's community (strictly confidential
     items: owners only) — and nobody else unless they see the item itself (system managers included:
-    the site-wide log goes through the rule, finding 5)."""
+    the site-wide log goes through the rule)."""
     community_role = COMMUNITY_ROLE.get(role)
     if community_role == "owner" or (community_role == "moderator" and item.level != "strictly_confidential"):
         return True

@@ -23,8 +23,8 @@ rolled back, so the two runs start from the same database.
 ``UniqueConstraint`` with no row here and no reasoned entry in ``EXEMPT`` fails the suite,
 so a new unique rule must come with its oracle test.
 
-**To add a surface** (helper 4: the admin "view on site" shortcuts go below, in the
-section "Redirects and shortcuts"), append a ``Case`` to ``CASES`` with the uniqueness
+**To add a surface** (the admin "view on site" shortcuts are below, in the section
+"Redirects and shortcuts"), append a ``Case`` to ``CASES`` with the uniqueness
 rules (``covers``) it exercises, or none for a redirect.
 """
 

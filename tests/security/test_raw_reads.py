@@ -365,7 +365,7 @@ def test_every_admin_of_a_content_model_reads_through_the_rule():
 
 
 def test_no_admin_site_serves_the_unguarded_contenttypes_shortcut():
-    """Django's ``contenttypes.views.shortcut`` loads any object by id, with no rule (finding 2)."""
+    """Django's ``contenttypes.views.shortcut`` loads any object by id, with no rule."""
     from django.contrib import admin
     from django.contrib.contenttypes import views as contenttype_views
 
