@@ -22,8 +22,9 @@ SKIP_FILES = {Path("tests/security/vectors/dompurify.json"), Path(__file__).reso
 NUMBER = r"\d+(?:\.\d+)*"
 # One citation: "§2.2", "§ 2.2", or a range "§2.2–2.4" (both ends must resolve).
 CITATION = re.compile(rf"§ ?({NUMBER})(?:\s*[–-]\s*({NUMBER}))?")
-# What may stand between two citations of one list: "§2.1, §2.2", "§2.1/§2.2", "§2.2 and §3", "§3 with §4".
-LINK = re.compile(r"^[\s,;/]*(?:and|or|with)?[\s,;/]*$")
+# What may stand between two citations of one list: "§2.1, §2.2", "§2.1/§2.2", "§2.2 and §3", "§3 with §4",
+# also across a line break inside a comment ("§5.10,\n    # §5.2").
+LINK = re.compile(r"^[\s,;/#*]*(?:and|or|with)?[\s,;/#*]*$")
 # What a citation's source is, read just before it (after "SPEC", nothing, or one of these words).
 SOURCE = re.compile(r"(guidelines'?|STYLE|issues? #?\d+(?:\s+items?)?)\s*$", re.IGNORECASE)
 ISSUE_REFERENCE = re.compile(r"\bissues? #?\d+", re.IGNORECASE)
@@ -39,10 +40,11 @@ def _repository_files():
                 yield rel, path.read_text(encoding="utf-8", errors="replace")
 
 
-def citations(text):
+def citations(text, *, where=False):
     """``(source, number)`` for every § citation in ``text``: source is "product", "guidelines" or
-    the foreign word it follows ("STYLE", "issue 5"). A citation continuing a list ("§5.10, §5.2")
-    takes the source of the list's first one."""
+    the foreign word it follows ("STYLE", "issue 5"). A citation continuing a list ("§5.10, §5.2"),
+    on the same line or the next, takes the source of the list's first one. With ``where``, each
+    tuple ends with the citation's offset in ``text``."""
     found, source, end = [], "product", None
     for match in CITATION.finditer(text):
         before = text[end:match.start()] if end is not None else ""
@@ -54,7 +56,8 @@ def citations(text):
                 source = "guidelines"
             else:
                 source = word.group(1)
-        found.extend((source, number) for number in match.groups() if number)
+        found.extend((source, number, match.start()) if where else (source, number)
+                     for number in match.groups() if number)
         end = match.end()
     return found
 
@@ -78,6 +81,8 @@ def test_the_citation_reader_tells_sources_apart():
     assert citations("disclaimer (guidelines §5.10, §5.2), shown on §2.1/§2.2") == [
         ("guidelines", "5.10"), ("guidelines", "5.2"), ("product", "2.1"), ("product", "2.2")]
     assert citations("STYLE §1; Issue 5 §7") == [("STYLE", "1"), ("Issue 5", "7")]
+    assert citations("its ceiling (guidelines §5.10,\n    # §5.2); see §2.2") == [
+        ("guidelines", "5.10"), ("guidelines", "5.2"), ("product", "2.2")]
 
 
 def test_docs_product_md_numbers_its_sections_and_the_guidelines_it_cites():
@@ -90,12 +95,12 @@ def test_every_section_citation_in_the_repository_resolves_in_docs_product_md():
     numbers = headings()
     unresolved, seen = [], 0
     for rel, text in _repository_files():
-        for lineno, line in enumerate(text.splitlines(), 1):
-            for source, number in citations(line):
-                seen += 1
-                if number not in numbers.get(source, ()):
-                    where = "docs/product.md" if source in numbers else f"the repository ({source})"
-                    unresolved.append(f"{rel}:{lineno}: §{number} ({source}) has no heading in {where}")
+        for source, number, offset in citations(text, where=True):
+            seen += 1
+            if number not in numbers.get(source, ()):
+                lineno = text.count("\n", 0, offset) + 1
+                where = "docs/product.md" if source in numbers else f"the repository ({source})"
+                unresolved.append(f"{rel}:{lineno}: §{number} ({source}) has no heading in {where}")
     assert seen > 100  # the reader found the citations (the code cites the rules a few hundred times)
     assert not unresolved, "\n".join(unresolved)
 
