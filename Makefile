@@ -35,7 +35,7 @@ bench: install
 	else echo "No benchmarks yet (bench/run.py does not exist)."; fi
 	$(BIN)/python bench/records.py
 
-# Load test (issue 7): gunicorn + wrk on the 1M-post bench database (apt-get install wrk);
+# Load test (docs/performance.md): gunicorn + wrk on the 1M-post bench database (apt-get install wrk);
 # e.g. `make bench-load LOAD_ARGS="--size 10000 --duration 10"`.
 bench-load: install
 	$(BIN)/python bench/load/run.py $(LOAD_ARGS)

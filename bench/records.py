@@ -1,4 +1,4 @@
-"""Records sweep and reports at scale (issue 6 "Speed"); run by ``make bench`` after ``bench/run.py``.
+"""Records sweep and reports at scale (docs/performance.md); run by ``make bench`` after ``bench/run.py``.
 
     .venv/bin/python bench/records.py                          # 100k and 1M posts
     .venv/bin/python bench/records.py --sizes 100000 --explain # one size, with EXPLAIN ANALYZE

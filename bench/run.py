@@ -1,4 +1,4 @@
-"""Timing of the hot pages at scale (issue 4 "Speed"); what ``make bench`` runs.
+"""Timing of the hot pages at scale (docs/performance.md); what ``make bench`` runs.
 
     .venv/bin/python bench/run.py                               # 10k and 100k posts
     .venv/bin/python bench/run.py --sizes 10000,100000,1000000  # and 1M

@@ -1,4 +1,4 @@
-"""Bulk seeder for the benchmarks (issue 4 "Speed"): a deterministic world at scale.
+"""Bulk seeder for the benchmarks (docs/performance.md): a deterministic world at scale.
 
     .venv/bin/python bench/seed.py --posts 1000000            # 20,000 users, 2,000 communities
     .venv/bin/python bench/seed.py --posts 100000 --reset     # drop the size's database first

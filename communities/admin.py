@@ -8,8 +8,8 @@ searches and change pages alike. The audit tables are read-only.
 
 Memberships are **not edited here**: the membership inline on a community is
 read-only, since a superuser could otherwise make himself owner and read its
-confidential content with no membership event and no notice (issue 11,
-finding 3). Owners manage their members on the site. The one membership change
+confidential content with no membership event and no notice (SPEC §3).
+Owners manage their members on the site. The one membership change
 a system manager makes is "Appoint an owner" (``appoint-owner/``) for a
 community whose owners have all left (SPEC §3): it goes through
 ``communities.services.owner_appoint_by_manager`` — never themselves, a logged
@@ -26,7 +26,7 @@ unique, and the admin's "already exists" would confirm a restricted community's 
 (an existence oracle); owners create and rename communities on the site.
 
 A ceiling change refused because content sits above the new ceiling says so
-without a count (finding 15: the items may be invisible to the viewer, and
+without a count (SPEC §2.2: the items may be invisible to the viewer, and
 counts of invisible items are invisible too).
 """
 
@@ -100,7 +100,7 @@ class CommunityAdminForm(forms.ModelForm):
         data = super().clean()
         ceiling = data.get("ceiling")
         # Widening or lowering is refused while content sits above the new ceiling (SPEC §2.1);
-        # no count: some of those items may be invisible to the viewer (finding 15).
+        # no count: some of those items may be invisible to the viewer (SPEC §2.2).
         if self.instance.pk and ceiling and ceiling != self.instance.ceiling:
             if content_above(self.instance, ceiling):
                 self.add_error(

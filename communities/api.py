@@ -96,7 +96,7 @@ class CommunityCreateSerializer(StrictFieldsMixin, serializers.ModelSerializer):
             "auto_hide_threshold",
         ]
         # No UniqueValidator: "community with this slug already exists" would confirm a
-        # restricted community; the service answers taken names and addresses (issue 11).
+        # restricted community; the service answers taken names and addresses alike (SPEC §2.2).
         extra_kwargs = {"slug": {"validators": []}, "name": {"validators": []}}
 
 

@@ -28,7 +28,7 @@ VISIBILITY_HELP = _(
 
 
 class CommunityForm(forms.Form):
-    """Create and edit a community (SPEC §2.1, §5.4). Edit drops ``slug``."""
+    """Create and edit a community (SPEC §2.1, guidelines §5.4). Edit drops ``slug``."""
 
     name = forms.CharField(label=_("Name"), max_length=120)
     slug = forms.SlugField(

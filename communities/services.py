@@ -108,7 +108,7 @@ def _require_not_archived(community):
 @transaction.atomic
 def check_names_free(actor, community) -> None:
     """A community's name and address must be free, answered without revealing a community
-    the actor may not see (issue 11, finding 8; SPEC §2.2 "invisible means nonexistent").
+    the actor may not see (SPEC §2.2 "invisible means nonexistent").
 
     * The **name** is not unique in the database: it is refused only when a community the
       actor can see already bears it, so the answer depends on nothing they cannot see.
@@ -138,7 +138,7 @@ ADDRESS_TAKEN = _lazy("This address is not available; choose another.")
 
 
 def community_create(*, actor, **fields) -> Community:
-    """Create a community; its creator becomes its first owner (SPEC §2.1, §5.4)."""
+    """Create a community; its creator becomes its first owner (SPEC §2.1, guidelines §5.4)."""
     unknown = set(fields) - set(EDITABLE_FIELDS) - {"slug"}
     if unknown:
         raise ValidationError({f: _("Unknown field.") for f in unknown})

@@ -11,7 +11,7 @@ Each of the three derives from ``unisocial.admin.AccessRuleAdmin`` through
 viewer now (an escalated item is, to system managers, by the rule's escalation
 branch). A log row, a flag or a case about an item the viewer cannot see — a
 restricted community's, a strictly confidential one's, a withdrawn one's —
-is absent with its community name and the moderator's free text (finding 5);
+is absent with its community name and the moderator's free text (SPEC §2.2);
 the owners and moderators read their own log at /moderation/.
 
 The owners' and moderators' own pages are in ``moderation.sites`` (/moderation/).
@@ -64,7 +64,7 @@ class FlagAdmin(VisibleTargetRows, ReadOnlyAdmin):
 
     def visible_rows(self, request):
         # About a visible item; on a strictly confidential one, not another reporter's note unless
-        # the viewer works it as an owner (SPEC §3, finding 7).
+        # the viewer works it as an owner (SPEC §3).
         return selectors.flags_listed_to(request.user)
 
     def get_actions(self, request):
@@ -115,7 +115,7 @@ class EscalationCaseAdmin(VisibleTargetRows, ReadOnlyAdmin):
     @admin.display(description=_("community"))
     def community_shown(self, case):
         """The case's community, only if the viewer may see it (a restricted community does
-        not exist for a system manager who is not in it; finding 10)."""
+        not exist for a system manager who is not in it; SPEC §2.2)."""
         if getattr(case, "community_visible", False):
             return case.community.name
         return gettext("a community you are not in")
@@ -147,7 +147,7 @@ class EscalationCaseAdmin(VisibleTargetRows, ReadOnlyAdmin):
 
         body = mark_safe(clean_html(item.body))  # noqa: S308 — the output of the one sanitizer
         if case.target_type == "comment" and not can_view(request.user, target):
-            # The escalation covers the comment, not its post (finding 10): no post title, no
+            # The escalation covers the comment, not its post (SPEC §2.2, §3): no post title, no
             # link to the post's page (a 404 for them), nothing of the parent.
             return format_html(
                 '<p><strong>{}</strong> — {} ({})</p><div class="rich-text">{}</div>',

@@ -1,4 +1,4 @@
-"""The owners' admin pages at /moderation/ (SPEC §3, issue 5 §6).
+"""The owners' admin pages at /moderation/ (SPEC §3).
 
 A second Django ``AdminSite`` for community owners and moderators, who need
 no global staff rights: an active account that accepted the current terms and

@@ -5,11 +5,11 @@ Superusers are not exempt: the admin shows a post only if
 written: edits, tags, level changes, readers and withdrawals go through
 ``posts.services`` (history, sanitizing, level rules, notifications), and only
 records disposition destroys. So every field is read-only and the form offers no
-choice list — in particular no list of every tag (finding 6: tags are visible
+choice list — in particular no list of every tag (SPEC §2.2: tags are visible
 only through a visible item; the page shows this post's own tags).
 
 There are no object-permission pages (guardian's ``GuardedModelAdmin`` is not
-used, finding 16): readers change only through the service that validates and
+used): readers change only through the service that validates and
 records them. Its history is read on the post's page (SPEC §2.3), not here.
 """
 

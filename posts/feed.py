@@ -1,4 +1,4 @@
-"""Reads for the home feed (issue 4 item 1; SPEC §2.2, §2.4, §6 ``/`` and ``feed/``).
+"""Reads for the home feed (SPEC §2.2, §2.4, §6 ``/`` and ``feed/``).
 
 The feed is the newest posts ``user`` may see, either of their communities
 (active memberships) and of the people they follow (``mine``), or of every

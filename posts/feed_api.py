@@ -1,4 +1,4 @@
-"""The feed and search in the JSON API (issue 4; SPEC §6 ``feed/`` and ``search/``).
+"""The feed and search in the JSON API (SPEC §6 ``feed/`` and ``search/``).
 
 * ``feed/`` (``?scope=mine|open``, ``?cursor=``) — the home feed through the
   one base viewset (``AccessRuleViewSet`` adds ``visible_to``), keyset-paginated:

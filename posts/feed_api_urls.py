@@ -1,4 +1,4 @@
-"""API routes of the feed and search (issue 4), included in ``unisocial.api_urls``
+"""API routes of the feed and search, included in ``unisocial.api_urls``
 before its catch-all."""
 from django.urls import path
 

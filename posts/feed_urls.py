@@ -1,4 +1,4 @@
-"""HTML routes of the feed and search (issue 4), included at the project root.
+"""HTML routes of the feed and search, included at the project root.
 
 ``/`` itself is ``unisocial.views.home`` (which is ``posts.feed_views.home``);
 ``/people/<username>/`` (the profile) is ``posts:profile``, whose page holds

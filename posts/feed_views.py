@@ -1,4 +1,4 @@
-"""HTML pages of the feed and search (issue 4; SPEC §6 ``/``, ``/search/?q=``):
+"""HTML pages of the feed and search (SPEC §6 ``/``, ``/search/?q=``):
 the home feed, follow/unfollow (buttons on the profile page), and the search page.
 
 Every list comes from ``posts.feed`` or ``posts.search``, which apply the

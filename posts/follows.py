@@ -1,4 +1,4 @@
-"""Writes on follows: following and unfollowing a person (issue 4).
+"""Writes on follows: following and unfollowing a person (SPEC §2.5).
 
 Kept apart from ``posts.services`` (content writes); the feed reads follows
 in ``posts.feed``.

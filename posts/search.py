@@ -1,4 +1,4 @@
-"""Search over posts, comments and wiki pages (issue 4 item 2; SPEC §2.2, §2.4, §6
+"""Search over posts, comments and wiki pages (SPEC §2.2, §2.4, §6
 ``/search/?q=`` and ``search/``).
 
 The access rule is applied inside the SQL: each kind starts from

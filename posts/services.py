@@ -59,7 +59,7 @@ def _require_writable(community: Community):
 
 def _require_not_held(item):
     """SPEC §4: an item under a records hold (on itself or its community) cannot be withdrawn or edited."""
-    from records.holds import require_not_held  # records builds on posts, not the reverse
+    from records.holds import require_not_held  # lazy upward import (records is above posts): to invert
 
     require_not_held(item)
 
@@ -170,7 +170,7 @@ def item_drop_readers(item) -> None:
 
 def _record_declassification(actor, item, level, reason) -> None:
     """SPEC §4: lowering an item listed for declassification review is recorded as a declassification."""
-    from records.declassification import record_lowering  # records builds on posts, not the reverse
+    from records.declassification import record_lowering  # lazy upward import (records is above posts): to invert
 
     record_lowering(actor=actor, item=item, to_level=level, reason=reason)
 
@@ -178,7 +178,7 @@ def _record_declassification(actor, item, level, reason) -> None:
 def _tags(names, actor) -> list:
     """The tags named, created if new. A tag that only items invisible to ``actor`` carry
     takes the actor's spelling, as a new tag would: its stored spelling would otherwise tell
-    them it exists (issue 11, finding 8; SPEC §2.2, tags are visible only through a visible item)."""
+    them it exists (SPEC §2.2: tags are visible only through a visible item)."""
     if isinstance(names, str):
         names = names.split(",")
     cleaned = []
@@ -270,7 +270,7 @@ def post_create(*, actor, community, title, body="", body_format="html", classif
     """Publish a post (pending under pre-moderation for plain members). Returns (post, warnings)."""
     _require_writable(community)
     role = _require_member(actor, community)
-    # One account must not flood a community or its moderation queue (issue 5).
+    # One account must not flood a community or its moderation queue (the hourly post limit, unisocial/ratelimits.py).
     limit = getattr(settings, "POST_RATE_PER_HOUR", 30)
     check_hourly(
         Post.objects.filter(author=actor),
@@ -476,7 +476,7 @@ WIKI_ADDRESS_TAKEN = _lazy("This address is not available; choose another.")
 
 def _wiki_address(community, title, slug, level) -> str:
     """The address of a new page, chosen so that it tells nothing of pages the author cannot
-    see (issue 11, finding 8; SPEC §2.2):
+    see (SPEC §2.2, invisible means nonexistent):
 
     * a strictly confidential page left without an explicit address gets a random one
       (``page-1f3a9c0b``), so its title cannot be guessed by trying addresses;
@@ -522,7 +522,7 @@ def _readdress_when_raised(item, old_level) -> None:
     """A wiki page raised to strictly confidential leaves the address it had (made from its
     title, or typed) for a random one, as if it had been written at that level: otherwise a
     new page of the same title would take the next suffix and tell its writer that a page
-    they cannot see holds that title (issue 11, finding 8). Links to the old address answer
+    they cannot see holds that title (SPEC §2.2). Links to the old address answer
     404, as the page itself now does to everyone outside its audience."""
     if (isinstance(item, WikiPage) and item.classification == Level.STRICTLY_CONFIDENTIAL
             and old_level != Level.STRICTLY_CONFIDENTIAL and not RANDOM_WIKI_ADDRESS.fullmatch(item.slug)):

@@ -119,7 +119,7 @@ def declassification_notice(user, item) -> dict | None:
     notice on its page says. No query: the listing depends on the item's level and age."""
     if item.author_id != user.pk:
         return None
-    from records.declassification import is_listed, review_years  # records builds on posts
+    from records.declassification import is_listed, review_years  # lazy upward import (records): to invert
 
     return {"years": review_years()} if is_listed(item) else None
 

@@ -5,7 +5,7 @@ pages and API so every change is logged). Only metadata is shown: no titles, no 
 
 Records officers work at /records/; here the system manager is not exempt from the
 rule (SPEC §2.2), so every admin derives from ``unisocial.admin.AccessRuleAdmin`` and a
-row about something he cannot see is absent (issue 11, finding 5):
+row about something he cannot see is absent:
 
 * holds, declassification reviews, the records audit log: rows naming an item or a
   community he may see now (``target_visible_q``); audit rows about a schedule too

@@ -1,4 +1,12 @@
-"""Report selectors for records officers (SPEC §4 reports): aggregated metadata only, no titles or bodies.
+"""Report selectors for records officers (SPEC §4 reports): metadata only, never a title or a body.
+
+What they read — counts by community, type, level and age; dates; ids; community slugs and names;
+who viewed which strictly confidential item (username, type, id) — covers every community and
+every level, restricted and strictly confidential included: these reads do not go through the
+access rule, on purpose (tests/security/test_raw_reads.py allows them by name). Records officers
+manage retention for the whole estate, so a count that left out what they are not members of would
+be wrong; they never read content here, and wherever they read an item's title or body, SPEC §2.2
+applies to them as to anyone.
 
 Two ways in:
 

@@ -1,4 +1,4 @@
-"""Browser fixtures (issue 7 items 1, 2, 6): Playwright driving Debian's Chromium.
+"""Browser fixtures (the journeys, accessibility and XSS tests): Playwright driving Debian's Chromium.
 
 Used by tests/e2e/ and the XSS test in tests/security/ (their conftests import
 the fixtures). Every browser test skips, with the reason, where

@@ -229,7 +229,7 @@ class TermsAcceptanceAdmin(ContentFreeRows, ReadOnlyAdmin):
     list_select_related = ("user", "terms")
 
 
-# Nobody creates or reads another person's API token (SPEC §3, §7; finding 4): DRF's token
+# Nobody creates or reads another person's API token (SPEC §3, §7): DRF's token
 # admin would let a system manager mint one for anyone and act as them. People manage their
 # own token on their profile page; /admin/authtoken/… does not exist.
 if admin.site.is_registered(TokenProxy):

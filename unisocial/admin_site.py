@@ -1,4 +1,4 @@
-"""The two admin sites' "view on site" through the access rule (SPEC §2.2; issue 11 finding 2).
+"""The two admin sites' "view on site" through the access rule (SPEC §2.2).
 
 Kept apart from ``unisocial.admin`` (which registers models) so that the default site's
 class can be named in ``SystemAdminConfig`` and built lazily by Django.

@@ -42,7 +42,7 @@ def exception_handler(exc, context):
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, RateLimited):
-        # 429 with the service's own words and a Retry-After header (issue 5).
+        # 429 with the service's own words and a Retry-After header (the rate limits, SPEC §3).
         exc = exceptions.Throttled(wait=exc.wait, detail=str(exc))
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(*(exc.args or ()))

@@ -57,7 +57,7 @@ class AcceptTermsView(APIView):
 
 
 class AccessRuleViewSet(viewsets.GenericViewSet):
-    """The one base viewset (STYLE §1): every row it serves has passed the access rule.
+    """The one base viewset of the API (SPEC §2.4): every row it serves has passed the access rule.
 
     Subclasses say where to start in ``get_base_queryset`` (annotations,
     ``select_related``); ``get_queryset`` always restricts that with

@@ -1,4 +1,4 @@
-"""Per-person hourly limits on writes that could flood a queue (issue 5: flags and posts).
+"""Per-person hourly limits on writes that could flood a queue (SPEC §3: flags and posts).
 
 Counted from the database (rows the person created in the last hour), so the
 limit holds across processes and restarts with no cache to share. A service

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from posts.feed_views import home  # noqa: F401 — ``/`` is the home feed (issue 4)
+from posts.feed_views import home  # noqa: F401 — ``/`` is the home feed (SPEC §6)
 
 from .models import TermsAcceptance, TermsVersion
 

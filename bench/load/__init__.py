@@ -1,1 +1,1 @@
-"""Load test of the site under gunicorn (issue 7 item 5); see ``bench/load/run.py``."""
+"""Load test of the site under gunicorn (docs/performance.md); see ``bench/load/run.py``."""

@@ -1,4 +1,4 @@
-"""Where a feed API request spends its time (issue 7 item 5): in process, no server.
+"""Where a feed API request spends its time (docs/performance.md): in process, no server.
 
     .venv/bin/python bench/load/profile_feed.py --size 1000000 [--requests 200] [--profile]
 

@@ -1,4 +1,4 @@
-"""Load test (issue 7 item 5): the site under gunicorn, driven over loopback by wrk.
+"""Load test (docs/performance.md): the site under gunicorn, driven over loopback by wrk.
 
     .venv/bin/python bench/load/run.py                     # 1M posts, 30 s a phase (needs wrk)
     .venv/bin/python bench/load/run.py --size 10000 --duration 10 --warmup 5
@@ -155,7 +155,7 @@ def table(title: str, stats: dict[str, dict], ceiling_rps: float | None = None) 
 
 
 def verdict(feed_phase: dict[str, dict], ceiling_rps: float) -> str:
-    """The target of issue 7: the feed API alone at ≥ 8 % of the ceiling, p99 ≤ 100 ms, no errors."""
+    """The target (docs/performance.md): the feed API alone at ≥ 8 % of the ceiling, p99 ≤ 100 ms, no errors."""
     feed = feed_phase["feed"]
     share = 100 * feed["rps"] / ceiling_rps
     errors = feed_phase.get("all", feed)["errors"]

@@ -1,4 +1,4 @@
-"""Schedule the daily notification digest with django_celery_beat (SPEC §2.4, issue 4).
+"""Schedule the daily notification digest with django_celery_beat (SPEC §2.4).
 
 Like ``communities/migrations/0003_beat_schedule.py``: the schedule lives in the
 database, where system managers can see and adjust it in /admin/.

@@ -1,4 +1,4 @@
-"""Indexes for the feed and search at scale (issue 4 "Speed"; docs/performance.md).
+"""Indexes for the feed and search at scale (docs/performance.md).
 
 ``post_newest`` (created_at DESC, id DESC), everywhere: the feed's order, so
 the first page reads ~20 index entries instead of sorting every candidate, and

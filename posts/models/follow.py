@@ -1,4 +1,4 @@
-"""Following a person: their visible posts join my home feed (issue 4, SPEC §6 ``/``).
+"""Following a person: their visible posts join my home feed (SPEC §2.5, §6 ``/``).
 
 Following reveals nothing by itself: the feed still shows only what the
 access rule lets the follower see.

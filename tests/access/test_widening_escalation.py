@@ -1,5 +1,5 @@
-"""Escalation widens an item's audience by exactly the system managers (issue 11, "writes that
-widen an audience"; SPEC §2.2, §3): on random worlds, when an owner reports a post, wiki page or
+"""Escalation widens an item's audience by exactly the system managers (SPEC §2.2,
+§3): on random worlds, when an owner reports a post, wiki page or
 comment to management,
 
 * the escalated item is seen by everyone who saw it before and by every active superuser, no

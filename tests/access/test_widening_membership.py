@@ -1,5 +1,5 @@
-"""Membership writes widen an audience only as the spec lets them (issue 11, "writes that widen an
-audience"; SPEC §2.1, §2.2): on random worlds, after adding a member, changing a role, removing a
+"""Membership writes widen an audience only as the spec lets them (SPEC §2.1,
+§2.2): on random worlds, after adding a member, changing a role, removing a
 member, a member leaving, joining an open community or a membership expiring (the daily job),
 
 * nobody but the person whose membership changed sees anything new or loses anything;

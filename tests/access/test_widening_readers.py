@@ -1,5 +1,5 @@
-"""Changing an item's named readers never widens its audience behind the rule (SPEC §2.3;
-issue 11, finding 1): on random worlds, a random person sends a random readers list for a
+"""Changing an item's named readers never widens its audience behind the rule (SPEC §2.3):
+on random worlds, a random person sends a random readers list for a
 wiki page or a post. Afterwards everyone who sees the item saw it before, or is a reader
 the item's author or a community owner has just added, and a member of the community."""
 from django.core.exceptions import PermissionDenied, ValidationError

@@ -1,5 +1,5 @@
 """A wiki revert never republishes content to a wider audience than it was written for
-(SPEC §2.3; issue 11, finding 11): on random worlds a page goes through random revisions
+(SPEC §2.3): on random worlds a page goes through random revisions
 (levels and readers set by its author or an owner), then a random person reverts it to a
 random revision, with or without a reason. Afterwards everyone who sees the page could
 see the revision's content when it was written (its level and readers, with today's

@@ -1,6 +1,6 @@
-"""Random worlds for the audience-widening property tests (issue 11: "writes that widen an
-audience each have a property test": readers, level, revert; membership, role, token and
-escalation are in the sibling files of helper 2).
+"""Random worlds for the audience-widening property tests (every write that
+could widen an audience has one: readers, level and revert here; membership, role and
+escalation in the sibling ``test_widening_*.py`` files).
 
 A world is one community (any visibility and ceiling), five people with random roles (some
 expired, some not members), and one wiki page or post written through the services by an

@@ -1,4 +1,4 @@
-"""Issue 11: both admin sites go through the access rule (SPEC §2.2: superusers are not exempt).
+"""Both admin sites go through the access rule (SPEC §2.2: superusers are not exempt).
 
 A world holds, for every content-bearing table, a row about something the system manager may
 not see — a restricted community he is not in, a strictly confidential item of a community he is
@@ -147,8 +147,8 @@ def leaks(pages, *markers):
 
 
 def test_no_admin_page_shows_a_system_manager_what_the_rule_hides(world, client):
-    # Finding 5 (the moderation log and staleness reviews named restricted communities and showed
-    # moderators' reasons about strictly confidential items), finding 6 (every tag was offered).
+    # Defects once: the moderation log and staleness reviews named restricted communities and showed
+    # moderators' reasons about strictly confidential items; every tag was offered.
     client.force_login(world["manager"])
     pages = admin_pages(client)
     assert pages["/admin/"].status_code == 200
@@ -241,7 +241,7 @@ def test_the_ceiling_refusal_does_not_count_items_the_viewer_cannot_see(world, c
     assert shared.ceiling == Level.CONFIDENTIAL
 
 
-# --- appointing an owner (finding 3, SPEC §3) ------------------------------------------------
+# --- appointing an owner (SPEC §3) -----------------------------------------------------------
 
 
 @pytest.fixture

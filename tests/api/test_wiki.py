@@ -387,7 +387,7 @@ def test_xss_in_wiki_pages_is_sanitized(api, moderated, vector):
 
 
 def test_a_moderator_cannot_change_a_pages_level_by_editing_it(api, restricted):
-    # SPEC §2.3 (issue 11): only the author and the owners change a page's level by an
+    # SPEC §2.3: only the author and the owners change a page's level by an
     # edit; moderators raise a level through moderation (reclassify). This test used to
     # expect a moderator's PUT to raise the page (204).
     community, people = restricted

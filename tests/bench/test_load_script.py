@@ -1,4 +1,4 @@
-"""The load test's pieces that can be checked without a server (issue 7 item 5).
+"""The load test's pieces that can be checked without a server (docs/performance.md).
 
 The load run itself (gunicorn + wrk, bench/load/run.py) never runs in the suite and
 no test asserts a timing; these check its urlconf, settings, argument parsing and tables.

@@ -1,4 +1,4 @@
-"""The migrations describe the models exactly, on any checkout (issue 11, "two defects"): a field
+"""The migrations describe the models exactly, on any checkout: a field
 whose deconstruction holds a machine's path (a storage location) makes ``makemigrations --check``
 report changes everywhere else, and ``make run`` warn on every start."""
 import io

@@ -1,4 +1,4 @@
-"""Browser tests (issue 7 items 1, 2): fixtures in tests/browser.py."""
+"""Browser journeys and accessibility checks: fixtures in tests/browser.py."""
 import pytest
 
 from tests.browser import axe, browser, check_a11y, fresh_caches, page, shoot  # noqa: F401

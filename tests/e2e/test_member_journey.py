@@ -1,4 +1,4 @@
-"""A member's day in a real browser (issue 7 items 1, 2; SPEC §1, §2.1–2.4, §5).
+"""A member's day in a real browser (with accessibility checks; SPEC §1, §2.1–2.4, §5).
 
 Signs in, accepts the terms, joins an open community, writes a confidential
 post in a moderated community with the audience line shown, comments, edits a
@@ -8,7 +8,7 @@ main pages are taken (README "Screenshots"). Posting is also done with the
 keyboard alone. Only Playwright's auto-waiting ``expect`` is used: no sleeps.
 
 Moderation (/moderation/) and records (/records/) journeys go here as their
-own test functions when those features land (issue 7 item 1).
+own test functions when those features land.
 """
 import re
 

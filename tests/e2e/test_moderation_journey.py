@@ -1,4 +1,4 @@
-"""An owner's moderation round in a real browser (issue 7 item 1; SPEC §3).
+"""An owner's moderation round in a real browser (SPEC §3).
 
 The owner signs in, opens the owners' admin site at /moderation/, finds the
 reported post in the queue, hides it with a reason given on the intermediate

@@ -1,4 +1,4 @@
-"""A records officer's disposition round in a real browser (issue 7 item 1; SPEC §4).
+"""A records officer's disposition round in a real browser (SPEC §4).
 
 A schedule and an old post are seeded and gathered into a batch with the
 records services; the officer signs in, opens /records/batches/, opens the

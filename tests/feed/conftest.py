@@ -1,4 +1,4 @@
-"""Shared set-up for the feed and search tests (issue 4).
+"""Shared set-up for the feed and search tests.
 
 ``world`` builds one community of each visibility and, for the viewer
 ``me``, one visible control item next to every kind of item the access

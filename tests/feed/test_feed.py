@@ -1,4 +1,4 @@
-"""The home feed (issue 4 item 1): `/` and `GET /api/v1/feed/` show only what
+"""The home feed (SPEC §2.5, §6): `/` and `GET /api/v1/feed/` show only what
 the access rule lets me see, of my communities and of the people I follow;
 keyset-paginated; a constant number of queries."""
 

@@ -1,4 +1,4 @@
-"""Search (issue 4 item 2): `/search/?q=` and `GET /api/v1/search/?q=` find
+"""Search (SPEC §2.2, §6): `/search/?q=` and `GET /api/v1/search/?q=` find
 posts, comments and wiki pages — only those the access rule lets me see —
 ranked, with escaped, highlighted snippets; filters; bounded pagination;
 a constant number of queries."""

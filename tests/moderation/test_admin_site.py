@@ -1,4 +1,4 @@
-"""Issue 5 §6: the owners' admin pages at /moderation/ — only their communities, never a strictly
+"""SPEC §3: the owners' admin pages at /moderation/ — only their communities, never a strictly
 confidential item for a moderator, bulk actions with a reason, a constant number of queries."""
 import pytest
 from django.db import connection

@@ -1,4 +1,4 @@
-"""SPEC §2.2 with §3 (issue 11, finding 9): an author who left C sees nothing of C beyond the open
+"""SPEC §2.2 with §3: an author who left C sees nothing of C beyond the open
 row, their own items included — so moderation of "their" item is not announced to them either
 (a notice would name C and link to a page that answers 404)."""
 import pytest

@@ -1,4 +1,4 @@
-"""SPEC §2.2, §3 (issue 11, finding 10): an escalated comment shows system managers what the
+"""SPEC §2.2, §3: an escalated comment shows system managers what the
 escalation covers — the comment, its level — and nothing of its post: no title, no link to the
 post's page (404 for them), no post id; nor the name or slug of a community they cannot see.
 Wherever it is shown: search (page and API), the case page and list, the notification."""

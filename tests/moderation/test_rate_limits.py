@@ -1,4 +1,4 @@
-"""Issue 5 §7: one account cannot flood a queue — flags and posts per person per hour, a clear 429."""
+"""SPEC §3 (rate limits): one account cannot flood a queue — flags and posts per person per hour, a clear 429."""
 from datetime import timedelta
 
 import pytest

@@ -1,4 +1,4 @@
-"""SPEC §3 (issue 11, finding 7): strictly confidential items in the queue are for owners only.
+"""SPEC §3: strictly confidential items in the queue are for owners only.
 
 A moderator who reads a strictly confidential item as a named reader may report it like anyone,
 but never meets its queue entry, the other reporters' notes or the log rows about it, in the

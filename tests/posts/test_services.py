@@ -671,7 +671,7 @@ def test_wiki_address_new_is_reserved_for_the_create_route(communities, people):
 
 
 def test_wiki_slugs_are_unique_in_a_community(page, people):
-    # Issue 11 (finding 8): an address made from the title takes a free suffix (it used to
+    # SPEC §2.2 (invisible means nonexistent): an address made from the title takes a free suffix (it used to
     # be refused); an explicit address that is taken is refused, naming no page.
     other, _ = services.wiki_create(
         actor=people["plain"], community=page.community, title="Handbook", classification="confidential"
@@ -929,7 +929,7 @@ def test_editing_a_post_notifies_only_people_newly_mentioned(
 
 
 def test_wiki_revert_to_a_lower_revision_is_a_lowering_with_a_reason(communities, people):
-    # SPEC §2.3 (issue 11): a revert restores the revision's level and readers. This test
+    # SPEC §2.3: a revert restores the revision's level and readers. This test
     # used to expect the level (and readers) of today to stay; reverting to a revision
     # recorded lower is now a lowering: the author or an owner, with a reason.
     page, _ = services.wiki_create(

@@ -1,4 +1,4 @@
-"""Issue 11, findings 1 and 11 (SPEC §2.3): only a wiki page's author and its community's
+"""SPEC §2.3: only a wiki page's author and its community's
 owners see or change its named readers and its level, in the browser, the API and the
 service; a revert restores a revision with the level and readers it was recorded with.
 
@@ -56,7 +56,7 @@ def api_url(page, suffix=""):
     return f"/api/v1/communities/{page.community.slug}/wiki/{page.slug}/{suffix}"
 
 
-# --- finding 1: the service ----------------------------------------------------------------
+# --- readers and level: the service ---------------------------------------------------------
 
 
 def test_named_reader_cannot_add_a_reader_to_a_strictly_confidential_page(cast, sc_page):
@@ -123,7 +123,7 @@ def test_author_and_owner_change_the_readers(cast, sc_page, who):
     assert readers_of(sc_page) == {"reader", "member"}
 
 
-# --- finding 1: the HTML edit form -----------------------------------------------------------
+# --- readers and level: the HTML edit form ----------------------------------------------------
 
 
 @pytest.mark.parametrize("who", ["reader", "other"])
@@ -186,7 +186,7 @@ def test_edit_form_of_a_confidential_page_has_no_level_selector_for_others(clien
     assert (page.body_source, page.classification) == ("v2", CONF)
 
 
-# --- finding 1: the API ------------------------------------------------------------------------
+# --- readers and level: the API -----------------------------------------------------------------
 
 
 @pytest.mark.parametrize("who", ["reader", "member", "moderator"])
@@ -229,7 +229,7 @@ def test_api_lets_author_and_owner_change_readers(api, cast, sc_page, who):
     assert response.json()["readers"] == ["member"]
 
 
-# --- finding 11: revert restores level and readers -------------------------------------------------
+# --- a revert restores level and readers -----------------------------------------------------------
 
 
 @pytest.fixture

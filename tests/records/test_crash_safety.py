@@ -1,4 +1,4 @@
-"""Crash safety against the real services (SPEC §4, issue 6 §8).
+"""Crash safety against the real services (SPEC §4, crash safety).
 
 A real Celery worker on Redis runs an approved batch against the test
 PostgreSQL database; the test kills it with SIGKILL mid-batch, starts another,

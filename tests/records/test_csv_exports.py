@@ -1,6 +1,6 @@
 """Every CSV the project serves goes through one writer (unisocial/csv_export.py; SPEC §4): text
 cells a spreadsheet would run as a formula are neutralised with a leading ``'`` (OWASP), numbers
-stay numbers, and the file is UTF-8 with a byte-order mark. Issue 11, finding 13: a community named
+stay numbers, and the file is UTF-8 with a byte-order mark (SPEC §4). The defect it guards: a community named
 ``=HYPERLINK(…)`` became a live link in the records officers' spreadsheets."""
 import csv
 import hashlib

@@ -1,4 +1,4 @@
-"""The long records reports run in Celery and show progress in the page (SPEC §4; issue 6 item 7).
+"""The long records reports run in Celery and show progress in the page (SPEC §4).
 
 Inventory, due for disposition and the access log are computed by
 ``run_report_task``; their pages show the latest finished run, a button to
@@ -432,7 +432,7 @@ def test_report_page_query_counts_do_not_grow_with_the_data(client, officer, pat
 
 def test_the_admin_lists_report_runs_read_only(client, world, officer):
     # A system manager who is a records officer sees his own runs; another officer's run (its
-    # progress counts items of every community) is not listed to him (issue 11: counts of
+    # progress counts items of every community) is not listed to him (SPEC §2.2: counts of
     # invisible items are invisible).
     others = run_report(officer, "inventory")
     root = UserFactory(username="root", is_superuser=True, is_staff=True)

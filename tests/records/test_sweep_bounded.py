@@ -1,4 +1,4 @@
-"""``records_sweep`` is set-based (issue 6 "Speed"): its statement count does not grow with the
+"""``records_sweep`` is set-based (docs/performance.md): its statement count does not grow with the
 number of due items or stale communities. Time and memory at 100k and 1M posts are measured by
 ``bench/records.py``, never here."""
 import datetime as dt

@@ -1,4 +1,4 @@
-"""The authorization matrix of both admin sites, generated (issue 11, "Every route, generated").
+"""The authorization matrix of both admin sites, generated from their registries.
 
 Rows come from the sites' registries (``admin.site._registry`` for /admin/, the owners' site
 ``moderation.sites.moderation_site`` for /moderation/): for every registered ModelAdmin its
@@ -245,7 +245,7 @@ def admin_cases(world) -> list[AdminCase]:
             pages = [("bare", "{id}/", ("302",)), ("change", "{id}/change/", ("200",)),
                      ("history", "{id}/history/", ("200", "404")), ("delete", "{id}/delete/", ("200", "403"))]
             if hasattr(model_admin, "obj_perms_manage_view"):
-                # guardian's object-permission pages: readers change only through the service (finding 16).
+                # guardian's object-permission pages: readers change only through the service (SPEC §2.3).
                 outsider = world["users"]["outsider"].pk
                 pages += [("permissions", "{id}/permissions/", ("403", "404")),
                           ("permissions_user", f"{{id}}/permissions/user-manage/{outsider}/", ("403", "404"))]
@@ -275,7 +275,7 @@ def admin_cases(world) -> list[AdminCase]:
                             target=f"{src_model._meta.label_lower}.{fld} term={term!r}", visible=everyone,
                             ok=("200", "403")))
         # The "view on site" shortcut, if the site serves one: every world object that has an address
-        # (finding 2). A site without the route has no rows (the route meta-test then has nothing to cover).
+        # (SPEC §2.2). A site without the route has no rows (the route meta-test then has nothing to cover).
         serves_shortcut = any(getattr(p, "name", None) == "view_on_site" for p in site.get_urls())
         for entries in rows.values() if serves_shortcut else ():
             for desc, obj, visible in entries:

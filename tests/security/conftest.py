@@ -1,4 +1,4 @@
-"""Security tests (issue 7 items 3, 4, 6): shared reporting; browser fixtures for the XSS test."""
+"""Security tests: shared reporting; browser fixtures for the XSS test."""
 from tests.browser import browser, fresh_caches, page  # noqa: F401
 
 from .matrix import ADMIN_CASES, CRAWLED, MATRIX_CASES

@@ -14,7 +14,7 @@ anonymous user and for a user who has not accepted the terms are applied by
 has no row; the rows of both admin sites are generated from their registries
 (``admin_matrix.py``). Secret words (``secrets_hidden_from``) name what each
 role may not meet in any answer: items, tags, flag notes, moderation reasons
-and restricted communities (issue 11).
+and restricted communities.
 """
 from __future__ import annotations
 
@@ -106,7 +106,7 @@ def community_name(community: str) -> str:
 
 
 def page_slug(item: Item) -> str:
-    # A wiki page's address is made from its title (finding 2: the shortcut revealed such slugs).
+    # A wiki page's address is made from its title (the admin shortcut once revealed such slugs).
     return item.token
 
 
@@ -161,7 +161,7 @@ def flag_visible(role, item: Item) -> bool:
 def action_visible(role, item: Item) -> bool:
     """A moderation log row (SPEC §3): the moderators of the item's community (strictly confidential
     items: owners only) — and nobody else unless they see the item itself (system managers included:
-    the site-wide log goes through the rule, finding 5)."""
+    the site-wide log goes through the rule)."""
     community_role = COMMUNITY_ROLE.get(role)
     if community_role == "owner" or (community_role == "moderator" and item.level != "strictly_confidential"):
         return True
@@ -286,7 +286,7 @@ def _wiki_write(answer):
 def _wiki_revert(role, item):
     # SPEC §2.3: a revert restores the revision's level and readers; on a strictly
     # confidential page that sets its readers, which only the author and owners may
-    # (issue 11: a named reader is refused).
+    # (SPEC §2.3: a named reader is refused).
     if not item_visible(role, item):
         return NOT_FOUND
     if item.level == "strictly_confidential":
@@ -347,7 +347,7 @@ def wiki_body(c):
     return {"slug": "matrix-new", "title": "Matrix page", "body": "x", "classification": COMMUNITIES[c][1]}
 
 
-# --- moderation and records (issues 5 and 6) ----------------------------------------------------
+# --- moderation and records (SPEC §3, §4) ------------------------------------------------------
 
 MODERATION_LOGIN = "302 moderation login"  # HTML: 302 /moderation/login/?next=… (the AdminSite's own login)
 
@@ -391,7 +391,7 @@ def flag_body(item):
     return {"target_type": "post", "target_id": pk, "reason": "spam", "note": "matrix"}
 
 
-# --- the rest of the URL conf (issue 11: every route has a row; tests/security/test_routes_covered.py) ---
+# --- the rest of the URL conf (every route has a row; tests/security/test_routes_covered.py) ---
 # Where several answers are right for one who may act (a redirect back with a message, or the page
 # again with the form's errors), the row gives them as a tuple: the point of these rows is that what
 # a role may not see answers 404 and leaks nothing, and that no role gets a 500.
@@ -486,7 +486,7 @@ HTML_ROUTES = [
     Route("GET", "/communities/{slug}/wiki/{page}/", _item_read, targets="wiki"),
     Route("GET", "/communities/{slug}/wiki/{page}/history/", _item_read, targets="wiki"),
     Route("GET", "/communities/{slug}/wiki/{page}/edit/", _wiki_write(OK), targets="wiki"),
-    # /moderation/ and /records/ (issues 5 and 6): append their rows here.
+    # /moderation/ and /records/ (SPEC §3, §4): append their rows here.
     # The owners' AdminSite (SPEC §3): anyone else, anonymous included, is sent to its own login page.
     Route("GET", "/moderation/", _moderation_site, anonymous="302 moderation login"),
     Route("GET", "/moderation/queue/", _moderation_site, anonymous="302 moderation login"),
@@ -585,7 +585,7 @@ API_ROUTES = [
     Route("GET", "communities/{slug}/wiki/{page}/history/", _item_read, targets="wiki"),
     Route("POST", "communities/{slug}/wiki/{page}/revert/", _wiki_revert, targets="wiki",
           body="first-revision"),
-    # flags/, communities/{slug}/moderation/, moderation/…, records/… (issues 5 and 6): append here.
+    # flags/, communities/{slug}/moderation/, moderation/…, records/… (SPEC §3, §4): append here.
     # Reporting an item: whoever sees it may report it once; an invisible item is 404 (SPEC §2.2, §3).
     Route("POST", "flags/", _flag_create, targets="post", body=flag_body),
     Route("GET", "communities/{slug}/moderation/", _community_queue, targets="community"),

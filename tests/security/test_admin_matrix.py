@@ -1,7 +1,7 @@
-"""The authorization matrix of both admin sites (issue 11): every registered ModelAdmin's pages ×
+"""The authorization matrix of both admin sites (SPEC §2.2): every registered ModelAdmin's pages ×
 every role × every world row, generated from the registries (``admin_matrix.py``).
 
-Known leaks that issue 11's findings describe (and another branch is fixing) are listed in
+A known leak not yet fixed may be listed in
 ``KNOWN``: the site tests ignore exactly those failures, and one strict xfail per finding asserts
 they are gone — so the suite is green today and turns red (XPASS strict) when the fix merges,
 telling whoever merges to remove the entry.

@@ -1,4 +1,4 @@
-"""Existence oracles of both admin sites (issue 11, finding 2; SPEC §2.1, §2.2).
+"""Existence oracles of both admin sites (SPEC §2.1, §2.2).
 
 "View on site" (``r/<content type>/<id>/``) and each admin's change and history pages must answer
 byte for byte the same whether an object the viewer may not see exists or not: Django's shortcut

@@ -1,4 +1,4 @@
-"""bandit on the application code (issue 7 item 6): no HIGH severity finding.
+"""bandit on the application code: no HIGH severity finding.
 
 Medium and low findings are listed in the output for review; the known mediums
 are ``mark_safe`` on the output of the one sanitizer (SPEC §2.3), each marked

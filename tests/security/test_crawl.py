@@ -1,4 +1,4 @@
-"""A red-team crawl (issue 11): each role follows every same-site link it can reach and meets nothing
+"""A red-team crawl (SPEC §2.2): each role follows every same-site link it can reach and meets nothing
 of what it may not see.
 
 For each role, starting at ``/``, ``/admin/``, ``/moderation/`` and ``/records/``, breadth-first: every

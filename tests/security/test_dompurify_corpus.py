@@ -1,6 +1,6 @@
 """DOMPurify's published test payloads (vendored in tests/security/vectors/, with its licence)
-through every input the sanitizer serves (SPEC §2.3; issue 11, "Sanitizer corpus from a peer's
-suite"): post and wiki bodies in both formats, comment bodies (plain text) and titles (shown as
+through every input the sanitizer serves (SPEC §2.3):
+post and wiki bodies in both formats, comment bodies (plain text) and titles (shown as
 text). Server-side, whatever is kept has no script, event attribute, ``style=``, svg/math/style/
 noscript element or ``javascript:``/``data:``/``vbscript:`` URL by a WHATWG parse; the browser half
 is tests/security/test_xss_browser.py."""

@@ -1,4 +1,4 @@
-"""Existence oracles (issue 11, finding 8; SPEC §2.2 "invisible means nonexistent").
+"""Existence oracles (SPEC §2.2 "invisible means nonexistent").
 
 Every form and API that enforces uniqueness (and, later, every redirect or shortcut) must
 answer the same whether or not a colliding object the requester cannot see exists. Each
@@ -23,8 +23,8 @@ rolled back, so the two runs start from the same database.
 ``UniqueConstraint`` with no row here and no reasoned entry in ``EXEMPT`` fails the suite,
 so a new unique rule must come with its oracle test.
 
-**To add a surface** (helper 4: the admin "view on site" shortcuts go below, in the
-section "Redirects and shortcuts"), append a ``Case`` to ``CASES`` with the uniqueness
+**To add a surface** (the admin "view on site" shortcuts are below, in the section
+"Redirects and shortcuts"), append a ``Case`` to ``CASES`` with the uniqueness
 rules (``covers``) it exercises, or none for a redirect.
 """
 

@@ -1,4 +1,4 @@
-"""Security headers, session cookies and the idle timeout (issue 7 item 6; SPEC §2.3).
+"""Security headers, session cookies and the idle timeout (SPEC §2.3).
 
 Production hardening is switched on by ``DEBUG=False`` in unisocial/settings/base.py.
 The production values are read from those settings in a subprocess (exactly as

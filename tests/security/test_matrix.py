@@ -1,4 +1,4 @@
-"""The authorization matrix (issue 7 item 3): every route of SPEC §6 × every role × every level.
+"""The authorization matrix: every route of SPEC §6 × every role × every level.
 
 The expected answers come from ``tests/security/matrix.py``, a table written
 from the SPEC; nothing here calls the app's access functions. Every request

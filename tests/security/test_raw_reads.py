@@ -1,4 +1,4 @@
-"""A machine guard on raw reads (issue 11, "A machine guard on raw reads").
+"""A machine guard on raw reads (SPEC §2.2: every read goes through the one access rule).
 
 Like Zulip's linter that bans a bare ``Stream.objects.get`` in views: an AST check over the app code
 (not tests, not migrations) that fails when code outside the access core (``communities/access.py``)
@@ -368,7 +368,7 @@ def test_every_admin_of_a_content_model_reads_through_the_rule():
 
 
 def test_no_admin_site_serves_the_unguarded_contenttypes_shortcut():
-    """Django's ``contenttypes.views.shortcut`` loads any object by id, with no rule (finding 2)."""
+    """Django's ``contenttypes.views.shortcut`` loads any object by id, with no rule."""
     from django.contrib import admin
     from django.contrib.contenttypes import views as contenttype_views
 

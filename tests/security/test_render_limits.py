@@ -1,5 +1,5 @@
 """Input that would exhaust the renderer is a validation error, never a 500 or a stalled worker
-(SPEC §2.3; issue 11, finding 12). Python-Markdown took 10 s for 8 kB of unclosed ``[`` (quadratic,
+(SPEC §2.3). Python-Markdown took 10 s for 8 kB of unclosed ``[`` (quadratic,
 about 10 minutes for 64 kB) and raised RecursionError on 300 nested list items (HTTP 500). Every path
 that renders rich or plain text is checked: post, comment and wiki page, created and edited, through
 the HTML forms (and their preview) and the API. Comments and wiki pages are not rate-limited, so they

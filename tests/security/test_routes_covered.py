@@ -1,4 +1,4 @@
-"""Every route of the URL conf has a row in the authorization matrix (issue 11, "Every route, generated").
+"""Every route of the URL conf has a row in the authorization matrix (tests/security/matrix.py).
 
 The URL conf is walked recursively (``get_resolver()``, both admin sites included); every leaf
 pattern must be reached by a row of ``matrix.HTML_ROUTES``, ``matrix.API_ROUTES`` or the rows

@@ -1,4 +1,4 @@
-"""schemathesis against /api/v1/schema/ (issue 7 item 4): no 500 on any operation.
+"""schemathesis against /api/v1/schema/: no 500 on any operation.
 
 The schema is loaded from the running app in process (WSGI, token auth, as an
 authorized user who owns the communities the path parameters name), and every

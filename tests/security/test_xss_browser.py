@@ -1,4 +1,4 @@
-"""The XSS corpus rendered in headless Chromium executes nothing (issue 7 item 6; SPEC §2.3).
+"""The XSS corpus rendered in headless Chromium executes nothing (SPEC §2.3).
 
 Every vector of tests/posts/test_sanitize.py goes into posts and a comment —
 through the service (sanitized on save, in both input formats) and, for the
@@ -11,7 +11,7 @@ header stopped it). Then every element is hovered, focused and clicked-free
 events are dispatched, so that event-handler vectors get their chance.
 Sanitizing idempotence is tests/posts/test_sanitize.py.
 
-DOMPurify's published test payloads (tests/security/vectors/, issue 11) are rendered too: in
+DOMPurify's published test payloads (tests/security/vectors/) are rendered too: in
 batches of ``BATCH`` payloads per post (both formats, and as a comment), so that about 20 pages
 hold all of them, and as post titles, shown in the community's post list.
 """
@@ -48,7 +48,7 @@ EXTRA = [
     "<svg><animate onbegin=window.__xss=true attributeName=x dur=1s>",
     "<iframe srcdoc=\"<script>parent.__xss=true</script>\"></iframe>",
     "<p>[md](javascript:window.__xss=true)</p>",
-    # Issue 11, finding 14: bleach's parse took "javascript" for a host and the digits for a port.
+    # A defect once: bleach's parse took "javascript" for a host and the digits for a port.
     '<a href="javascript:123">port</a>',
     '<a href="JaVaScRiPt:1">case</a>',
     '<a href="java&#x09;script:1">tab</a>',

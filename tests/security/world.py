@@ -1,4 +1,4 @@
-"""The matrix world (issue 7 item 3, issue 11): one row of every kind, each carrying a secret word.
+"""The matrix world (the authorization matrices): one row of every kind, each carrying a secret word.
 
 Shared by the authorization matrix (``test_matrix.py``, ``test_admin_matrix.py``) and the red-team
 crawl (``test_crawl.py``). Built with plain ORM writes (setting up is not what is under test); every

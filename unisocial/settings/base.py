@@ -190,7 +190,7 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.
 # Absolute links in e-mails.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
-# Moderation (issue 5): per person, per hour, so that one account cannot flood a queue.
+# Moderation rate limits (SPEC §3): per person, per hour, so that one account cannot flood a queue.
 FLAG_RATE_PER_HOUR = env.int("FLAG_RATE_PER_HOUR", default=20)
 POST_RATE_PER_HOUR = env.int("POST_RATE_PER_HOUR", default=30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="unisocial <no-reply@unisocial.invalid>")

@@ -24,7 +24,7 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 
-# N+1 detection (issue 4 "Speed"): django-zeal raises ZealError when one request
+# N+1 detection (docs/performance.md): django-zeal raises ZealError when one request
 # runs the same query for each row of a result (a related object, a
 # ``.get()``). Its middleware goes first, so each request — session and user
 # loading included — is one scope; a test's separate requests are not an N+1
@@ -47,7 +47,7 @@ ZEAL_ALLOWLIST = [
     {"model": "communities.Membership", "field": "get()"},
 ]
 
-# Moderation rate limits (issue 5): tests that build big worlds through the services post
+# Moderation rate limits (SPEC §3): tests that build big worlds through the services post
 # more than an hour's quota; the rate-limit tests set their own limits with ``settings``.
 POST_RATE_PER_HOUR = 10_000
 FLAG_RATE_PER_HOUR = 10_000
