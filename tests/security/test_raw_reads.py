@@ -66,7 +66,7 @@ ALLOWED: dict[str, str] = {
     'communities/services.py:_log': 'writes the membership event (audit row)',
     'communities/services.py:community_create': SERVICE,
     'communities/services.py:check_names_free': 'the address (slug) is unique over every community: one answer '
-                                                'naming none, whoever holds it (finding 8; the name check is '
+                                                'naming none, whoever holds it (§2.4: an existence oracle; the name check is '
                                                 'through visible_to)',
     'communities/services.py:orphaned_communities': 'system managers appoint an owner where none is left (SPEC §3); '
                                                     'a restricted one is listed without name or slug',
@@ -93,9 +93,9 @@ ALLOWED: dict[str, str] = {
     'posts/services.py:post_update': SERVICE,
     'posts/services.py:post_withdraw': SERVICE,
     'posts/services.py:_wiki_address': 'a free address among all pages of C (suffix or random): the answer '
-                                       'depends on nothing the writer cannot see (finding 8)',
+                                       'depends on nothing the writer cannot see (§2.4: no existence oracle)',
     'posts/services.py:_wiki_update': SERVICE + ' (locks the page it was given)',
-    'posts/services.py:_random_wiki_address': 'a random address free among all pages of C (finding 8)',
+    'posts/services.py:_random_wiki_address': 'a random address free among all pages of C (§2.4: no existence oracle)',
     'records/declassification.py:_latest_review': 'records review metadata (SPEC §4), for officers and authors',
     'records/declassification.py:declassify': SERVICE + ' (declassification by the author or an officer, SPEC §4)',
     'records/declassification.py:keep': SERVICE,
@@ -133,7 +133,7 @@ ALLOWED: dict[str, str] = {
     'moderation/sites.py:ItemAdmin.visible_rows': 'a flag count annotated on items_of_communities (the rule)',
     'moderation/selectors.py:flags_visible_to': 'own reports, or those of items worked (moderated_target_q)',
     'moderation/selectors.py:moderation_queue': 'flags of the items of items_of_communities (the rule)',
-    'posts/search.py:_load': 'escalation cases of comments already found through visible_to (finding 10)',
+    'posts/search.py:_load': 'escalation cases of comments already found through visible_to (§3: an escalated comment shows nothing of its post)',
     'records/admin.py:DispositionRecordAdmin.visible_rows': 'metadata rows, kept only where every community is '
                                                             'visible (SPEC §4)',
     'records/admin.py:DispositionBatchAdmin.visible_rows': 'batch items, kept only where every community is '
