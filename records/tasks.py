@@ -46,7 +46,7 @@ def run_approved_batches_task() -> dict | None:
 
 @shared_task(bind=True, acks_late=True, ignore_result=True)
 def run_batch_task(self, batch_id: int) -> dict:
-    budget = getattr(settings, "RECORDS_BATCH_SLICE_SECONDS", 300)
+    budget = settings.RECORDS_BATCH_SLICE_SECONDS
     result = disposition.run_batch(batch_id, budget_seconds=budget)
     if result["more"]:
         # Continue in a new task on the same queue: no task outlives the time limit.
