@@ -1,7 +1,7 @@
 """Celery tasks for records management (SPEC §4). Thin: ids in, a service call, safe to run twice.
 
 * ``staleness_task`` and ``gather_due_task`` — daily; ``run_approved_batches_task`` —
-  every five minutes (schedules: migration ``records/0002_beat_schedule``). Each
+  every five minutes (schedules: ``settings.PERIODIC_TASKS``). Each
   runs at most once per window (``jobs.run_once``: two beats do nothing twice).
 * ``run_batch_task(batch_id)`` — queued on commit of the approval; runs the batch
   in slices below the task time limit and the broker's visibility timeout, each

@@ -185,6 +185,40 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
+# The periodic tasks, by name: celery beat reads them from the database (django_celery_beat), where
+# system managers see and adjust them in /admin/. After each migrate, those missing from the
+# database are created (``unisocial.apps.sync_periodic_tasks``; crontab fields not given are "*", in
+# UTC); one already there is left as it is, edited or disabled. Each records job runs at most once
+# per window (``records.jobs.run_once``), so two beats do no harm.
+PERIODIC_TASKS = {
+    "expire memberships": {
+        "task": "communities.tasks.expire_memberships_task",
+        "crontab": {"minute": "15", "hour": "2"},
+        "description": "Warn owners a week before a membership ends; remove members on the end date.",
+    },
+    "send daily notification digests": {
+        "task": "posts.tasks.send_daily_digest_task",
+        "crontab": {"minute": "0", "hour": "6"},
+        "description": "E-mail those who chose a daily digest one list of their unread notifications.",
+    },
+    "records: staleness": {
+        "task": "records.tasks.staleness_task",
+        "crontab": {"minute": "30", "hour": "1"},
+        "description": "Flag communities inactive for STALE_COMMUNITY_DAYS, notify owners, "
+                       "archive after STALE_GRACE_DAYS.",
+    },
+    "records: gather due items": {
+        "task": "records.tasks.gather_due_task",
+        "crontab": {"minute": "45", "hour": "1"},
+        "description": "Gather items past retention into a disposition batch per schedule, for approval.",
+    },
+    "records: run approved batches": {
+        "task": "records.tasks.run_approved_batches_task",
+        "crontab": {"minute": "*/5"},
+        "description": "Queue approved disposition batches that no worker is running "
+                       "(never started, or the worker died).",
+    },
+}
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="unisocial <no-reply@unisocial.invalid>")
