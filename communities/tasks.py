@@ -10,6 +10,6 @@ def expire_memberships_task() -> dict:
     """The daily membership job: warn owners a week before an end date, remove on the date.
 
     Safe to run twice: a warned membership is not warned again and a removed one is gone.
-    Scheduled by the ``expire memberships`` periodic task (migration 0003_beat_schedule).
+    Scheduled by the ``expire memberships`` periodic task (``settings.PERIODIC_TASKS``).
     """
     return services.expire_memberships()

@@ -51,7 +51,7 @@ REASON_REQUIRED = {Action.REJECT, Action.HIDE, Action.RECLASSIFY, Action.ESCALAT
 
 
 def flag_rate_per_hour() -> int:
-    return getattr(settings, "FLAG_RATE_PER_HOUR", 20)
+    return settings.FLAG_RATE_PER_HOUR
 
 
 # --- shared -------------------------------------------------------------------------------

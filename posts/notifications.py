@@ -235,7 +235,7 @@ def notification_preference_set(*, actor, email) -> NotificationPreference:
 
 
 def _absolute(path: str) -> str:
-    return getattr(settings, "SITE_URL", "http://localhost:8000").rstrip("/") + path
+    return settings.SITE_URL.rstrip("/") + path
 
 
 def _current_level_if_visible(notification) -> str | None:

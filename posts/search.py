@@ -53,7 +53,7 @@ MAX_TERMS = 10
 PAGE_SIZE = 20
 MAX_PAGE = 50
 SNIPPET_CHARS = 200
-SEARCH_CONFIG = getattr(settings, "SEARCH_CONFIG", "english")
+SEARCH_CONFIG = settings.SEARCH_CONFIG
 KIND_POST, KIND_COMMENT, KIND_WIKI = "post", "comment", "wiki"
 KINDS = (KIND_POST, KIND_COMMENT, KIND_WIKI)
 # Match markers: control characters, which no escaped text can turn into markup.

@@ -33,7 +33,6 @@ from .notifications import notify_item
 RESERVED_WIKI_SLUGS = frozenset({"new"})
 MENTION_RE = re.compile(r"(?<![\w@])@([\w.+-]{1,150})")
 MAX_TAGS = 10
-ATTACHMENT_MAX_BYTES = getattr(settings, "ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 ATTACHMENT_TYPES = {
     ".pdf": "application/pdf",
     ".png": "image/png",
@@ -271,7 +270,7 @@ def post_create(*, actor, community, title, body="", body_format="html", classif
     _require_writable(community)
     role = _require_member(actor, community)
     # One account must not flood a community or its moderation queue (the hourly post limit, unisocial/ratelimits.py).
-    limit = getattr(settings, "POST_RATE_PER_HOUR", 30)
+    limit = settings.POST_RATE_PER_HOUR
     check_hourly(
         Post.objects.filter(author=actor),
         limit=limit,
@@ -686,11 +685,12 @@ def attachment_add(*, actor, item, upload):
             {"file": _("This type of file is not accepted. Accepted: %(types)s")
              % {"types": ", ".join(sorted(ATTACHMENT_TYPES))}}
         )
-    if upload.size > ATTACHMENT_MAX_BYTES:
+    max_bytes = settings.ATTACHMENT_MAX_BYTES
+    if upload.size > max_bytes:
         raise ValidationError(
             # filesizeformat: a limit below 1 MB must not read "0 MB at most".
             {"file": _("The file is too large (%(size)s at most).")
-             % {"size": filesizeformat(ATTACHMENT_MAX_BYTES)}}
+             % {"size": filesizeformat(max_bytes)}}
         )
     digest = hashlib.sha256()
     for chunk in upload.chunks():

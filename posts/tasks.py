@@ -17,5 +17,5 @@ def send_notification_email_task(notification_id: int) -> bool:
 
 @shared_task(acks_late=True)
 def send_daily_digest_task() -> dict:
-    """The daily digest; scheduled by migration ``posts/0006_digest_schedule``."""
+    """The daily digest; scheduled in ``settings.PERIODIC_TASKS``."""
     return notifications.send_daily_digest()

@@ -72,7 +72,7 @@ ROW_FIELDS = [
 
 
 def review_years() -> int:
-    return int(getattr(settings, "DECLASSIFICATION_REVIEW_YEARS", 20))
+    return settings.DECLASSIFICATION_REVIEW_YEARS
 
 
 def years_before(moment: dt.datetime, years: int) -> dt.datetime:

@@ -20,7 +20,6 @@
 """
 import datetime as dt
 import logging
-import os
 import time
 
 from django.conf import settings
@@ -209,7 +208,7 @@ def enqueue_batch(batch_id: int) -> None:
     """Queue the batch's run after the approval commits (the worker must see the approved row)."""
     from .tasks import run_batch_task
 
-    options = {"queue": settings.RECORDS_QUEUE} if getattr(settings, "RECORDS_QUEUE", None) else {}
+    options = {"queue": settings.RECORDS_QUEUE} if settings.RECORDS_QUEUE else {}
     run_batch_task.apply_async_on_commit((batch_id,), **options)
 
 
@@ -234,8 +233,7 @@ def batch_approve(*, actor, batch) -> DispositionBatch:
 
 def _item_delay() -> float:
     # A test hook: slow each item down so a test can kill the worker mid-batch.
-    value = getattr(settings, "RECORDS_ITEM_DELAY", None) or os.environ.get("RECORDS_ITEM_DELAY") or 0
-    return float(value)
+    return settings.RECORDS_ITEM_DELAY
 
 
 def run_batch(batch_id: int, *, budget_seconds: float | None = None) -> dict:
@@ -488,7 +486,7 @@ def certificate_csv(batch) -> bytes:
 def stalled_batches(*, now=None, stall_seconds=None):
     """Approved batches not started, and running batches whose worker went quiet (killed, lost task)."""
     now = now or timezone.now()
-    stall = stall_seconds if stall_seconds is not None else getattr(settings, "RECORDS_BATCH_STALL_SECONDS", 600)
+    stall = stall_seconds if stall_seconds is not None else settings.RECORDS_BATCH_STALL_SECONDS
     quiet = now - dt.timedelta(seconds=stall)
     return DispositionBatch.objects.filter(
         Q(state=DispositionBatch.State.APPROVED, approved_at__lte=quiet)

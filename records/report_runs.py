@@ -43,7 +43,7 @@ class RunTakenOver(Exception):
 
 
 def stall_seconds() -> int:
-    return getattr(settings, "RECORDS_REPORT_STALL_SECONDS", 600)
+    return settings.RECORDS_REPORT_STALL_SECONDS
 
 
 def is_stalled(run, *, now=None) -> bool:
@@ -76,7 +76,7 @@ def enqueue_report(run_id: int) -> None:
     """Queue the run after the request commits (the worker must see the row)."""
     from .tasks import run_report_task
 
-    options = {"queue": settings.RECORDS_QUEUE} if getattr(settings, "RECORDS_QUEUE", None) else {}
+    options = {"queue": settings.RECORDS_QUEUE} if settings.RECORDS_QUEUE else {}
     run_report_task.apply_async_on_commit((run_id,), **options)
 
 

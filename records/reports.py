@@ -106,7 +106,7 @@ def inventory(*, now=None) -> list[dict]:
 
 def run_inventory(*, as_of, progress=_no_progress, slice_size=None) -> dict:
     """``inventory(now=as_of)`` in slices of communities (by id range), one step per slice."""
-    size = slice_size or getattr(settings, "RECORDS_REPORT_COMMUNITY_SLICE", 200)
+    size = slice_size or settings.RECORDS_REPORT_COMMUNITY_SLICE
     ids = list(Community.objects.order_by("pk").values_list("pk", flat=True))
     # Slice boundaries; the first slice is open below and the last open above, so nothing is missed.
     starts = [None, *ids[size::size]]
@@ -244,7 +244,7 @@ def access_log(*, as_of=None, limit=None) -> list[dict]:
 
 def row_cap() -> int:
     """How many access log rows a run keeps (the page and the CSV show the newest this many)."""
-    return getattr(settings, "RECORDS_REPORT_ROW_CAP", 10_000)
+    return settings.RECORDS_REPORT_ROW_CAP
 
 
 def run_access_log(*, as_of, progress=_no_progress, chunk=1000, cap=None) -> dict:

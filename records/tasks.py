@@ -1,7 +1,7 @@
 """Celery tasks for records management (SPEC §4). Thin: ids in, a service call, safe to run twice.
 
 * ``staleness_task`` and ``gather_due_task`` — daily; ``run_approved_batches_task`` —
-  every five minutes (schedules: migration ``records/0002_beat_schedule``). Each
+  every five minutes (schedules: ``settings.PERIODIC_TASKS``). Each
   runs at most once per window (``jobs.run_once``: two beats do nothing twice).
 * ``run_batch_task(batch_id)`` — queued on commit of the approval; runs the batch
   in slices below the task time limit and the broker's visibility timeout, each
@@ -46,7 +46,7 @@ def run_approved_batches_task() -> dict | None:
 
 @shared_task(bind=True, acks_late=True, ignore_result=True)
 def run_batch_task(self, batch_id: int) -> dict:
-    budget = getattr(settings, "RECORDS_BATCH_SLICE_SECONDS", 300)
+    budget = settings.RECORDS_BATCH_SLICE_SECONDS
     result = disposition.run_batch(batch_id, budget_seconds=budget)
     if result["more"]:
         # Continue in a new task on the same queue: no task outlives the time limit.

@@ -25,7 +25,7 @@ the ``icontains`` fallback.
 from django.conf import settings
 from django.db import migrations, models
 
-CONFIG = getattr(settings, "SEARCH_CONFIG", "english")
+CONFIG = settings.SEARCH_CONFIG
 
 
 def _document(table, title=True):

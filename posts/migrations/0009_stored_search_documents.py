@@ -20,7 +20,7 @@ lock: about a minute per million posts here; plan the deployment accordingly.
 from django.conf import settings
 from django.db import migrations
 
-CONFIG = getattr(settings, "SEARCH_CONFIG", "english")
+CONFIG = settings.SEARCH_CONFIG
 BODY = f"setweight(to_tsvector('{CONFIG}'::regconfig, COALESCE(regexp_replace(body, '<[^>]*>', ' ', 'g'), '')), 'B')"
 TITLED = f"(setweight(to_tsvector('{CONFIG}'::regconfig, COALESCE(title, '')), 'A') || {BODY})"
 

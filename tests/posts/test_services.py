@@ -790,9 +790,9 @@ def test_attachment_type_outside_the_list_is_refused_with_a_clear_error(
 
 
 def test_too_large_attachment_is_refused_with_a_clear_error(
-    confidential_post, people, private_media, monkeypatch
+    confidential_post, people, private_media, settings
 ):
-    monkeypatch.setattr(services, "ATTACHMENT_MAX_BYTES", 100)
+    settings.ATTACHMENT_MAX_BYTES = 100
     with pytest.raises(ValidationError) as err:
         services.attachment_add(
             actor=people["author"], item=confidential_post, upload=upload(content=b"x" * 101)

@@ -185,20 +185,72 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
+# The periodic tasks, by name: celery beat reads them from the database (django_celery_beat), where
+# system managers see and adjust them in /admin/. After each migrate, those missing from the
+# database are created (``unisocial.apps.sync_periodic_tasks``; crontab fields not given are "*", in
+# UTC); one already there is left as it is, edited or disabled. Each records job runs at most once
+# per window (``records.jobs.run_once``), so two beats do no harm.
+PERIODIC_TASKS = {
+    "expire memberships": {
+        "task": "communities.tasks.expire_memberships_task",
+        "crontab": {"minute": "15", "hour": "2"},
+        "description": "Warn owners a week before a membership ends; remove members on the end date.",
+    },
+    "send daily notification digests": {
+        "task": "posts.tasks.send_daily_digest_task",
+        "crontab": {"minute": "0", "hour": "6"},
+        "description": "E-mail those who chose a daily digest one list of their unread notifications.",
+    },
+    "records: staleness": {
+        "task": "records.tasks.staleness_task",
+        "crontab": {"minute": "30", "hour": "1"},
+        "description": "Flag communities inactive for STALE_COMMUNITY_DAYS, notify owners, "
+                       "archive after STALE_GRACE_DAYS.",
+    },
+    "records: gather due items": {
+        "task": "records.tasks.gather_due_task",
+        "crontab": {"minute": "45", "hour": "1"},
+        "description": "Gather items past retention into a disposition batch per schedule, for approval.",
+    },
+    "records: run approved batches": {
+        "task": "records.tasks.run_approved_batches_task",
+        "crontab": {"minute": "*/5"},
+        "description": "Queue approved disposition batches that no worker is running "
+                       "(never started, or the worker died).",
+    },
+}
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="unisocial <no-reply@unisocial.invalid>")
 # Absolute links in e-mails.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
-# Moderation rate limits (SPEC §3): per person, per hour, so that one account cannot flood a queue.
+# Rate limits, per person and per hour, so that one account cannot flood a community or a moderation queue.
 FLAG_RATE_PER_HOUR = env.int("FLAG_RATE_PER_HOUR", default=20)
 POST_RATE_PER_HOUR = env.int("POST_RATE_PER_HOUR", default=30)
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="unisocial <no-reply@unisocial.invalid>")
 
-# Records management (SPEC §4)
+# Attachments larger than this are refused (posts and wiki pages).
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# PostgreSQL text search configuration of search. The stored search documents are built with it
+# (posts migrations 0008, 0009): changing it on a live database needs a migration that rebuilds them.
+SEARCH_CONFIG = env("SEARCH_CONFIG", default="english")
+
+# Records management (SPEC §4): staleness and declassification review.
 STALE_COMMUNITY_DAYS = env.int("STALE_COMMUNITY_DAYS", default=365)
 STALE_GRACE_DAYS = env.int("STALE_GRACE_DAYS", default=30)
 DECLASSIFICATION_REVIEW_YEARS = env.int("DECLASSIFICATION_REVIEW_YEARS", default=20)
+# Records jobs (docs/records.md): the Celery queue of disposition batches and report runs (empty:
+# the default queue); a batch runs in slices of this many seconds, each slice a task of its own;
+# a batch or report run not heard of for this many seconds is taken as stalled (its worker is gone).
+RECORDS_QUEUE = env("RECORDS_QUEUE", default="")
+RECORDS_BATCH_SLICE_SECONDS = env.int("RECORDS_BATCH_SLICE_SECONDS", default=300)
+RECORDS_BATCH_STALL_SECONDS = env.int("RECORDS_BATCH_STALL_SECONDS", default=600)
+RECORDS_REPORT_STALL_SECONDS = env.int("RECORDS_REPORT_STALL_SECONDS", default=600)
+# Long reports: the inventory counts this many communities per step; the access log keeps the newest this many rows.
+RECORDS_REPORT_COMMUNITY_SLICE = env.int("RECORDS_REPORT_COMMUNITY_SLICE", default=200)
+RECORDS_REPORT_ROW_CAP = env.int("RECORDS_REPORT_ROW_CAP", default=10_000)
+# A test hook: seconds a disposition batch waits before each item, so a test can kill the worker mid-batch.
+RECORDS_ITEM_DELAY = env.float("RECORDS_ITEM_DELAY", default=0.0)
 
 # Sessions end after this many seconds of inactivity: each request moves the expiry ahead,
 # writing the session at most once every SESSION_REFRESH_SECONDS
