@@ -26,6 +26,7 @@ from unisocial.classification import Level, Status, rank
 from unisocial.ratelimits import check_hourly
 from unisocial.sanitize import clean_text, render
 
+from . import signals
 from .models import AccessLog, Comment, Like, Post, PostAttachment, Tag, WikiAttachment, WikiPage
 from .notifications import notify_item
 
@@ -56,11 +57,10 @@ def _require_writable(community: Community):
         raise PermissionDenied(_("This community is archived and read-only."))
 
 
-def _require_not_held(item):
-    """SPEC §4: an item under a records hold (on itself or its community) cannot be withdrawn or edited."""
-    from records.holds import require_not_held  # lazy upward import (records is above posts): to invert
-
-    require_not_held(item)
+def _request_write(item):
+    """Ask the apps built on posts whether ``item`` may be written (``signals.item_write_requested``):
+    a receiver refuses by raising — records, for an item under a records hold (SPEC §4)."""
+    signals.item_write_requested.send(sender=type(item), item=item)
 
 
 def _require_member(actor, community) -> str:
@@ -167,11 +167,51 @@ def item_drop_readers(item) -> None:
     _set_readers(item, [], "posts.read_post" if isinstance(item, Post) else "posts.read_wikipage")
 
 
-def _record_declassification(actor, item, level, reason) -> None:
-    """SPEC §4: lowering an item listed for declassification review is recorded as a declassification."""
-    from records.declassification import record_lowering  # lazy upward import (records is above posts): to invert
+def item_change_level(*, actor, item, classification, reason="", via="reclassify", change_reason=None,
+                      save=True, only_level=False) -> str:
+    """Set the level of a post or wiki page: the one place a level changes — the §2.3 edits,
+    the reclassify of the author, owners and moderators (``item_reclassify``, which
+    moderation's reclassify calls) and records' declassification. Returns the previous level.
 
-    record_lowering(actor=actor, item=item, to_level=level, reason=reason)
+    ``item`` is the row the caller locked (``select_for_update``), ``classification`` a level
+    the caller already checked (ceiling, who may raise or lower, holds, archive: each path
+    has its own rules). Here, what follows from the change itself:
+
+    * a lowering is announced first (``signals.item_level_lowered``, the item still at its
+      previous level, inside the transaction): records records one of an item listed for
+      declassification review as a declassification (SPEC §4);
+    * a wiki page raised to strictly confidential leaves its address for a random one;
+    * with ``save`` (the default): the revision (``actor``, the change reason: ``change_reason``
+      or else ``reason``) is saved, and an item that is not strictly confidential loses its
+      named readers — the revision records none. ``only_level`` saves the level (and the
+      address) alone: not activity, so ``updated_at`` does not move (a declassification
+      does not restart retention). Without ``save`` (an edit) the caller saves the item with
+      its other changes, and its readers, itself.
+    """
+    previous = item.classification
+    if rank(classification) < rank(previous):
+        signals.item_level_lowered.send(
+            sender=type(item), item=item, previous_level=previous, level=classification,
+            actor=actor, reason=reason, via=via,
+        )
+    old_slug = getattr(item, "slug", None)
+    item.classification = classification
+    _readdress_when_raised(item, previous)
+    if not save:
+        return previous
+    item._change_reason = change_reason if change_reason is not None else ((reason or "").strip()[:100] or None)
+    item._history_user = actor
+    keeps_readers = classification == Level.STRICTLY_CONFIDENTIAL
+    if not keeps_readers:
+        _record_readers(item, [])
+    if only_level:
+        fields = ["classification"] + (["slug"] if getattr(item, "slug", None) != old_slug else [])
+        item.save(update_fields=fields)
+    else:
+        item.save()
+    if not keeps_readers:
+        item_drop_readers(item)
+    return previous
 
 
 def _tags(names, actor) -> list:
@@ -312,15 +352,14 @@ def post_update(*, actor, post, reason="", **changes) -> tuple[Post, list[str]]:
         raise PermissionDenied(_("Only the author can edit this post."))
     # Authorship gives no right without an active membership (SPEC §2.2): the item stays with C.
     _require_member(actor, post.community)
-    _require_not_held(post)
+    _request_write(post)
     unknown = set(changes) - {"title", "body", "body_format", "classification", "readers", "tags"}
     if unknown:
         raise ValidationError({f: _("This field cannot be changed.") for f in unknown})
     if "classification" in changes:
         level = choose_level(post.community, changes["classification"])
         check_level_change(actor, post, level, reason)
-        _record_declassification(actor, post, level, reason)
-        post.classification = level
+        item_change_level(actor=actor, item=post, classification=level, reason=reason, via="edit", save=False)
     if "title" in changes:
         if not (changes["title"] or "").strip():
             raise ValidationError({"title": _("Give the post a title.")})
@@ -361,7 +400,7 @@ def post_withdraw(*, actor, post) -> Post:
     if post.author_id != actor.pk:
         raise PermissionDenied(_("Only the author can delete this post."))
     _require_member(actor, post.community)
-    _require_not_held(post)
+    _request_write(post)
     post.status = Status.WITHDRAWN
     post._change_reason = "withdrawn by author"
     post._history_user = actor
@@ -370,24 +409,15 @@ def post_withdraw(*, actor, post) -> Post:
 
 
 def item_reclassify(*, actor, item, classification, reason=""):
-    """Change only the level of a post or wiki page (owners/moderators raise; author/owners lower)."""
+    """Change only the level of a post or wiki page (owners/moderators raise; author/owners lower),
+    through ``item_change_level``: the reclassify of the pages and API, and of moderation."""
     with transaction.atomic():
         item = type(item).objects.select_for_update().get(pk=item.pk)
         _require_writable(item.community)
-        _require_not_held(item)
+        _request_write(item)
         level = choose_level(item.community, classification)
         check_level_change(actor, item, level, reason)
-        _record_declassification(actor, item, level, reason)
-        old_level, item.classification = item.classification, level
-        _readdress_when_raised(item, old_level)
-        item._change_reason = (reason or "").strip()[:100] or None
-        item._history_user = actor
-        if level != Level.STRICTLY_CONFIDENTIAL:
-            _record_readers(item, [])
-        item.save()
-        if level != Level.STRICTLY_CONFIDENTIAL:
-            perm = "posts.read_post" if isinstance(item, Post) else "posts.read_wikipage"
-            _set_readers(item, [], perm)
+        item_change_level(actor=actor, item=item, classification=level, reason=reason)
     return item
 
 
@@ -443,7 +473,7 @@ def comment_update(*, actor, comment, body) -> Comment:
     if comment.author_id != actor.pk:
         raise PermissionDenied(_("Only the author can edit this comment."))
     _require_member(actor, comment.post.community)
-    _require_not_held(comment)
+    _request_write(comment)
     if not (body or "").strip():
         raise ValidationError({"body": _("Write a comment first.")})
     comment.body_source = body
@@ -460,7 +490,7 @@ def comment_withdraw(*, actor, comment) -> Comment:
     if comment.author_id != actor.pk:
         raise PermissionDenied(_("Only the author can delete this comment."))
     _require_member(actor, comment.post.community)
-    _require_not_held(comment)
+    _request_write(comment)
     comment.status = Status.WITHDRAWN
     comment._history_user = actor
     comment.save()
@@ -567,7 +597,7 @@ def _wiki_update(*, actor, page, reason, changes, note=None):
     page = WikiPage.objects.select_for_update().select_related("community").get(pk=page.pk)
     _require_writable(page.community)
     _require_member(actor, page.community)
-    _require_not_held(page)
+    _request_write(page)
     unknown = set(changes) - {"title", "body", "body_format", "classification", "readers"}
     if unknown:
         raise ValidationError({f: _("This field cannot be changed.") for f in unknown})
@@ -575,9 +605,7 @@ def _wiki_update(*, actor, page, reason, changes, note=None):
     if "classification" in changes and changes["classification"]:
         level = choose_level(page.community, changes["classification"])
         check_level_change(actor, page, level, reason)
-        _record_declassification(actor, page, level, reason)
-        old_level, page.classification = page.classification, level
-        _readdress_when_raised(page, old_level)
+        item_change_level(actor=actor, item=page, classification=level, reason=reason, via="edit", save=False)
     if "title" in changes:
         if not (changes["title"] or "").strip():
             raise ValidationError({"title": _("Give the page a title.")})
@@ -669,7 +697,7 @@ def wiki_revert(*, actor, page, version: int, reason="") -> WikiPage:
 def attachment_add(*, actor, item, upload):
     """Attach a file to a post (its author) or a wiki page (any editor), within size and type limits."""
     _require_writable(item.community)
-    _require_not_held(item)
+    _request_write(item)
     if isinstance(item, Post):
         if item.author_id != actor.pk:
             raise PermissionDenied(_("Only the author can attach files to this post."))

@@ -114,16 +114,6 @@ def page_links(request, page, param) -> dict:
     return links
 
 
-def declassification_notice(user, item) -> dict | None:
-    """For the author of an item listed for declassification review (SPEC §4): what the
-    notice on its page says. No query: the listing depends on the item's level and age."""
-    if item.author_id != user.pk:
-        return None
-    from records.declassification import is_listed, review_years  # lazy upward import (records): to invert
-
-    return {"years": review_years()} if is_listed(item) else None
-
-
 def report_warnings(request, warnings):
     for warning in warnings:
         messages.warning(request, warning)
@@ -177,17 +167,6 @@ def form_context(form, *, community, item, author, user, preview=None, kind):
 # --- the post page ------------------------------------------------------------------------
 
 
-def report_context(user, post, threads) -> dict:
-    """What the "Report" forms need (SPEC §3): which of these items ``user`` already reported."""
-    from moderation.selectors import reported_by
-
-    comment_ids = [c.pk for comment, replies in threads for c in (comment, *replies)]
-    return {
-        "post_reported": bool(reported_by(user, "post", [post.pk])),
-        "reported_comment_ids": reported_by(user, "comment", comment_ids) if comment_ids else set(),
-    }
-
-
 def _detail(request, post, comment_form=None, status=200):
     user = request.user
     community = post.community
@@ -202,7 +181,6 @@ def _detail(request, post, comment_form=None, status=200):
         request,
         "posts/detail.html",
         {
-            **report_context(user, post, threads),
             "post": post,
             "community": community,
             "my_role": my_role,
@@ -214,7 +192,6 @@ def _detail(request, post, comment_form=None, status=200):
             "attachments": selectors.post_attachments(user, post),
             "threads": threads,
             "is_author": post.author_id == user.pk,
-            "declassification": declassification_notice(user, post),
             "writable": writable,
             "can_comment": writable and my_role is not None and post.status == Status.PUBLISHED,
             "comment_form": comment_form or CommentForm(),

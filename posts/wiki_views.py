@@ -20,14 +20,12 @@ from django.views.decorators.http import require_POST
 
 from communities.forms import add_service_errors
 from communities.selectors import get_community_for
-from moderation.selectors import reported_by
 from communities.access import role_in
 from unisocial.classification import rank
 
 from . import selectors, services
 from .forms import WikiForm
 from .views import (
-    declassification_notice,
     download,
     error_text,
     form_context,
@@ -127,8 +125,6 @@ def detail(request, slug, page):
             "body": safe_body(page.body),
             "attachments": selectors.wiki_attachments(request.user, page),
             "can_write": _can_write(request, community),
-            "page_reported": bool(reported_by(request.user, "wiki", [page.pk])),
-            "declassification": declassification_notice(request.user, page),
         },
     )
 

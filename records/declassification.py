@@ -35,8 +35,9 @@ Rules as built (docs/records.md, "Declassification review"):
 * **Author's ordinary path**: lowering a listed item through the §2.3 edit paths
   (``posts.services.post_update`` / ``wiki_update`` / ``item_reclassify``, which
   keep their own rules: members only, no holds, not archived) is recorded here
-  too by ``record_lowering``, so the review list never shows as unreviewed an
-  item whose author already lowered it.
+  too by ``record_lowering`` (posts announces every lowering with the signal
+  ``posts.signals.item_level_lowered``), so the review list never shows as
+  unreviewed an item whose author already lowered it.
 """
 from __future__ import annotations
 
@@ -51,12 +52,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.access import can_view, visible_q
+from posts.services import item_change_level
 from unisocial.classification import Level, rank
 
 from .audit import audit
 from .holds import active_holds
 from .models import ContentType, DeclassificationReview, Hold
 
+# The ``via`` of posts' level change when a declassification lowers the item.
+DECLASSIFICATION = "declassification"
 REVIEW_LEVELS = (Level.CONFIDENTIAL.value, Level.STRICTLY_CONFIDENTIAL.value)
 TARGET_TYPES = (ContentType.POST.value, ContentType.WIKI.value)
 REASON_MAX = 2000
@@ -90,7 +94,12 @@ def cutoff(now=None) -> dt.datetime:
 
 def is_listed(item, now=None) -> bool:
     """Whether ``item`` (a post or wiki page, as loaded) is in the review list."""
-    return item.classification in REVIEW_LEVELS and item.created_at < cutoff(now)
+    return _was_listed(item, item.classification, now)
+
+
+def _was_listed(item, level, now=None) -> bool:
+    """Whether ``item`` at ``level`` (its level now, or the one it had before a change) is listed."""
+    return level in REVIEW_LEVELS and item.created_at < cutoff(now)
 
 
 def listed_for(level) -> str:
@@ -290,15 +299,11 @@ def declassify(*, actor, item, to_level, reason, now=None) -> DeclassificationRe
             "released. Only a hold for a declassification request allows it."
         ) % {"holds": ", ".join(f"#{pk} {Hold.Category(cat).label}" for pk, cat in held)}})
 
-    item.classification = to_level
-    item._change_reason = f"Declassified (ST/SGB/2007/6): {reason}"[:CHANGE_REASON_MAX]
-    item._history_user = actor
     # Only the level: a declassification is not activity and does not restart retention.
-    item.save(update_fields=["classification"])
-    if to_level != Level.STRICTLY_CONFIDENTIAL:
-        from posts.services import item_drop_readers
-
-        item_drop_readers(item)
+    item_change_level(
+        actor=actor, item=item, classification=to_level, reason=reason, via=DECLASSIFICATION,
+        change_reason=f"Declassified (ST/SGB/2007/6): {reason}"[:CHANGE_REASON_MAX], only_level=True,
+    )
     review = DeclassificationReview.objects.create(
         target_type=target_type, target_id=item.pk, community_id=item.community_id,
         decision=DeclassificationReview.Decision.DECLASSIFIED, from_level=from_level, to_level=to_level,
@@ -345,12 +350,21 @@ def decide(*, actor, item, decision, to_level=None, reason="", now=None) -> Decl
     raise ValidationError({"decision": _("Choose declassified or kept.")})
 
 
-def record_lowering(*, actor, item, to_level, reason, now=None) -> DeclassificationReview | None:
-    """Called by ``posts.services`` inside its transaction when the ordinary §2.3 path lowers
-    ``item`` (still at its old level) to ``to_level``: if the item is listed, the lowering is
-    a declassification and is recorded as one. Costs no query for an item that is not listed."""
-    from_level = item.classification
-    if not is_listed(item, now) or to_level not in Level.values or rank(to_level) >= rank(from_level):
+def lowering_announced(sender, *, item, previous_level, level, actor, reason="", via="", **kwargs) -> None:
+    """Receiver of ``posts.signals.item_level_lowered`` (connected in ``RecordsConfig.ready``):
+    a lowering by the ordinary §2.3 paths is recorded by ``record_lowering``; a declassification
+    (``declassify``) records its own decision."""
+    if via == DECLASSIFICATION:
+        return
+    record_lowering(actor=actor, item=item, from_level=previous_level, to_level=level, reason=reason)
+
+
+def record_lowering(*, actor, item, to_level, reason, from_level=None, now=None) -> DeclassificationReview | None:
+    """When the ordinary §2.3 path lowers ``item`` from ``from_level`` (by default the level it
+    still carries) to ``to_level``, inside its transaction: if the item is listed, the lowering
+    is a declassification and is recorded as one. Costs no query for an item that is not listed."""
+    from_level = from_level or item.classification
+    if not _was_listed(item, from_level, now) or to_level not in Level.values or rank(to_level) >= rank(from_level):
         return None
     target_type = target_type_of(item)
     review = DeclassificationReview.objects.create(

@@ -2,10 +2,12 @@
 
 A hold on a community covers everything in it. Holds may overlap: an item is
 free only when its last hold is released. A held item cannot be disposed of,
-withdrawn or edited (``require_not_held`` is called by ``posts.services``),
+withdrawn or edited (``require_not_held`` receives ``posts.signals.item_write_requested``,
+connected in ``RecordsConfig.ready``),
 and the disposition queries exclude held items with ``held_q``. Placing and
 releasing are written to the records audit log.
 """
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -40,13 +42,12 @@ def target_of(obj) -> tuple[str, int, int]:
     A comment is held with its post (it inherits its parent's audience and records).
     """
     from communities.models import Community
-    from posts.models import Comment, Post, WikiPage
 
-    if isinstance(obj, Comment):
+    if isinstance(obj, apps.get_model("posts", "Comment")):
         return ContentType.POST, obj.post_id, obj.post.community_id
-    if isinstance(obj, Post):
+    if isinstance(obj, apps.get_model("posts", "Post")):
         return ContentType.POST, obj.pk, obj.community_id
-    if isinstance(obj, WikiPage):
+    if isinstance(obj, apps.get_model("posts", "WikiPage")):
         return ContentType.WIKI, obj.pk, obj.community_id
     if isinstance(obj, Community):
         return ContentType.COMMUNITY, obj.pk, obj.pk
@@ -65,6 +66,11 @@ def require_not_held(obj) -> None:
         )
 
 
+def refuse_held_write(sender, *, item, **kwargs) -> None:
+    """Receiver of ``posts.signals.item_write_requested``: ``require_not_held`` (403 when held)."""
+    require_not_held(item)
+
+
 def resolve_target(target_type, target_id) -> tuple[str, int, int]:
     """Find the item a hold names: ``target_id`` is an id, or a slug for a community.
 
@@ -72,7 +78,6 @@ def resolve_target(target_type, target_id) -> tuple[str, int, int]:
     without the visibility rule, and nothing but ids comes back.
     """
     from communities.models import Community
-    from posts.models import Post, WikiPage
 
     if target_type not in ContentType.values:
         raise ValidationError({"target_type": _("Choose post, wiki or community.")})
@@ -88,7 +93,7 @@ def resolve_target(target_type, target_id) -> tuple[str, int, int]:
         return target_type, found, found
     if not raw.isdigit():
         raise ValidationError({"target_id": _("Give the item's numeric id.")})
-    model = Post if target_type == ContentType.POST else WikiPage
+    model = apps.get_model("posts", "Post" if target_type == ContentType.POST else "WikiPage")
     community_id = model.objects.filter(pk=int(raw)).values_list("community_id", flat=True).first()
     if community_id is None:
         raise ValidationError({"target_id": _("There is no such item.")})

@@ -4,7 +4,8 @@ A wiki revert restores a revision *with the level and the named readers it was r
 with*; the level is a field of the item, so simple-history keeps it, but the readers are
 guardian grants (rows of their own), so each historical row also stores the ids of the
 readers it was recorded with. The services say which readers the revision records
-(``item._history_readers``, set just before saving); any other save (moderation, records)
+(``item._history_readers``, set just before saving; ``services.item_change_level`` too,
+for records' declassification); any other save (moderation's status changes, records)
 records the grants as they are.
 """
 from django.db import models

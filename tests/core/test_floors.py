@@ -192,7 +192,6 @@ def test_no_app_imports_an_app_above_it():
     assert not wrong, "imports that run up the floors:\n" + "\n".join(wrong)
 
 
-@pytest.mark.xfail(strict=True, reason="the floors are being straightened")
 def test_no_import_circles_but_task_and_service():
     found = circles(import_graph())
     assert not found, "import circles:\n" + "\n".join(" <-> ".join(c) for c in found)
