@@ -179,7 +179,8 @@ def child_setup(days_after: int) -> dict:
     from django.db import connection, transaction
 
     from communities.models import Community
-    from posts.models import Notification, Post
+    from notifications.models import Notification
+    from posts.models import Post
     from records.models import (
         BatchItem,
         DispositionBatch,

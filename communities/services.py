@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
-from posts.models import Notification
-from posts.notifications import notify
+from notifications.models import Notification
+from notifications.services import notify
 from communities.access import role_in, users_who_can_view
 from unisocial.classification import (
     MAX_CEILING,

@@ -35,8 +35,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.models import Membership, Role
-from posts.models import Comment, Notification
-from posts.notifications import notify
+from posts.models import Comment
+from notifications.models import Notification
+from notifications.services import notify
 from posts.services import item_reclassify, notify_mentions_on_publish
 from communities.access import can_view, role_in
 from unisocial.classification import Level, Status, Visibility, rank

@@ -28,7 +28,7 @@ from unisocial.sanitize import clean_text, render
 
 from . import signals
 from .models import AccessLog, Comment, Like, Post, PostAttachment, Tag, WikiAttachment, WikiPage
-from .notifications import notify_item
+from notifications.services import notify_item
 
 # Addresses the wiki routes use themselves (/communities/<slug>/wiki/new/).
 RESERVED_WIKI_SLUGS = frozenset({"new"})

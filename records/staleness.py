@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.models import Community, Membership, Role
-from posts.models import Notification
+from notifications.models import Notification
 from communities.access import role_in
 from unisocial.classification import Level
 
@@ -78,7 +78,7 @@ def _owners_by_community(community_ids, now) -> dict[int, list[int]]:
 def _notify_owners(communities, now, message) -> dict[int, list[int]]:
     """One notification per owner of each community (``message(community)``), written in one insert
     for the whole page (``notify`` writes one community's at a time); returns the owners."""
-    from posts.notifications import notify_rows
+    from notifications.services import notify_rows
 
     owners = _owners_by_community([c.pk for c in communities], now)
     rows = []

@@ -39,6 +39,7 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import TokenProxy
 
+from . import items
 from .models import TermsAcceptance, TermsVersion, User
 
 # Models whose rows carry no classified content, no community names and no item ids:
@@ -53,17 +54,8 @@ CONTENT_FREE = {
     "records.retentionschedule",
 }
 
-# target_type values of rows that name an item or a community -> the model.
-TARGET_MODELS = {
-    "post": "posts.Post",
-    "comment": "posts.Comment",
-    "wiki": "posts.WikiPage",
-    "community": "communities.Community",
-}
-
-
 def visible_communities(user):
-    return apps.get_model(TARGET_MODELS["community"]).objects.visible_to(user)
+    return items.visible(user, items.COMMUNITY)
 
 
 def visible_tags(user):
@@ -91,9 +83,9 @@ def visible_related(user, model):
 def target_visible_q(user, type_field="target_type", id_field="target_id", id_is_text=False) -> Q:
     """Rows naming an item or a community (``target_type``/``target_id``) that ``user`` may see now."""
     q = Q(pk__in=[])
-    for target_type, label in TARGET_MODELS.items():
-        model = apps.get_model(label)
-        rows = visible_communities(user) if target_type == "community" else model.objects.visible_to(user)
+    # target_type values of rows that name an item or a community: the item vocabulary's.
+    for target_type in items.ITEM_TYPES:
+        rows = items.visible(user, target_type)
         if id_is_text:  # the records audit log keeps ids as text
             rows = rows.annotate(_text_pk=Cast("pk", CharField())).filter(_text_pk=OuterRef(id_field))
         else:

@@ -19,7 +19,7 @@ urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     path("me/accept-terms/", AcceptTermsView.as_view(), name="api-accept-terms"),
     *router.urls,
-    path("", include("posts.notification_api_urls")),
+    path("", include("notifications.api_urls")),
     path("", include("posts.feed_api_urls")),
     path("", include("moderation.api_urls")),
     path("records/", include("records.api_urls")),

@@ -14,7 +14,7 @@ urlpatterns = [
     path("communities/", include("communities.urls")),
     # /posts/…, /tags/<slug>/ and /people/<username>/ (the posts namespace)
     path("", include("posts.urls")),
-    path("", include("posts.notification_urls")),
+    path("", include("notifications.urls")),
     path("", include("posts.feed_urls")),
     path("moderation/", include("moderation.urls")),
     path("records/", include("records.urls")),

@@ -1,10 +1,9 @@
 """What staff write (SPEC §2.2–2.4): posts, comments, wiki pages, attachments,
-plus notifications and the access log of strictly confidential items."""
+plus the access log of strictly confidential items."""
 from .access_log import AccessLog
 from .attachment import PostAttachment, WikiAttachment
 from .comment import Comment
 from .follow import Follow
-from .notification import Notification, NotificationPreference
 from .post import Like, Post, PostReader, Tag
 from .wiki import WikiPage, WikiPageReader
 
@@ -13,8 +12,6 @@ __all__ = [
     "Comment",
     "Follow",
     "Like",
-    "Notification",
-    "NotificationPreference",
     "Post",
     "PostAttachment",
     "PostReader",

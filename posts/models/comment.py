@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from communities.access import AccessQuerySet
+from communities.access import AccessQuerySet, item_audience
 from unisocial.classification import Status
 
 
@@ -46,6 +46,10 @@ class Comment(models.Model):
     @property
     def community(self):
         return self.post.community
+
+    def audience(self):
+        """The active users who may see it now (the access rule read backwards; its post's, for a comment)."""
+        return item_audience(self.post)
 
     @property
     def classification(self):

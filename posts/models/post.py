@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from communities.access import AccessQuerySet
+from communities.access import AccessQuerySet, item_audience
 from unisocial.classification import Level, Status
 
 from .revision import RecordedReaders
@@ -58,6 +58,10 @@ class Post(models.Model):
 
     def get_absolute_url(self):
         return reverse("posts:detail", kwargs={"pk": self.pk})
+
+    def audience(self):
+        """The active users who may see it now (the access rule read backwards)."""
+        return item_audience(self)
 
 
 class PostReader(UserObjectPermissionBase):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from communities.access import AccessQuerySet
+from communities.access import AccessQuerySet, item_audience
 from unisocial.classification import Level, Status
 
 from .revision import RecordedReaders
@@ -56,6 +56,10 @@ class WikiPage(models.Model):
 
     def get_absolute_url(self):
         return reverse("communities:wiki", kwargs={"slug": self.community.slug, "page": self.slug})
+
+    def audience(self):
+        """The active users who may see it now (the access rule read backwards)."""
+        return item_audience(self)
 
 
 class WikiPageReader(UserObjectPermissionBase):

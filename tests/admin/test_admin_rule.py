@@ -18,7 +18,8 @@ from rest_framework.authtoken.models import Token
 from communities.models import JoinRequest, Membership, MembershipEvent, Role
 from moderation.models import EscalationCase, Flag, ModerationAction
 from moderation.sites import moderation_site
-from posts.models import Comment, Notification, Post, Tag, WikiPage
+from notifications.models import Notification
+from posts.models import Comment, Post, Tag, WikiPage
 from records.models import (
     BatchItem,
     DeclassificationReview,

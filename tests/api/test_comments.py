@@ -3,7 +3,8 @@
 import pytest
 
 from communities.models import Role
-from posts.models import AccessLog, Comment, Notification
+from notifications.models import Notification
+from posts.models import AccessLog, Comment
 from tests.factories import CommunityFactory, PostFactory, UserFactory, add_member, grant_reader
 from unisocial.classification import Level, Status, Visibility
 

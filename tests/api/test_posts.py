@@ -7,7 +7,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from communities.models import Role
-from posts.models import AccessLog, Like, Notification, Post
+from notifications.models import Notification
+from posts.models import AccessLog, Like, Post
 from tests.factories import CommunityFactory, PostFactory, UserFactory, add_member, grant_reader
 from unisocial.classification import Level, Status, Visibility
 

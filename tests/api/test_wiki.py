@@ -3,7 +3,8 @@
 import pytest
 
 from communities.models import Role
-from posts.models import AccessLog, Notification, WikiPage, WikiPageReader
+from notifications.models import Notification
+from posts.models import AccessLog, WikiPage, WikiPageReader
 from tests.factories import CommunityFactory, UserFactory, add_member
 from unisocial.classification import Level, Status, Visibility
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from communities.models import Role
-from posts.models import Notification
+from notifications.models import Notification
 from unisocial.classification import Level, Status, Visibility
 
 

@@ -3,7 +3,8 @@ import pytest
 
 from moderation import services
 from moderation.models import Flag, ModerationAction
-from posts.models import Comment, Notification
+from posts.models import Comment
+from notifications.models import Notification
 from posts.services import post_create
 from communities.access import can_view
 

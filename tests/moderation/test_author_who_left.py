@@ -5,7 +5,7 @@ import pytest
 
 from communities.models import Membership
 from moderation import services
-from posts.models import Notification
+from notifications.models import Notification
 from communities.access import can_view
 
 pytestmark = pytest.mark.django_db

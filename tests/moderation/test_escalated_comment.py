@@ -5,7 +5,8 @@ Wherever it is shown: search (page and API), the case page and list, the notific
 import pytest
 
 from moderation import services
-from posts.models import Comment, Notification
+from posts.models import Comment
+from notifications.models import Notification
 from communities.access import can_view
 
 pytestmark = pytest.mark.django_db

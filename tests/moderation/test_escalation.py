@@ -3,7 +3,8 @@ import pytest
 
 from moderation import services
 from moderation.models import EscalationCase
-from posts.models import AccessLog, Notification, Post
+from posts.models import AccessLog, Post
+from notifications.models import Notification
 from communities.access import can_view, item_audience
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 import pytest
 
 from communities.models import Role
-from posts.notifications import notify_item
+from notifications.services import notify_item
 from tests.factories import CommunityFactory, PostFactory, UserFactory, add_member
 from unisocial.classification import Level, Visibility
 

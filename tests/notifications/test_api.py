@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from posts.models import Notification
+from notifications.models import Notification
 from unisocial.classification import Level
 
 from .test_inbox_page import _fill

@@ -5,8 +5,8 @@ from django.core import mail
 
 from communities import services as community_services
 from posts import services
-from posts.models import Notification, NotificationPreference
-from posts.tasks import send_daily_digest_task, send_notification_email_task
+from notifications.models import Notification, NotificationPreference
+from notifications.tasks import send_daily_digest_task, send_notification_email_task
 from tests.factories import UserFactory, grant_reader
 from unisocial.classification import Level, Visibility
 

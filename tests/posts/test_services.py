@@ -12,12 +12,12 @@ from posts.models import (
     AccessLog,
     Comment,
     Like,
-    Notification,
     Post,
     PostAttachment,
     Tag,
     WikiPage,
 )
+from notifications.models import Notification
 from tests.factories import PostFactory, add_member, grant_reader
 from communities.access import can_view
 from unisocial.classification import Level, Status

@@ -17,7 +17,8 @@ from zeal import zeal_ignore
 
 from communities.models import Role
 from posts import services as post_services
-from posts.models import Notification, Post, WikiPage
+from posts.models import Post, WikiPage
+from notifications.models import Notification
 from records import declassification, holds
 from records.models import DeclassificationReview, Hold, RecordsAuditLog
 from tests.factories import CommunityFactory, UserFactory, add_member

@@ -5,8 +5,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from notifications.models import Notification
 from posts import services as post_services
-from posts.models import Comment, Like, Notification, Post, PostAttachment, PostReader, WikiPage
+from posts.models import Comment, Like, Post, PostAttachment, PostReader, WikiPage
 from records import disposition, holds
 from records.models import BatchItem, DispositionBatch, DispositionRecord, RecordsAuditLog
 from tests.factories import grant_reader

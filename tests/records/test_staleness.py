@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from communities.models import Community
-from posts.models import Notification
+from notifications.models import Notification
 from records import staleness
 from records.models import RecordsAuditLog, StalenessReview
 

@@ -12,7 +12,8 @@ from django.utils import timezone
 from zeal import zeal_ignore
 
 from communities.models import Community, Role
-from posts.models import Comment, Notification, Post, WikiPage
+from notifications.models import Notification
+from posts.models import Comment, Post, WikiPage
 from records import disposition, staleness
 from records.models import BatchItem, JobRun, RecordsAuditLog, StalenessReview
 from tests.factories import CommunityFactory, PostFactory, add_member

@@ -319,7 +319,7 @@ EXEMPT = {
     "one_membership_per_user": "one's own membership of a community one can see (SPEC §2.1)",
     "one_pending_join_request": "one's own request to a community one can see; get_or_create",
     "one_follow_per_pair": "follows are of people, who are public",
-    "posts.NotificationPreference.user": "one's own preferences",
+    "notifications.NotificationPreference.user": "one's own preferences",
     "posts.PostReader": "grants: written by the services that validate readers",
     "posts.WikiPageReader": "grants: written by the services that validate readers",
     "one_like_per_user": "one's own like of a post one can see (get_or_create)",

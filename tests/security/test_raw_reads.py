@@ -22,7 +22,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("communities", "moderation", "posts", "records", "unisocial")
+APPS = ("communities", "moderation", "notifications", "posts", "records", "unisocial")
 ACCESS_CORE = {"communities/access.py"}  # plus its membership query, below
 
 

@@ -2,7 +2,7 @@
 
 from functools import cache
 
-from posts.notifications import unread_count
+from .selectors import unread_count
 
 
 def navigation(request):

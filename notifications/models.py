@@ -15,7 +15,7 @@ class Notification(models.Model):
 
     ``target_type``/``target_id`` name the item it is about (none for membership
     news), so every read can hide a notification whose item the recipient can
-    no longer see (``posts.notifications.visible_notifications``).
+    no longer see (``notifications.selectors.visible_notifications``).
     """
 
     class Kind(models.TextChoices):
@@ -56,6 +56,7 @@ class Notification(models.Model):
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "posts_notification"  # the table it has had since it lived in posts
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox")
@@ -116,6 +117,7 @@ class NotificationPreference(models.Model):
     last_digest_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "posts_notificationpreference"
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(email__in=["immediate", "daily", "off"]),

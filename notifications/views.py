@@ -3,7 +3,7 @@
 Every notification is loaded through ``visible_notifications`` (only mine, and
 only those whose item I can still see): another person's notification, or one
 about an item I can no longer see, is 404. Following a notification marks it
-read; changes are POSTs through ``posts.notifications``.
+read; changes are POSTs through ``notifications.services``.
 """
 
 from django.contrib import messages
@@ -16,13 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .models import NotificationPreference
-from .notifications import (
-    email_preference,
-    notification_mark_all_read,
-    notification_mark_read,
-    notification_preference_set,
-    visible_notifications,
-)
+from .selectors import email_preference, visible_notifications
+from .services import notification_mark_all_read, notification_mark_read, notification_preference_set
 
 PAGE_SIZE = 20
 

@@ -5,56 +5,35 @@
   confidential and strictly confidential items carry no title, body or excerpt
   — only the level, the community and a link. After the rows are committed an
   e-mail task is enqueued for each recipient who wants e-mail at once.
-* ``visible_notifications(user)`` is the one way to read them: a person's own
-  notifications minus those whose item they can no longer see (withdrawn,
-  hidden, membership ended…), decided in SQL by the access rule so a page or a
-  count stays one query. It also annotates the item's current level, so a
-  message written while the item was unclassified is not shown once it is not.
+* Reading them is ``notifications.selectors.visible_notifications`` (only).
 * ``send_notification_email`` and ``send_daily_digest`` (run by the Celery
-  tasks in ``posts.tasks``) recompute visibility and the person's e-mail choice
-  when they run, not when they were queued, and are safe to run twice.
+  tasks in ``notifications.tasks``) recompute visibility and the person's e-mail
+  choice when they run, not when they were queued, and are safe to run twice.
+
+Items are known only by type and id (``unisocial.items``): the audience of an item
+is asked of the item (``item.audience()``, the access rule read backwards), so this
+app imports no app above the core.
 """
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, When
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from communities.access import item_audience
-from unisocial.classification import Level, Status
+from unisocial import items
+from unisocial.classification import Level
 
-from .models import Comment, Notification, NotificationPreference, Post, WikiPage
+from .models import Notification, NotificationPreference
+from .selectors import email_preference, still_there, visible_notifications
 
-Target = Notification.Target
 Email = NotificationPreference.Email
-
-# target_type -> (model, the path from that model to the item's level)
-TARGETS = {
-    Target.POST: (Post, "classification"),
-    Target.COMMENT: (Comment, "post__classification"),
-    Target.WIKI: (WikiPage, "classification"),
-}
-
-
-def _still_there(model, user):
-    """The target rows ``user`` may see. A withdrawn comment may stay in its thread as a
-    placeholder, but there is nothing left to hear about: its notifications go too."""
-    rows = model.objects.visible_to(user)
-    if model is Comment:
-        rows = rows.exclude(status=Status.WITHDRAWN)
-    return rows
 
 
 def _target_of(item) -> tuple[str, int]:
-    if isinstance(item, Comment):
-        return Target.COMMENT, item.pk
-    if isinstance(item, WikiPage):
-        return Target.WIKI, item.pk
-    return Target.POST, item.pk
+    return items.type_of(item), item.pk
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -113,9 +92,11 @@ def _enqueue_immediate_emails(rows):
 
 def notify_item(recipients, *, item, kind, actor):
     """Notify about ``item`` (post, comment or wiki page) those recipients who can see it now."""
-    parent = item.post if isinstance(item, Comment) else item
+    # A comment speaks of its post: the post's title, community, level and audience.
+    parent_field = items.item_type(items.type_of(item)).parent
+    parent = getattr(item, parent_field) if parent_field else item
     ids = [getattr(r, "pk", r) for r in recipients]
-    allowed = list(item_audience(parent).filter(pk__in=ids).values_list("pk", flat=True))
+    allowed = list(parent.audience().filter(pk__in=ids).values_list("pk", flat=True))
     if not allowed:
         return []
     community = parent.community
@@ -148,57 +129,6 @@ def notify_item(recipients, *, item, kind, actor):
         classification=level,
         target=_target_of(item),
     )
-
-
-# --- reading ------------------------------------------------------------------------------
-
-
-def _target_visible_q(user) -> Q:
-    q = Q(target_type=Target.NONE)
-    for target_type, (model, _level) in TARGETS.items():
-        q |= Q(target_type=target_type) & Exists(
-            _still_there(model, user).filter(pk=OuterRef("target_id"))
-        )
-    return q
-
-
-def _target_level():
-    return Case(
-        *(
-            When(
-                target_type=target_type,
-                then=Subquery(model.objects.filter(pk=OuterRef("target_id")).values(level)[:1]),
-            )
-            for target_type, (model, level) in TARGETS.items()
-        ),
-        default=F("classification"),
-    )
-
-
-def visible_notifications(user):
-    """``user``'s notifications whose item they may still see, newest first (one query)."""
-    if not (user and user.is_authenticated):
-        return Notification.objects.none()
-    return (
-        Notification.objects.filter(recipient_id=user.pk)
-        .filter(_target_visible_q(user))
-        .annotate(target_classification=_target_level())
-        .select_related("community")
-        .order_by("-created_at", "-id")
-    )
-
-
-def unread_count(user) -> int:
-    return visible_notifications(user).filter(read_at__isnull=True).count()
-
-
-def email_preference(user) -> str:
-    pref = (
-        NotificationPreference.objects.filter(user_id=user.pk)
-        .values_list("email", flat=True)
-        .first()
-    )
-    return pref or Email.IMMEDIATE
 
 
 # --- marking read, choosing e-mail --------------------------------------------------------
@@ -242,11 +172,10 @@ def _current_level_if_visible(notification) -> str | None:
     """The item's level now if the recipient may still see it, else ``None``."""
     if not notification.target_type:
         return notification.classification
-    model, level = TARGETS[notification.target_type]
     return (
-        _still_there(model, notification.recipient)
+        still_there(notification.recipient, notification.target_type)
         .filter(pk=notification.target_id)
-        .values_list(level, flat=True)
+        .values_list(items.item_type(notification.target_type).level_path, flat=True)
         .first()
     )
 

@@ -19,13 +19,8 @@ from rest_framework.response import Response
 from unisocial.api import StrictFieldsMixin
 
 from .models import Notification, NotificationPreference
-from .notifications import (
-    email_preference,
-    notification_mark_all_read,
-    notification_mark_read,
-    notification_preference_set,
-    visible_notifications,
-)
+from .selectors import email_preference, visible_notifications
+from .services import notification_mark_all_read, notification_mark_read, notification_preference_set
 
 
 class NotificationSerializer(serializers.ModelSerializer):

@@ -1,0 +1,84 @@
+"""Reading notifications (SPEC §2.4).
+
+``visible_notifications(user)`` is the one way to read them: a person's own
+notifications minus those whose item they can no longer see (withdrawn, hidden,
+membership ended…), decided in SQL by the access rule so a page or a count stays
+one query. It also annotates the item's current level, so a message written while
+the item was unclassified is not shown once it is not.
+
+Items are known by type and id only: the vocabulary (``unisocial.items``) gives each
+type's model and the path to its level, and the model's manager applies the rule.
+"""
+
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, When
+
+from unisocial import items
+from unisocial.classification import Status
+
+from .models import Notification, NotificationPreference
+
+Target = Notification.Target
+Email = NotificationPreference.Email
+
+
+def still_there(user, target_type):
+    """The target rows ``user`` may see. A withdrawn comment may stay in its thread as a
+    placeholder, but there is nothing left to hear about: its notifications go too."""
+    rows = items.visible(user, target_type)
+    if items.item_type(target_type).parent:
+        rows = rows.exclude(status=Status.WITHDRAWN)
+    return rows
+
+
+def _target_visible_q(user) -> Q:
+    q = Q(target_type=Target.NONE)
+    for target_type in items.ITEMS:
+        q |= Q(target_type=target_type) & Exists(
+            still_there(user, target_type).filter(pk=OuterRef("target_id"))
+        )
+    return q
+
+
+def _target_level():
+    return Case(
+        *(
+            When(
+                target_type=target_type,
+                then=Subquery(
+                    items.item_type(target_type)
+                    .model.objects.filter(pk=OuterRef("target_id"))
+                    .values(items.item_type(target_type).level_path)[:1]
+                ),
+            )
+            for target_type in items.ITEMS
+        ),
+        default=F("classification"),
+    )
+
+
+def visible_notifications(user):
+    """``user``'s notifications whose item they may still see, newest first (one query)."""
+    if not (user and user.is_authenticated):
+        return Notification.objects.none()
+    return (
+        Notification.objects.filter(recipient_id=user.pk)
+        .filter(_target_visible_q(user))
+        .annotate(target_classification=_target_level())
+        .select_related("community")
+        .order_by("-created_at", "-id")
+    )
+
+
+def unread_count(user) -> int:
+    return visible_notifications(user).filter(read_at__isnull=True).count()
+
+
+def email_preference(user) -> str:
+    pref = (
+        NotificationPreference.objects.filter(user_id=user.pk)
+        .values_list("email", flat=True)
+        .first()
+    )
+    return pref or Email.IMMEDIATE
+
+
