@@ -3,7 +3,6 @@ plus notifications and the access log of strictly confidential items."""
 from .access_log import AccessLog
 from .attachment import PostAttachment, WikiAttachment
 from .comment import Comment
-from .follow import Follow
 from .notification import Notification, NotificationPreference
 from .post import Like, Post, PostReader, Tag
 from .wiki import WikiPage, WikiPageReader
@@ -11,7 +10,6 @@ from .wiki import WikiPage, WikiPageReader
 __all__ = [
     "AccessLog",
     "Comment",
-    "Follow",
     "Like",
     "Notification",
     "NotificationPreference",

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "posts",
     "moderation",
     "records",
+    "feed",
 ]
 
 MIDDLEWARE = [
