@@ -14,7 +14,7 @@ round-robin over ``--users`` users with different memberships:
   of the user's), post page (a post from the user's feed), search page and API
   (a term from the synthetic vocabulary, mixed frequencies);
 * feed API page 51 (the ``next`` link followed 50 times) next to page 1;
-* the SQL of the feed's first page (``posts.feed.feed_for``), executed
+* the SQL of the feed's first page (``feed.selectors.feed_for``), executed
   directly: with the access rule, without it (``feed_candidates``: the same
   query minus ``visible_to``), and with django-guardian's stock
   ``get_objects_for_user(user, "posts.view_post", klass=<the same candidates>)``
@@ -83,7 +83,7 @@ def measure(n_posts: int, n_requests: int, n_users: int) -> dict:
     from django.test import Client
 
     from communities.models import Membership
-    from posts import feed
+    from feed import selectors as feed
 
     User = get_user_model()
     # Every k-th bench user: memberships drawn at random, so their feeds differ in size and mix.
@@ -198,7 +198,7 @@ def grant_generic_view_perms(users):
     from django.db import connection, transaction
     from guardian.models import UserObjectPermission
 
-    from posts import feed
+    from feed import selectors as feed
     from posts.models import Post
 
     ct = ContentType.objects.get_for_model(Post)
@@ -224,7 +224,7 @@ def guardian_row_count():
 def guardian_feed(user):
     from guardian.shortcuts import get_objects_for_user
 
-    from posts import feed
+    from feed import selectors as feed
 
     return get_objects_for_user(
         user, "posts.view_post", klass=feed.feed_candidates(user), accept_global_perms=False

@@ -156,7 +156,8 @@ class BenchSeeder:
         from django.db import connection, transaction
 
         from communities.models import Community, Membership
-        from posts.models import Comment, Follow, Like, Post, PostReader, WikiPage
+        from feed.models import Follow
+        from posts.models import Comment, Like, Post, PostReader, WikiPage
 
         self.started = time.monotonic()
         heavy = [Post, PostReader, Like, Comment, Membership, Follow]

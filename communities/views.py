@@ -1,8 +1,9 @@
-"""Community pages (SPEC §2.1, §6): directory, create, detail, edit, members.
+"""Community pages (SPEC §2.1, §6): directory, create, edit, join and leave, members.
+The front page of a community (its posts, wiki pages and staleness flag) reads the
+apps above this one and lives in ``feed.views.community``.
 
 Views are thin: every community is loaded through ``selectors.get_community_for``
-(invisible means 404), every post list through ``Post.objects.visible_to``, and
-every change through ``communities.services``. A service's ``PermissionDenied``
+(invisible means 404), and every change through ``communities.services``. A service's ``PermissionDenied``
 or ``ValidationError`` becomes a message (or form errors), never a 500.
 """
 
@@ -16,9 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from posts import selectors as post_selectors
-from posts.models import Post
-from records.models import StalenessReview
 from communities.access import ROLE_RANK
 from unisocial.classification import Visibility
 
@@ -30,10 +28,9 @@ from .forms import (
     MemberRoleForm,
     add_service_errors,
 )
-from .models import JoinRequest, Membership, Role
+from .models import Membership, Role
 
 PAGE_SIZE = 20
-WIKI_PAGES_SHOWN = 10
 
 
 def _page(request, queryset):
@@ -81,48 +78,6 @@ def create(request):
             )
             return redirect(community)
     return render(request, "communities/form.html", {"form": form, "community": None})
-
-
-@login_required
-def detail(request, slug):
-    community = selectors.get_community_for(request.user, slug)
-    my_role = selectors.my_role(request.user, community)
-    owners = list(selectors.owners_of(community))
-    request_pending = (
-        my_role is None
-        and community.visibility == Visibility.MODERATED
-        and JoinRequest.objects.filter(
-            community=community, user=request.user, state=JoinRequest.State.PENDING
-        ).exists()
-    )
-    posts = (
-        Post.objects.visible_to(request.user)
-        .filter(community=community)
-        .select_related("author", "community")
-        .order_by("-created_at", "-id")
-    )
-    wiki_pages = post_selectors.wiki_pages_for(request.user, community)[:WIKI_PAGES_SHOWN]
-    # Owners answer a staleness flag here (SPEC §4): "still in use" or it is archived after the grace period.
-    staleness_review = (
-        StalenessReview.objects.filter(community=community, state=StalenessReview.State.FLAGGED).first()
-        if my_role == Role.OWNER and not community.is_archived
-        else None
-    )
-    return render(
-        request,
-        "communities/detail.html",
-        {
-            "community": community,
-            "my_role": my_role,
-            "can_write": my_role is not None and not community.is_archived,
-            "wiki_pages": wiki_pages,
-            "owners": owners,
-            "owner_emails": ",".join(m.user.email for m in owners if m.user.email),
-            "request_pending": request_pending,
-            "staleness_review": staleness_review,
-            "page_obj": _page(request, posts),
-        },
-    )
 
 
 @login_required

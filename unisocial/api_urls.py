@@ -20,7 +20,7 @@ urlpatterns = [
     path("me/accept-terms/", AcceptTermsView.as_view(), name="api-accept-terms"),
     *router.urls,
     path("", include("notifications.api_urls")),
-    path("", include("posts.feed_api_urls")),
+    path("", include("feed.api_urls")),
     path("", include("moderation.api_urls")),
     path("records/", include("records.api_urls")),
     # The schema is for authorized users, like every other endpoint.

@@ -1,5 +1,4 @@
-"""Site-wide pages: home (the feed, in ``posts.feed_views``), terms of use, policies
-(SPEC §1, §5, §6)."""
+"""Site-wide pages: terms of use, policies (SPEC §1, §5, §6); ``/``, the home feed, is ``feed.views.home``."""
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -8,8 +7,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
-
-from posts.feed_views import home  # noqa: F401 — ``/`` is the home feed (SPEC §6)
 
 from .models import TermsAcceptance, TermsVersion
 

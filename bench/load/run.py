@@ -213,7 +213,7 @@ def prepare(n_users: int) -> list[dict]:
     from rest_framework.authtoken.models import Token
 
     from communities.models import Membership
-    from posts import feed
+    from feed import selectors as feed
 
     User = get_user_model()
     everyone = list(User.objects.filter(username__startswith="bench", is_active=True).order_by("pk"))

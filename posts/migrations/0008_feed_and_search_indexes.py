@@ -4,10 +4,10 @@
 the first page reads ~20 index entries instead of sorting every candidate, and
 a cursor page starts at the cursor (page 51 costs what page 1 costs).
 
-Full-text search indexes, PostgreSQL only (``posts/search.py``):
+Full-text search indexes, PostgreSQL only (``feed/search.py``):
 
 One GIN expression index per searched kind, on exactly the document
-``posts.search._ranked`` builds, so that the planner matches ``document @@
+``feed.search._ranked`` builds, so that the planner matches ``document @@
 websearch_to_tsquery(...)`` to the index:
 
     setweight(to_tsvector(cfg, COALESCE(title, '')), 'A')

@@ -13,7 +13,7 @@ forget it), with a GIN index on the column; the expression indexes of 0008 go.
 (comments: the body part only; ``cfg`` is ``settings.SEARCH_CONFIG``.)
 
 The models do not declare the column (it exists on PostgreSQL only; SQLite,
-for development and tests, keeps the ``icontains`` fallback): ``posts/search.py``
+for development and tests, keeps the ``icontains`` fallback): ``feed/search.py``
 reads it by name. Adding a stored column rewrites the table under an exclusive
 lock: about a minute per million posts here; plan the deployment accordingly.
 """

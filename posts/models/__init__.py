@@ -3,14 +3,12 @@ plus the access log of strictly confidential items."""
 from .access_log import AccessLog
 from .attachment import PostAttachment, WikiAttachment
 from .comment import Comment
-from .follow import Follow
 from .post import Like, Post, PostReader, Tag
 from .wiki import WikiPage, WikiPageReader
 
 __all__ = [
     "AccessLog",
     "Comment",
-    "Follow",
     "Like",
     "Post",
     "PostAttachment",

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from communities.models import Membership
-from posts.feed import feed_for
+from feed.selectors import feed_for
 from posts.models import Comment, Post
 from tests.factories import CommunityFactory, PostFactory, UserFactory
 from communities.access import visible_in_visible_parent_q

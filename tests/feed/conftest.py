@@ -12,7 +12,8 @@ import pytest
 from guardian.shortcuts import assign_perm
 
 from communities.models import Role
-from posts.models import Comment, Follow, WikiPage
+from feed.models import Follow
+from posts.models import Comment, WikiPage
 from tests.factories import CommunityFactory, PostFactory, UserFactory, add_member
 from unisocial.classification import Level, Status, Visibility
 

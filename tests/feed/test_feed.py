@@ -8,8 +8,9 @@ import pytest
 from django.utils import timezone
 
 from communities.models import Membership, Role
-from posts.feed import decode_cursor, encode_cursor
-from posts.models import Follow, Like
+from feed.models import Follow
+from feed.selectors import decode_cursor, encode_cursor
+from posts.models import Like
 from tests.factories import CommunityFactory, PostFactory, UserFactory, add_member
 from unisocial.classification import Status, Visibility
 

@@ -22,7 +22,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("communities", "moderation", "notifications", "posts", "records", "unisocial")
+APPS = ("communities", "feed", "moderation", "notifications", "posts", "records", "unisocial")
 ACCESS_CORE = {"communities/access.py"}  # plus its membership query, below
 
 
@@ -120,7 +120,7 @@ ALLOWED: dict[str, str] = {
         'the community came through the rule; membership/request of the named user',
     'communities/selectors.py:members_of': 'members of a community the caller reached through get_community_for',
     'communities/selectors.py:pending_requests': 'join requests of a community its owner reached through the rule',
-    'communities/views.py:detail':
+    'feed/views.py:community':
         'rows of the community already loaded through get_community_for (own request, staleness)',
     'communities/views.py:directory': "the viewer's own roles in the communities of the visible page",
     'moderation/selectors.py:_roles': "the person's own active roles (the moderation site's gate)",
@@ -133,7 +133,7 @@ ALLOWED: dict[str, str] = {
     'moderation/sites.py:ItemAdmin.visible_rows': 'a flag count annotated on items_of_communities (the rule)',
     'moderation/selectors.py:flags_visible_to': 'own reports, or those of items worked (moderated_target_q)',
     'moderation/selectors.py:moderation_queue': 'flags of the items of items_of_communities (the rule)',
-    'posts/search.py:_load': 'escalation cases of comments already found through visible_to (§3: an escalated comment shows nothing of its post)',
+    'feed/search.py:_load': 'escalation cases of comments already found through visible_to (§3: an escalated comment shows nothing of its post)',
     'records/admin.py:DispositionRecordAdmin.visible_rows': 'metadata rows, kept only where every community is '
                                                             'visible (SPEC §4)',
     'records/admin.py:DispositionBatchAdmin.visible_rows': 'batch items, kept only where every community is '
@@ -141,11 +141,11 @@ ALLOWED: dict[str, str] = {
     'posts/api.py:PostViewSet': "class attribute for DRF's router; AccessRuleViewSet.get_queryset adds the rule",
     'posts/api.py:PostViewSet.get_base_queryset':
         'AccessRuleViewSet adds visible_to to this base; likes/readers of those rows',
-    'posts/feed.py:_my_sources': "the viewer's own memberships (feed sources)",
-    'posts/feed.py:feed_candidates':
+    'feed/selectors.py:_my_sources': "the viewer's own memberships (feed sources)",
+    'feed/selectors.py:feed_candidates':
         'documented: rows before the rule, only for feed_for/AccessRuleViewSet which add it',
-    'posts/feed.py:with_counts': 'like counts annotated on posts the caller filters through the rule',
-    'posts/feed_views.py:_my_memberships': "the viewer's own memberships",
+    'feed/selectors.py:with_counts': 'like counts annotated on posts the caller filters through the rule',
+    'feed/views.py:_my_memberships': "the viewer's own memberships",
     'posts/selectors.py:communities_of':
         'memberships of a person, intersected with Community.objects.visible_to(viewer)',
     'posts/selectors.py:tag_with_posts': 'the tag is 404 unless a post visible to the viewer carries it',

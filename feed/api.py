@@ -4,7 +4,7 @@
   one base viewset (``AccessRuleViewSet`` adds ``visible_to``), keyset-paginated:
   ``{"results": [...], "next": url-or-null}``;
 * ``search/?q=`` (``type``, ``community``, ``classification``, ``tag``,
-  ``page``) — ``posts.search``, which restricts every kind in the SQL:
+  ``page``) — ``feed.search``, which restricts every kind in the SQL:
   ``{"results": [...], "next": url-or-null, "previous": url-or-null}``.
 """
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from unisocial.api_views import AccessRuleViewSet
 from unisocial.classification import Level, Status
 
-from . import feed
+from . import selectors as feed
 from .search import KINDS, MAX_PAGE, SearchForm, search
 
 # ---------------------------------------------------------------- feed
@@ -60,7 +60,7 @@ class FeedItemSerializer(serializers.Serializer):
 
 
 class FeedCursorPagination(BasePagination):
-    """Keyset pagination over ``(-created_at, -id)``: no OFFSET, no COUNT (``posts.feed``)."""
+    """Keyset pagination over ``(-created_at, -id)``: no OFFSET, no COUNT (``feed.selectors``)."""
 
     cursor_query_param = "cursor"
     page_size = feed.PAGE_SIZE

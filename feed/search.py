@@ -44,9 +44,10 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from communities.models import Community
+from moderation.models import EscalationCase
+from posts.models import Comment, Post, WikiPage
 from unisocial.classification import Level
-
-from .models import Comment, Post, WikiPage
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 10
@@ -143,8 +144,6 @@ def _restricted(kind: _Kind, user, cleaned):
     if cleaned.get("community"):
         # Only a community the user may see: an escalated comment is visible to a system
         # manager who is not in its (restricted) community, whose slug must not match.
-        from communities.models import Community
-
         rows = rows.filter(**{f"{p}community__in": Community.objects.visible_to(user).filter(
             slug=cleaned["community"])})
     if cleaned.get("classification"):
@@ -291,9 +290,6 @@ def _load(kind: _Kind, rows, ids, q: str, user=None) -> dict[int, tuple[dict, Sa
         # A system manager sees a comment escalated on its own without its post (SPEC §3):
         # whether the post and its community are visible to them, and the case to link to.
         # (For anyone else a visible comment has a visible post.) The shown page only.
-        from communities.models import Community
-        from moderation.models import EscalationCase
-
         fields |= {
             "r_post_visible": Exists(Post.objects.visible_to(user).filter(pk=OuterRef("post_id"))),
             "r_community_visible": Exists(

@@ -2,7 +2,7 @@
 before its catch-all."""
 from django.urls import path
 
-from .feed_api import FeedViewSet, SearchView
+from .api import FeedViewSet, SearchView
 
 urlpatterns = [
     path("feed/", FeedViewSet.as_view({"get": "list"}), name="api-feed"),

@@ -20,6 +20,8 @@ class Follow(models.Model):
     created_at = models.DateTimeField(_("since"), default=timezone.now)
 
     class Meta:
+        # The table kept its name when the model left the posts app.
+        db_table = "posts_follow"
         verbose_name = _("follow")
         constraints = [
             # Also the (follower, followed) index the feed's subquery uses.

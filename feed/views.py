@@ -1,23 +1,33 @@
 """HTML pages of the feed and search (SPEC §6 ``/``, ``/search/?q=``):
-the home feed, follow/unfollow (buttons on the profile page), and the search page.
+the home feed, follow/unfollow (buttons on the profile page), the search page,
+and a community's front page (``/communities/<slug>/``, the ``communities:detail`` route).
 
-Every list comes from ``posts.feed`` or ``posts.search``, which apply the
-access rule in the SQL.
+Every list comes from ``feed.selectors`` or ``feed.search``, which apply the
+access rule in the SQL, or from ``visible_to``.
 """
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from communities.models import Membership
+from communities import selectors as community_selectors
+from communities.models import JoinRequest, Membership
+from posts import selectors as post_selectors
+from posts.models import Post
+from records.models import StalenessReview
+from unisocial.classification import Role, Visibility
 
-from . import feed
+from . import selectors as feed
 from .follows import follow_user, unfollow_user
 from .search import SearchForm, search
+
+COMMUNITY_PAGE_SIZE = 20
+WIKI_PAGES_SHOWN = 10
 
 
 def _feed_page(request, posts):
@@ -91,3 +101,46 @@ def search_page(request):
     if form.is_bound and form.is_valid():
         page = search(request.user, form.cleaned_data)
     return render(request, "feed/search.html", {"form": form, "page": page})
+
+
+@login_required
+def community(request, slug):
+    """A community's front page: its posts I may see, newest first, its wiki pages, its owners."""
+    community = community_selectors.get_community_for(request.user, slug)
+    my_role = community_selectors.my_role(request.user, community)
+    owners = list(community_selectors.owners_of(community))
+    request_pending = (
+        my_role is None
+        and community.visibility == Visibility.MODERATED
+        and JoinRequest.objects.filter(
+            community=community, user=request.user, state=JoinRequest.State.PENDING
+        ).exists()
+    )
+    posts = (
+        Post.objects.visible_to(request.user)
+        .filter(community=community)
+        .select_related("author", "community")
+        .order_by("-created_at", "-id")
+    )
+    wiki_pages = post_selectors.wiki_pages_for(request.user, community)[:WIKI_PAGES_SHOWN]
+    # Owners answer a staleness flag here (SPEC §4): "still in use" or it is archived after the grace period.
+    staleness_review = (
+        StalenessReview.objects.filter(community=community, state=StalenessReview.State.FLAGGED).first()
+        if my_role == Role.OWNER and not community.is_archived
+        else None
+    )
+    return render(
+        request,
+        "communities/detail.html",
+        {
+            "community": community,
+            "my_role": my_role,
+            "can_write": my_role is not None and not community.is_archived,
+            "wiki_pages": wiki_pages,
+            "owners": owners,
+            "owner_emails": ",".join(m.user.email for m in owners if m.user.email),
+            "request_pending": request_pending,
+            "staleness_review": staleness_review,
+            "page_obj": Paginator(posts, COMMUNITY_PAGE_SIZE).get_page(request.GET.get("page")),
+        },
+    )

@@ -24,11 +24,12 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.db.models import F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 
-from communities.models import Community, Membership
 from communities.access import visible_in_visible_parent_q
+from communities.models import Community, Membership
+from posts.models import Comment, Like, Post
 from unisocial.classification import Visibility
 
-from .models import Comment, Follow, Like, Post
+from .models import Follow
 
 SCOPE_MINE = "mine"
 SCOPE_OPEN = "open"

@@ -1,7 +1,6 @@
 """Writes on follows: following and unfollowing a person (SPEC §2.5).
 
-Kept apart from ``posts.services`` (content writes); the feed reads follows
-in ``posts.feed``.
+The feed reads follows in ``feed.selectors``.
 """
 from django.core.exceptions import ValidationError
 from django.db import transaction
