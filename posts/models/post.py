@@ -8,36 +8,16 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from communities.access import AccessQuerySet, item_audience
+from communities.access import AccessQuerySet
 from unisocial.classification import Level, Status
 
+from .item import Item
 from .revision import RecordedReaders
 
 
-class Post(models.Model):
-    community = models.ForeignKey(
-        "communities.Community", on_delete=models.PROTECT, related_name="posts"
-    )
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts")
-    title = models.CharField(_("title"), max_length=200)
-    # ``body`` is the sanitized HTML rendered to readers; ``body_source`` what the author typed.
-    body = models.TextField(_("body"), blank=True)
-    body_source = models.TextField(_("source"), blank=True)
-    body_format = models.CharField(
-        max_length=8, choices=[("html", "HTML"), ("markdown", "Markdown")], default="html"
-    )
+class Post(Item):
     tags = models.ManyToManyField("posts.Tag", blank=True, related_name="posts")
-    classification = models.CharField(_("classification"), max_length=24, choices=Level.choices)
-    status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.PUBLISHED
-    )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    # Set when moderation escalates the item to management (SPEC §3): system
-    # managers may then see it, and every such view is logged.
-    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True, editable=False)
 
-    objects = AccessQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"], bases=[RecordedReaders])
 
     class Meta:
@@ -53,15 +33,8 @@ class Post(models.Model):
             models.Index(fields=["-created_at", "-id"], name="post_newest"),
         ]
 
-    def __str__(self):
-        return self.title
-
     def get_absolute_url(self):
         return reverse("posts:detail", kwargs={"pk": self.pk})
-
-    def audience(self):
-        """The active users who may see it now (the access rule read backwards)."""
-        return item_audience(self)
 
 
 class PostReader(UserObjectPermissionBase):

@@ -9,37 +9,25 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from communities.access import AccessQuerySet, item_audience
 from unisocial.classification import Level, Status
 
+from .item import Item
 from .revision import RecordedReaders
 
 
-class WikiPage(models.Model):
+class WikiPage(Item):
     community = models.ForeignKey(
         "communities.Community", on_delete=models.PROTECT, related_name="wiki_pages"
     )
-    slug = models.SlugField(_("page"), max_length=80)
-    title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("body"), blank=True)
-    body_source = models.TextField(_("source"), blank=True)
-    body_format = models.CharField(
-        max_length=8, choices=[("html", "HTML"), ("markdown", "Markdown")], default="html"
-    )
-    classification = models.CharField(_("classification"), max_length=24, choices=Level.choices)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PUBLISHED)
     # The page's creator: "author" for the access rule (SPEC §2.2).
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="wiki_pages")
+    slug = models.SlugField(_("page"), max_length=80)
     last_edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
-    # Set when moderation escalates the item to management (SPEC §3): system
-    # managers may then see it, and every such view is logged.
-    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True, editable=False)
+    # Set by an edit (posts.services), not by every save.
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
-    objects = AccessQuerySet.as_manager()
     history = HistoricalRecords(bases=[RecordedReaders])
 
     class Meta:
@@ -51,15 +39,8 @@ class WikiPage(models.Model):
             models.CheckConstraint(condition=Q(status__in=Status.values), name="wiki_status_valid"),
         ]
 
-    def __str__(self):
-        return self.title
-
     def get_absolute_url(self):
         return reverse("communities:wiki", kwargs={"slug": self.community.slug, "page": self.slug})
-
-    def audience(self):
-        """The active users who may see it now (the access rule read backwards)."""
-        return item_audience(self)
 
 
 class WikiPageReader(UserObjectPermissionBase):

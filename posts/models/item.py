@@ -1,0 +1,49 @@
+"""What a post and a wiki page both are: an item of a community, written by an author, at a level
+(SPEC §2.2–2.3). ``Item`` declares their shared fields once; each model keeps its own table,
+constraints, indexes, ordering, readers and history."""
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from communities.access import AccessQuerySet, item_audience
+from unisocial.classification import Level, Status
+
+BODY_FORMATS = [("html", "HTML"), ("markdown", "Markdown")]
+
+
+class Item(models.Model):
+    # "%(class)ss": a community's and an author's posts are ``.posts``; a model whose plural is
+    # not its name plus "s" declares both fields again with its own related_name.
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.PROTECT, related_name="%(class)ss"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="%(class)ss")
+    title = models.CharField(_("title"), max_length=200)
+    # ``body`` is the sanitized HTML rendered to readers; ``body_source`` what the author typed.
+    body = models.TextField(_("body"), blank=True)
+    body_source = models.TextField(_("source"), blank=True)
+    body_format = models.CharField(max_length=8, choices=BODY_FORMATS, default="html")
+    classification = models.CharField(_("classification"), max_length=24, choices=Level.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PUBLISHED
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # Any save touches it; a model whose edits set it themselves declares it again without auto_now.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Set when moderation escalates the item to management (SPEC §3): system
+    # managers may then see it, and every such view is logged.
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True, editable=False)
+
+    objects = AccessQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.title
+
+    def audience(self):
+        """The active users who may see it now (the access rule read backwards): how
+        notifications, which know items only by type and id, ask who may be told."""
+        return item_audience(self)
