@@ -301,6 +301,7 @@ class BenchSeeder:
     def posts(self, cur, Post, PostReader, Like, Comment):
         from django.contrib.auth.models import Permission
 
+        from unisocial.classification import Level, levels_up_to
         from unisocial.management.commands._demo_data import (
             DUTY_STATIONS,
             LEVEL_WEIGHTS,
@@ -309,7 +310,6 @@ class BenchSeeder:
             STATUS_CHOICES,
             TITLE_PATTERNS,
         )
-        from unisocial.classification import Level, levels_up_to
         from unisocial.sanitize import render
 
         rng = self.rng

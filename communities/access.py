@@ -41,7 +41,8 @@ from django.db.models import Exists, OuterRef, Q
 
 from unisocial.classification import Level, Status, Visibility
 
-from .models import Community, Membership, active_memberships, authorized as _authorized, community_visible_q
+from .models import Community, Membership, active_memberships, community_visible_q
+from .models import authorized as _authorized
 
 __all__ = [
     "AccessQuerySet",

@@ -20,7 +20,6 @@ from guardian.models import UserObjectPermissionBase
 
 from unisocial.classification import Level, Role, Visibility
 
-
 ROLE_PERMISSION = {
     Role.OWNER: "own_community",
     Role.MODERATOR: "moderate_community",

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
+from communities.access import role_in, users_who_can_view
 from notifications.models import Notification
 from notifications.services import notify
-from communities.access import role_in, users_who_can_view
 from unisocial.classification import (
     MAX_CEILING,
     Level,

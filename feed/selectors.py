@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Prefetch, Q, Value
 
-from communities.access import visible_in_visible_parent_q
 from communities.models import Community, Membership
-from posts.models import Comment, Like, Post
+from posts.models import Post
+from posts.selectors import with_counts
 from unisocial.classification import Visibility
 
 from .models import Follow
@@ -47,32 +47,6 @@ FEED_FIELDS = ("id", "title", "classification", "status", "created_at", "communi
 
 class InvalidCursor(ValueError):
     pass
-
-
-def _count(queryset):
-    """``SELECT COUNT(*)`` of ``queryset`` as a scalar subquery (0 when empty; no GROUP BY)."""
-    counted = queryset.order_by().annotate(
-        n=Func(F("pk"), function="COUNT", output_field=IntegerField())
-    )
-    return Subquery(counted.values("n")[:1], output_field=IntegerField())
-
-
-def with_counts(posts, user):
-    """Annotate ``like_count`` and ``comment_count`` (comments ``user`` may see) on posts
-    that the caller filters by the access rule (``feed_for``, the API's viewset).
-
-    Correlated subqueries in the page's query, evaluated for the page's rows only.
-    (A separate grouped count over the page's ids was tried for the load test and
-    was slower: a second round trip whose planning alone, with the comment rule,
-    costs more than the subquery; docs/performance.md, "Load test".)
-    """
-    return posts.annotate(
-        like_count=_count(Like.objects.filter(post_id=OuterRef("pk"))),
-        # The post is visible (the feed's rule): only the comments' own part of the rule.
-        comment_count=_count(
-            Comment.objects.filter(post_id=OuterRef("pk")).filter(visible_in_visible_parent_q(Comment, user))
-        ),
-    )
 
 
 def _my_sources(user) -> tuple[list[int], list[int]]:

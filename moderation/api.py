@@ -16,8 +16,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from communities.selectors import get_community_for
 from communities.access import role_in
+from communities.selectors import get_community_for
 from unisocial.classification import Level
 
 from . import selectors, services

@@ -34,12 +34,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from communities.access import can_view, role_in
 from communities.models import Membership, Role
-from posts.models import Comment
 from notifications.models import Notification
 from notifications.services import notify
+from posts.models import Comment
 from posts.services import item_reclassify, notify_mentions_on_publish
-from communities.access import can_view, role_in
 from unisocial.classification import Level, Status, Visibility, rank
 from unisocial.ratelimits import check_hourly
 

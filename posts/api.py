@@ -20,8 +20,7 @@ this module. Every item is loaded through the access rule
 400 / 403. Views of strictly confidential items are written to the access log.
 """
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -36,15 +35,16 @@ from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+from communities.access import active_memberships
 from communities.models import Community, Role
 from communities.services import lookup_users
-from communities.access import active_memberships
 from unisocial.api import StrictFieldsMixin
 from unisocial.api_views import AccessRuleViewSet
 from unisocial.classification import Level, Status
 
 from . import services
 from .models import Comment, Like, Post, PostReader
+from .selectors import with_counts
 
 BODY_FORMATS = [("html", "HTML"), ("markdown", "Markdown")]
 LEVEL_CHOICES = Level.choices
@@ -272,18 +272,6 @@ def with_readers(data: dict) -> dict:
     return data
 
 
-def _count(queryset, field):
-    """A correlated ``COUNT(*)`` of ``queryset`` rows whose ``field`` is the outer row."""
-    counted = (
-        queryset.filter(**{field: OuterRef("pk")})
-        .order_by()
-        .values(field)
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
 ID_PARAMETER = OpenApiParameter(
     "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The post's id."
 )
@@ -319,15 +307,13 @@ class PostViewSet(AccessRuleViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Post.objects.all()
         my_role = active_memberships(user, OuterRef("community_id")).values("role")[:1]
+        posts = with_counts(Post.objects.select_related("community", "author"), user)
         return (
-            Post.objects.select_related("community", "author")
-            .prefetch_related(
+            posts.prefetch_related(
                 "tags",
                 Prefetch("reader_grants", queryset=PostReader.objects.select_related("user")),
             )
             .annotate(
-                like_count=_count(Like.objects.all(), "post"),
-                comment_count=_count(Comment.objects.visible_to(user), "post"),
                 liked_by_me=Exists(Like.objects.filter(post=OuterRef("pk"), user_id=user.pk)),
                 my_role=Subquery(my_role),
             )

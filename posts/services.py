@@ -20,15 +20,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from guardian.shortcuts import assign_perm
 
-from communities.models import Community
 from communities.access import can_view, item_audience, role_in
+from communities.models import Community
+from notifications.services import notify_item
 from unisocial.classification import Level, Status, rank
 from unisocial.ratelimits import check_hourly
 from unisocial.sanitize import clean_text, render
 
 from . import signals
 from .models import AccessLog, Comment, Like, Post, PostAttachment, Tag, WikiAttachment, WikiPage
-from notifications.services import notify_item
 
 # Addresses the wiki routes use themselves (/communities/<slug>/wiki/new/).
 RESERVED_WIKI_SLUGS = frozenset({"new"})

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_POST
 
 from communities import selectors as community_selectors
 from communities import services as community_services
-from communities.forms import add_service_errors
 from communities.access import role_in
+from communities.forms import add_service_errors
 from unisocial.classification import Level, Status
 from unisocial.sanitize import clean_html
 from unisocial.sanitize import render as render_body

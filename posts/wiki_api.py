@@ -23,9 +23,9 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from communities.access import role_in
 from communities.models import Role
 from communities.selectors import get_community_for
-from communities.access import role_in
 from unisocial.api import StrictFieldsMixin
 from unisocial.api_views import AccessRuleViewSet
 from unisocial.classification import Status

@@ -18,9 +18,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from communities.access import role_in
 from communities.forms import add_service_errors
 from communities.selectors import get_community_for
-from communities.access import role_in
 from unisocial.classification import rank
 
 from . import selectors, services

@@ -379,9 +379,9 @@ def record_lowering(*, actor, item, to_level, reason, from_level=None, now=None)
 
 def _notify_author(item, *, actor, from_level) -> None:
     """Tell the author their item was declassified: level, community and link only (SPEC §2.4)."""
+    from communities.access import item_audience
     from notifications.models import Notification
     from notifications.services import notify
-    from communities.access import item_audience
 
     if item.author_id == actor.pk or not item_audience(item).filter(pk=item.author_id).exists():
         return

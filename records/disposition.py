@@ -31,10 +31,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.models import Community
-from posts.models import Comment, Post, PostAttachment, WikiAttachment, WikiPage
 from notifications.models import Notification
-from posts.models.attachment import private_storage
 from notifications.services import notify
+from posts.models import Comment, Post, PostAttachment, WikiAttachment, WikiPage
+from posts.models.attachment import private_storage
 from unisocial.classification import Level
 from unisocial.csv_export import csv_bytes
 

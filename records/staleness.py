@@ -20,9 +20,9 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from communities.access import role_in
 from communities.models import Community, Membership, Role
 from notifications.models import Notification
-from communities.access import role_in
 from unisocial.classification import Level
 
 from .audit import audit, audit_many

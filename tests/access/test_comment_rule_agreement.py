@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
+from communities.access import visible_in_visible_parent_q
 from communities.models import Membership
 from feed.selectors import feed_for
 from posts.models import Comment, Post
 from tests.factories import CommunityFactory, PostFactory, UserFactory
-from communities.access import visible_in_visible_parent_q
 from unisocial.classification import levels_up_to
 
 from .oracle import World, can_see_comment

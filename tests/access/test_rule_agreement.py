@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
+from communities.access import can_view, item_audience
 from communities.models import Membership
 from posts.models import Post
 from tests.factories import CommunityFactory, PostFactory, UserFactory, grant_reader
-from communities.access import can_view, item_audience
 from unisocial.classification import levels_up_to
 
 from .oracle import World, can_see

@@ -4,10 +4,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from communities.access import can_view, role_in
 from communities.models import Community, Role
 from posts.models import Post
 from tests.factories import grant_reader
-from communities.access import can_view, role_in
 
 pytestmark = pytest.mark.django_db
 

@@ -15,10 +15,10 @@ from datetime import timedelta
 from django.utils import timezone
 from hypothesis import strategies as st
 
+from communities.access import can_view
 from communities.models import Membership
 from posts import services
 from tests.factories import CommunityFactory, UserFactory
-from communities.access import can_view
 from unisocial.classification import levels_up_to, rank
 
 VISIBILITY_CEILINGS = [

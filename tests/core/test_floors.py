@@ -101,7 +101,9 @@ def imports_of(module: str, path: Path, known: set[str]) -> set[str]:
                 prefix = ".".join(base + ([node.module] if node.module else []))
             else:
                 prefix = node.module
-            targets = [f"{prefix}.{alias.name}" if f"{prefix}.{alias.name}" in known else prefix for alias in node.names]
+            targets = [
+                f"{prefix}.{alias.name}" if f"{prefix}.{alias.name}" in known else prefix for alias in node.names
+            ]
         for target in targets:
             # The longest project module that the dotted name starts with.
             parts = target.split(".")

@@ -9,11 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from zeal import zeal_context
 
-from unisocial.management.commands.seed_demo import DEMO_PASSWORD, NAMED_USERS
+from communities.access import role_in
 from communities.models import Community, Membership, Role
 from posts.models import Post, PostReader
-from communities.access import role_in
 from unisocial.classification import Level, Visibility, rank
+from unisocial.management.commands.seed_demo import DEMO_PASSWORD, NAMED_USERS
 from unisocial.models import TermsVersion
 
 SMALL = {"users": 12, "communities": 8, "posts": 60}

@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 
 from communities.models import Role
-from posts.models import Tag
 from feed.search import MAX_QUERY_LENGTH, excerpt, marked
+from posts.models import Tag
 from tests.factories import CommunityFactory, PostFactory, UserFactory, add_member
 from unisocial.classification import Visibility
 

@@ -1,12 +1,12 @@
 """SPEC §3: pre-moderation and the actions — who may act, what each does, the author told."""
 import pytest
 
+from communities.access import can_view
 from moderation import services
 from moderation.models import Flag, ModerationAction
-from posts.models import Comment
 from notifications.models import Notification
+from posts.models import Comment
 from posts.services import post_create
-from communities.access import can_view
 
 pytestmark = pytest.mark.django_db
 

@@ -3,10 +3,10 @@ row, their own items included — so moderation of "their" item is not announced
 (a notice would name C and link to a page that answers 404)."""
 import pytest
 
+from communities.access import can_view
 from communities.models import Membership
 from moderation import services
 from notifications.models import Notification
-from communities.access import can_view
 
 pytestmark = pytest.mark.django_db
 

@@ -4,10 +4,10 @@ post's page (404 for them), no post id; nor the name or slug of a community they
 Wherever it is shown: search (page and API), the case page and list, the notification."""
 import pytest
 
-from moderation import services
-from posts.models import Comment
-from notifications.models import Notification
 from communities.access import can_view
+from moderation import services
+from notifications.models import Notification
+from posts.models import Comment
 
 pytestmark = pytest.mark.django_db
 

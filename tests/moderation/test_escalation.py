@@ -1,11 +1,11 @@
 """SPEC §2.2, §3: escalating to management — system managers are notified, see the case and the item, logged."""
 import pytest
 
+from communities.access import can_view, item_audience
 from moderation import services
 from moderation.models import EscalationCase
-from posts.models import AccessLog, Post
 from notifications.models import Notification
-from communities.access import can_view, item_audience
+from posts.models import AccessLog, Post
 
 pytestmark = pytest.mark.django_db
 

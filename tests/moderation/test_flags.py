@@ -1,9 +1,9 @@
 """SPEC §3: anyone who can see an item may report it once; auto-hide; confidentiality by an owner."""
 import pytest
 
+from communities.access import can_view
 from moderation.models import Flag, ModerationAction
 from posts.models import Comment, Post, WikiPage
-from communities.access import can_view
 
 pytestmark = pytest.mark.django_db
 

@@ -7,11 +7,11 @@ a strictly confidential post counts as strictly confidential.
 """
 import pytest
 
+from communities.access import can_view
 from moderation import selectors, services
 from moderation.models import Flag, ModerationAction
 from posts.models import Comment
 from tests.factories import grant_reader
-from communities.access import can_view
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,9 @@ import pytest
 from django.core import mail
 
 from communities import services as community_services
-from posts import services
 from notifications.models import Notification, NotificationPreference
 from notifications.tasks import send_daily_digest_task, send_notification_email_task
+from posts import services
 from tests.factories import UserFactory, grant_reader
 from unisocial.classification import Level, Visibility
 

@@ -5,10 +5,10 @@ import pytest
 from django.core import mail
 
 from communities import services as community_services
-from posts import services
 from notifications.models import Notification, NotificationPreference
 from notifications.selectors import unread_count, visible_notifications
 from notifications.tasks import send_daily_digest_task, send_notification_email_task
+from posts import services
 from tests.factories import UserFactory
 from unisocial.classification import Level
 

@@ -6,10 +6,10 @@ import pytest
 from django.utils import timezone
 
 from communities.models import Role
-from posts.models import Comment, WikiPage
 from notifications.models import Notification
-from notifications.services import notify
 from notifications.selectors import unread_count
+from notifications.services import notify
+from posts.models import Comment, WikiPage
 from tests.factories import CommunityFactory, UserFactory, add_member
 from unisocial.classification import Level, Visibility
 

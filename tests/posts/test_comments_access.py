@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
+from communities.access import can_view
 from communities.models import Membership
 from posts.models import Comment, PostAttachment
 from tests.access.oracle import World, can_see
 from tests.factories import CommunityFactory, PostFactory, UserFactory, grant_reader
-from communities.access import can_view
 from unisocial.classification import levels_up_to
 
 VISIBILITY_CEILINGS = [

@@ -6,7 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from communities.access import can_view
 from communities.models import Role
+from notifications.models import Notification
 from posts import services
 from posts.models import (
     AccessLog,
@@ -17,9 +19,7 @@ from posts.models import (
     Tag,
     WikiPage,
 )
-from notifications.models import Notification
 from tests.factories import PostFactory, add_member, grant_reader
-from communities.access import can_view
 from unisocial.classification import Level, Status
 
 pytestmark = pytest.mark.django_db

@@ -8,11 +8,11 @@ Roles: the author, a named reader (plain member), another member, a moderator, a
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from communities.access import can_view
 from communities.models import Role
 from posts import services
 from posts.models import WikiPage
 from tests.factories import CommunityFactory, UserFactory, add_member
-from communities.access import can_view
 from unisocial.classification import Level, Visibility
 
 SC = Level.STRICTLY_CONFIDENTIAL

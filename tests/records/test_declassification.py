@@ -15,14 +15,14 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 from zeal import zeal_ignore
 
+from communities.access import can_view
 from communities.models import Role
+from notifications.models import Notification
 from posts import services as post_services
 from posts.models import Post, WikiPage
-from notifications.models import Notification
 from records import declassification, holds
 from records.models import DeclassificationReview, Hold, RecordsAuditLog
 from tests.factories import CommunityFactory, UserFactory, add_member
-from communities.access import can_view
 
 from .conftest import make_post, make_wiki
 

@@ -10,7 +10,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APP_DIRS = [d for d in ("unisocial", "communities", "posts", "moderation", "records", "feed", "bench") if (ROOT / d).is_dir()]
+APP_DIRS = [
+    d
+    for d in ("unisocial", "notifications", "communities", "posts", "moderation", "records", "feed", "bench")
+    if (ROOT / d).is_dir()
+]
 
 
 def test_bandit_finds_no_high_severity_issue():

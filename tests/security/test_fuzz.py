@@ -42,7 +42,7 @@ FUZZ = settings(
 )
 # Tables whose rows a rejected input must leave alone. View logs (a page shown
 # again with its errors is a view) and sessions are not content.
-WATCHED_APPS = ("communities", "posts", "unisocial", "moderation", "records", "feed")
+WATCHED_APPS = ("communities", "posts", "unisocial", "moderation", "records", "feed", "notifications")
 NOT_WATCHED = {"accesslog", "session"}
 
 

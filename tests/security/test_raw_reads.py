@@ -55,7 +55,8 @@ DISPOSAL = "records disposition (SPEC §4): runs as the system over every due it
 
 # "path:function" -> why this raw read needs no rule. One line each; keep it honest.
 ALLOWED: dict[str, str] = {
-    'communities/models.py:active_memberships': "the access rule's own membership query (communities.access imports it): "
+    'communities/models.py:active_memberships': "the access rule's own membership query "
+    "(communities.access imports it): "
     "every row of the visibility table but the open one is an Exists() of it",
     'unisocial/management/commands/seed_demo.py:Command.handle': SEED,
     'unisocial/management/commands/seed_demo.py:Seeder.create_communities': SEED,
@@ -66,8 +67,8 @@ ALLOWED: dict[str, str] = {
     'communities/services.py:_log': 'writes the membership event (audit row)',
     'communities/services.py:community_create': SERVICE,
     'communities/services.py:check_names_free': 'the address (slug) is unique over every community: one answer '
-                                                'naming none, whoever holds it (§2.4: an existence oracle; the name check is '
-                                                'through visible_to)',
+                                                'naming none, whoever holds it (§2.4, an existence oracle; '
+                                                'the name check is through visible_to)',
     'communities/services.py:orphaned_communities': 'system managers appoint an owner where none is left (SPEC §3); '
                                                     'a restricted one is listed without name or slug',
     'communities/services.py:owner_appoint_by_manager': SERVICE + ' (appointing an owner, SPEC §3: never oneself)',
@@ -133,7 +134,8 @@ ALLOWED: dict[str, str] = {
     'moderation/sites.py:ItemAdmin.visible_rows': 'a flag count annotated on items_of_communities (the rule)',
     'moderation/selectors.py:flags_visible_to': 'own reports, or those of items worked (moderated_target_q)',
     'moderation/selectors.py:moderation_queue': 'flags of the items of items_of_communities (the rule)',
-    'feed/search.py:_load': 'escalation cases of comments already found through visible_to (§3: an escalated comment shows nothing of its post)',
+    'feed/search.py:_load': 'escalation cases of comments already found through visible_to '
+    '(§3: an escalated comment shows nothing of its post)',
     'records/admin.py:DispositionRecordAdmin.visible_rows': 'metadata rows, kept only where every community is '
                                                             'visible (SPEC §4)',
     'records/admin.py:DispositionBatchAdmin.visible_rows': 'batch items, kept only where every community is '
@@ -144,7 +146,7 @@ ALLOWED: dict[str, str] = {
     'feed/selectors.py:_my_sources': "the viewer's own memberships (feed sources)",
     'feed/selectors.py:feed_candidates':
         'documented: rows before the rule, only for feed_for/AccessRuleViewSet which add it',
-    'feed/selectors.py:with_counts': 'like counts annotated on posts the caller filters through the rule',
+    'posts/selectors.py:with_counts': 'like counts annotated on posts the caller filters through the rule',
     'feed/views.py:_my_memberships': "the viewer's own memberships",
     'posts/selectors.py:communities_of':
         'memberships of a person, intersected with Community.objects.visible_to(viewer)',
