@@ -36,6 +36,7 @@ the item (mentions, moderation of "their" item) are not sent to them.
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
@@ -157,7 +158,7 @@ def _escalated(prefix) -> Q:
 def _has_field(model, name) -> bool:
     try:
         model._meta.get_field(name)
-    except Exception:
+    except FieldDoesNotExist:
         return False
     return True
 

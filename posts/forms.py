@@ -141,6 +141,8 @@ class ContentForm(forms.Form):
         if self.manage_audience:
             fields["classification"] = data["classification"]
             fields["readers"] = data.get("readers") or []
+        if data.get("attachment"):
+            fields["attachment"] = data["attachment"]
         return fields
 
 

@@ -305,8 +305,9 @@ def _item_of(obj):
 
 @transaction.atomic
 def post_create(*, actor, community, title, body="", body_format="html", classification=None,
-                readers=(), tags=()) -> tuple[Post, list[str]]:
-    """Publish a post (pending under pre-moderation for plain members). Returns (post, warnings)."""
+                readers=(), tags=(), attachment=None) -> tuple[Post, list[str]]:
+    """Publish a post (pending under pre-moderation for plain members), with its optional file
+    in the same transaction: a refused file publishes nothing. Returns (post, warnings)."""
     _require_writable(community)
     role = _require_member(actor, community)
     # One account must not flood a community or its moderation queue (the hourly post limit, unisocial/ratelimits.py).
@@ -340,12 +341,14 @@ def post_create(*, actor, community, title, body="", body_format="html", classif
     _set_readers(post, readers, "posts.read_post")
     _touch(community)
     warnings = _mentions(actor, post, body) if post.status == Status.PUBLISHED else []
+    _attach(actor, post, attachment)
     return post, warnings
 
 
 @transaction.atomic
-def post_update(*, actor, post, reason="", **changes) -> tuple[Post, list[str]]:
-    """The author edits; the level may be raised, or lowered with a reason (SPEC §2.3)."""
+def post_update(*, actor, post, reason="", attachment=None, **changes) -> tuple[Post, list[str]]:
+    """The author edits; the level may be raised, or lowered with a reason (SPEC §2.3); an
+    optional new file is attached in the same transaction."""
     post = Post.objects.select_for_update().get(pk=post.pk)
     _require_writable(post.community)
     if post.author_id != actor.pk:
@@ -389,6 +392,7 @@ def post_update(*, actor, post, reason="", **changes) -> tuple[Post, list[str]]:
     warnings = []
     if "body" in changes:
         warnings = _mentions(actor, post, changes["body"], previous_source)
+    _attach(actor, post, attachment)
     return post, warnings
 
 
@@ -560,7 +564,7 @@ def _readdress_when_raised(item, old_level) -> None:
 
 @transaction.atomic
 def wiki_create(*, actor, community, title, slug="", body="", body_format="html",
-                classification=None, readers=()) -> tuple[WikiPage, list[str]]:
+                classification=None, readers=(), attachment=None) -> tuple[WikiPage, list[str]]:
     _require_writable(community)
     _require_member(actor, community)
     title = (title or "").strip()
@@ -581,16 +585,20 @@ def wiki_create(*, actor, community, title, slug="", body="", body_format="html"
     page.save()
     _set_readers(page, readers, "posts.read_wikipage")
     _touch(community)
+    _attach(actor, page, attachment)
     return page, _mentions(actor, page, body)
 
 
 @transaction.atomic
-def wiki_update(*, actor, page, reason="", **changes) -> tuple[WikiPage, list[str]]:
+def wiki_update(*, actor, page, reason="", attachment=None, **changes) -> tuple[WikiPage, list[str]]:
     """Any member who can see the page edits its title and text; only its author and the
     community's owners change its level or its named readers (SPEC §2.3): anyone else who
     sends ``readers``, or a ``classification`` other than the current one, is refused
-    (PermissionDenied, nothing changed) rather than silently ignored."""
-    return _wiki_update(actor=actor, page=page, reason=reason, changes=changes)
+    (PermissionDenied, nothing changed) rather than silently ignored. An optional new file
+    is attached in the same transaction."""
+    page, warnings = _wiki_update(actor=actor, page=page, reason=reason, changes=changes)
+    _attach(actor, page, attachment)
+    return page, warnings
 
 
 def _wiki_update(*, actor, page, reason, changes, note=None):
@@ -694,6 +702,12 @@ def wiki_revert(*, actor, page, version: int, reason="") -> WikiPage:
 
 
 @transaction.atomic
+def _attach(actor, item, upload) -> None:
+    """The optional file of a post or wiki form: written with the item, in its transaction."""
+    if upload:
+        attachment_add(actor=actor, item=item, upload=upload)
+
+
 def attachment_add(*, actor, item, upload):
     """Attach a file to a post (its author) or a wiki page (any editor), within size and type limits."""
     _require_writable(item.community)

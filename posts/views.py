@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
@@ -137,12 +136,6 @@ def download(request, attachment):
     return response
 
 
-def save_attachment(request, form, item):
-    """The optional file of a post or wiki form, through the service's limits."""
-    if form.cleaned_data.get("attachment"):
-        services.attachment_add(actor=request.user, item=item, upload=form.cleaned_data["attachment"])
-
-
 def form_context(form, *, community, item, author, user, preview=None, kind):
     if form.manage_audience:
         audience = audience_line(form, community=community, author=author)
@@ -245,11 +238,9 @@ def create(request):
             preview = preview_or_errors(request, form, community=community, author=request.user)
         else:
             try:
-                with transaction.atomic():
-                    post, warnings = services.post_create(
-                        actor=request.user, community=community, **form.service_fields()
-                    )
-                    save_attachment(request, form, post)
+                post, warnings = services.post_create(
+                    actor=request.user, community=community, **form.service_fields()
+                )
             except ValidationError as error:
                 add_service_errors(form, error)
             except PermissionDenied as error:
@@ -319,14 +310,12 @@ def edit(request, pk):
             preview = preview_or_errors(request, form, community=community, author=post.author)
         else:
             try:
-                with transaction.atomic():
-                    post, warnings = services.post_update(
-                        actor=request.user,
-                        post=post,
-                        reason=form.cleaned_data.get("reason", ""),
-                        **form.service_fields(),
-                    )
-                    save_attachment(request, form, post)
+                post, warnings = services.post_update(
+                    actor=request.user,
+                    post=post,
+                    reason=form.cleaned_data.get("reason", ""),
+                    **form.service_fields(),
+                )
             except ValidationError as error:
                 add_service_errors(form, error)
             except PermissionDenied as error:

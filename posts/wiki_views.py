@@ -12,7 +12,6 @@ import difflib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -33,7 +32,6 @@ from .views import (
     preview_or_errors,
     report_warnings,
     safe_body,
-    save_attachment,
 )
 
 
@@ -82,11 +80,9 @@ def create(request, slug):
             preview = preview_or_errors(request, form, community=community, author=request.user)
         else:
             try:
-                with transaction.atomic():
-                    page, warnings = services.wiki_create(
-                        actor=request.user, community=community, **form.service_fields()
-                    )
-                    save_attachment(request, form, page)
+                page, warnings = services.wiki_create(
+                    actor=request.user, community=community, **form.service_fields()
+                )
             except ValidationError as error:
                 add_service_errors(form, error)
             except PermissionDenied as error:
@@ -165,14 +161,12 @@ def edit(request, slug, page):
             preview = preview_or_errors(request, form, community=community, author=page.author)
         else:
             try:
-                with transaction.atomic():
-                    page, warnings = services.wiki_update(
-                        actor=request.user,
-                        page=page,
-                        reason=form.cleaned_data.get("reason", ""),
-                        **form.service_fields(),
-                    )
-                    save_attachment(request, form, page)
+                page, warnings = services.wiki_update(
+                    actor=request.user,
+                    page=page,
+                    reason=form.cleaned_data.get("reason", ""),
+                    **form.service_fields(),
+                )
             except ValidationError as error:
                 add_service_errors(form, error)
             except PermissionDenied as error:

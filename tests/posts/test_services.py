@@ -952,3 +952,25 @@ def test_wiki_revert_to_a_lower_revision_is_a_lowering_with_a_reason(communities
     assert readers_of(page) == set()
     newest = page.history.order_by("-history_id").first()
     assert newest.history_change_reason == f"Reverted to revision {first.history_id}: v2 was a mistake"
+
+def test_a_post_and_its_file_are_written_together_or_not_at_all(communities, people, private_media, settings):
+    """The post-with-a-file use case is one service call: a refused file publishes nothing."""
+    settings.ATTACHMENT_MAX_BYTES = 100
+    community = communities["restricted"]
+    with pytest.raises(ValidationError):
+        services.post_create(
+            actor=people["author"], community=community, title="With a file", body="<p>text</p>",
+            classification=Level.CONFIDENTIAL, attachment=upload(content=b"x" * 101),
+        )
+    assert not Post.objects.filter(title="With a file").exists()
+    post, _ = services.post_create(
+        actor=people["author"], community=community, title="With a file", body="<p>text</p>",
+        classification=Level.CONFIDENTIAL, attachment=upload(content=b"x" * 50),
+    )
+    assert [a.filename for a in post.attachments.all()] == ["report.pdf"]
+    page, _ = services.wiki_create(
+        actor=people["author"], community=community, title="Handbook", body="<p>text</p>",
+        classification=Level.CONFIDENTIAL, attachment=upload(content=b"x" * 50),
+    )
+    services.wiki_update(actor=people["author"], page=page, body="<p>more</p>", attachment=upload("b.pdf"))
+    assert sorted(a.filename for a in page.attachments.all()) == ["b.pdf", "report.pdf"]
