@@ -24,7 +24,7 @@ from unisocial.classification import rank
 
 from . import selectors, services
 from .forms import WikiForm
-from .views import (
+from .pages import (
     download,
     error_text,
     form_context,

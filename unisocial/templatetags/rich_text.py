@@ -2,7 +2,7 @@
 
 Bodies are sanitized once on save; cleaning is idempotent, so cleaning again
 when rendering keeps a row written around the services (an import, a fixture,
-a data migration) from ever reaching a page raw — as ``posts.views.safe_body``
+a data migration) from ever reaching a page raw — as ``posts.pages.safe_body``
 does for posts and wiki pages.
 """
 from django import template
