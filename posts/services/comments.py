@@ -1,0 +1,75 @@
+"""Writes on comments (SPEC §2.3)."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from notifications.services import notify_item
+from unisocial.classification import Status
+from unisocial.sanitize import clean_text
+
+from ..models import Comment
+from .rules import _mentions, _request_write, _require_member, _require_writable, _touch
+
+
+@transaction.atomic
+def comment_create(*, actor, post, body, parent=None) -> tuple[Comment, list[str]]:
+    """Members comment on a visible, published post; replies are one level deep."""
+    _require_writable(post.community)
+    _require_member(actor, post.community)
+    if post.status != Status.PUBLISHED:
+        raise PermissionDenied(_("Comments open once the post is published."))
+    if not (body or "").strip():
+        raise ValidationError({"body": _("Write a comment first.")})
+    if len(body) > 10000:
+        raise ValidationError({"body": _("Keep comments under 10,000 characters.")})
+    replied_to = parent
+    if parent is not None:
+        if parent.post_id != post.pk or parent.status != Status.PUBLISHED:
+            raise ValidationError({"parent": _("You can only reply to a comment on this post.")})
+        if parent.parent_id is not None:
+            parent = parent.parent  # threads are one level deep
+    comment = Comment(post=post, parent=parent, author=actor, body_source=body,
+                      body=clean_text(body))
+    comment._history_user = actor
+    comment.save()
+    _touch(post.community)
+    recipients = {post.author_id: "comment"}
+    if replied_to is not None:
+        # The person answered hears of it, even when the thread was flattened onto its top comment.
+        recipients[replied_to.author_id] = "reply"
+    recipients.pop(actor.pk, None)
+    for uid, kind in recipients.items():
+        transaction.on_commit(lambda uid=uid, kind=kind: notify_item([uid], item=comment, kind=kind, actor=actor))
+    return comment, _mentions(actor, comment, body)
+
+
+@transaction.atomic
+def comment_update(*, actor, comment, body) -> Comment:
+    comment = Comment.objects.select_for_update().select_related("post__community").get(pk=comment.pk)
+    _require_writable(comment.post.community)
+    if comment.author_id != actor.pk:
+        raise PermissionDenied(_("Only the author can edit this comment."))
+    _require_member(actor, comment.post.community)
+    _request_write(comment)
+    if not (body or "").strip():
+        raise ValidationError({"body": _("Write a comment first.")})
+    comment.body_source = body
+    comment.body = clean_text(body)
+    comment._history_user = actor
+    comment.save()
+    return comment
+
+
+@transaction.atomic
+def comment_withdraw(*, actor, comment) -> Comment:
+    comment = Comment.objects.select_for_update().select_related("post__community").get(pk=comment.pk)
+    _require_writable(comment.post.community)
+    if comment.author_id != actor.pk:
+        raise PermissionDenied(_("Only the author can delete this comment."))
+    _require_member(actor, comment.post.community)
+    _request_write(comment)
+    comment.status = Status.WITHDRAWN
+    comment._history_user = actor
+    comment.save()
+    return comment

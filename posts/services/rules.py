@@ -1,0 +1,274 @@
+"""The rules every write on an item shares: membership and writability, levels and readers,
+mentions, tags, and the one change of an item's level (SPEC §2.2–2.4)."""
+import re
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from guardian.shortcuts import assign_perm
+
+from communities.access import item_audience, role_in
+from communities.models import Community
+from notifications.services import notify_item
+from unisocial.classification import Level, rank
+from unisocial.sanitize import render
+
+from .. import signals
+from ..models import Post, Tag
+from .addresses import _readdress_when_raised
+
+MENTION_RE = re.compile(r"(?<![\w@])@([\w.+-]{1,150})")
+
+
+MAX_TAGS = 10
+
+
+def _require_writable(community: Community):
+    if community.is_archived:
+        raise PermissionDenied(_("This community is archived and read-only."))
+
+
+def _request_write(item):
+    """Ask the apps built on posts whether ``item`` may be written (``signals.item_write_requested``):
+    a receiver refuses by raising — records, for an item under a records hold (SPEC §4)."""
+    signals.item_write_requested.send(sender=type(item), item=item)
+
+
+def _require_member(actor, community) -> str:
+    role = role_in(actor, community)
+    if role is None:
+        raise PermissionDenied(_("Only members of this community can write in it."))
+    return role
+
+
+def choose_level(community, classification) -> str:
+    """SPEC §2.2: an explicit level when the ceiling is above unclassified, and never above it."""
+    if not classification:
+        if community.ceiling == Level.UNCLASSIFIED:
+            return Level.UNCLASSIFIED
+        raise ValidationError(
+            {"classification": _("Choose a classification level: this community holds information up to %(level)s.")
+             % {"level": Level(community.ceiling).label}}
+        )
+    if classification not in Level.values:
+        raise ValidationError({"classification": _("Choose a classification level.")})
+    if rank(classification) > rank(community.ceiling):
+        raise ValidationError(
+            {"classification": _("This community is designed for information up to %(level)s only.")
+             % {"level": Level(community.ceiling).label}}
+        )
+    return classification
+
+
+def check_level_change(actor, item, new_level, reason) -> None:
+    """Raising: author, owners, moderators. Lowering: author or owners, with a reason (SPEC §2.3)."""
+    old = item.classification
+    if new_level == old:
+        return
+    role = role_in(actor, item.community)
+    is_author = item.author_id == actor.pk
+    if rank(new_level) > rank(old):
+        if not (is_author or role in ("owner", "moderator")):
+            raise PermissionDenied(_("Only the author, owners and moderators may raise the level."))
+    else:
+        if not (is_author or role == "owner"):
+            raise PermissionDenied(_("Only the author or the community's owners may lower the level."))
+        if not (reason or "").strip():
+            raise ValidationError({"reason": _("Give a reason for lowering the classification.")})
+
+
+def manages_audience(actor, item) -> bool:
+    """SPEC §2.3: only the item's author and C's owners see or change its readers and its level."""
+    return item.author_id == actor.pk or role_in(actor, item.community) == "owner"
+
+
+AUDIENCE_REFUSED = _lazy(
+    "Only the author and the community's owners may change this page's level or named readers."
+)
+
+
+def check_audience_change(actor, item, changes) -> None:
+    """Refuse (403) a write that would touch the readers or the level of ``item`` by someone
+    who does not manage its audience (SPEC §2.3). ``readers`` is refused whatever its value:
+    comparing it with the current list would tell them who the readers are."""
+    if manages_audience(actor, item):
+        return
+    level = changes.get("classification")
+    if "readers" in changes or (level and level != item.classification):
+        raise PermissionDenied(str(AUDIENCE_REFUSED))
+
+
+def validate_readers(community, classification, readers) -> list:
+    """Readers are named for strictly confidential items only and must be members of C."""
+    readers = list(readers or [])
+    if not readers:
+        return []
+    if classification != Level.STRICTLY_CONFIDENTIAL:
+        raise ValidationError({"readers": _("Readers are named only for strictly confidential items.")})
+    members = set(
+        community.memberships.active().filter(user__in=readers).values_list("user_id", flat=True)
+    )
+    outsiders = [r.username for r in readers if r.pk not in members]
+    if outsiders:
+        raise ValidationError(
+            {"readers": _("A reader must be a member of the community: %(names)s") % {"names": ", ".join(outsiders)}}
+        )
+    return readers
+
+
+def _record_readers(item, readers) -> None:
+    """The readers the next revision records (posts.models.history: ``recorded_readers``)."""
+    item._history_readers = sorted(r.pk for r in readers)
+
+
+def _set_readers(item, readers, perm):
+    current = set(item.reader_grants.values_list("user_id", flat=True))
+    wanted = {r.pk: r for r in readers}
+    gone = current - set(wanted)
+    if gone:
+        item.reader_grants.filter(user_id__in=gone).delete()
+    added = [user for uid, user in wanted.items() if uid not in current]
+    if added:
+        # One permission lookup and one INSERT for all of them (not one per reader).
+        assign_perm(perm, added, item)
+
+
+def item_drop_readers(item) -> None:
+    """Remove every individually granted reader of a post or wiki page (it left strictly confidential)."""
+    _set_readers(item, [], "posts.read_post" if isinstance(item, Post) else "posts.read_wikipage")
+
+
+def item_change_level(*, actor, item, classification, reason="", via="reclassify", change_reason=None,
+                      save=True, only_level=False) -> str:
+    """Set the level of a post or wiki page: the one place a level changes — the §2.3 edits,
+    the reclassify of the author, owners and moderators (``item_reclassify``, which
+    moderation's reclassify calls) and records' declassification. Returns the previous level.
+
+    ``item`` is the row the caller locked (``select_for_update``), ``classification`` a level
+    the caller already checked (ceiling, who may raise or lower, holds, archive: each path
+    has its own rules). Here, what follows from the change itself:
+
+    * a lowering is announced first (``signals.item_level_lowered``, the item still at its
+      previous level, inside the transaction): records records one of an item listed for
+      declassification review as a declassification (SPEC §4);
+    * a wiki page raised to strictly confidential leaves its address for a random one;
+    * with ``save`` (the default): the revision (``actor``, the change reason: ``change_reason``
+      or else ``reason``) is saved, and an item that is not strictly confidential loses its
+      named readers — the revision records none. ``only_level`` saves the level (and the
+      address) alone: not activity, so ``updated_at`` does not move (a declassification
+      does not restart retention). Without ``save`` (an edit) the caller saves the item with
+      its other changes, and its readers, itself.
+    """
+    previous = item.classification
+    if rank(classification) < rank(previous):
+        signals.item_level_lowered.send(
+            sender=type(item), item=item, previous_level=previous, level=classification,
+            actor=actor, reason=reason, via=via,
+        )
+    old_slug = getattr(item, "slug", None)
+    item.classification = classification
+    _readdress_when_raised(item, previous)
+    if not save:
+        return previous
+    item._change_reason = change_reason if change_reason is not None else ((reason or "").strip()[:100] or None)
+    item._history_user = actor
+    keeps_readers = classification == Level.STRICTLY_CONFIDENTIAL
+    if not keeps_readers:
+        _record_readers(item, [])
+    if only_level:
+        fields = ["classification"] + (["slug"] if getattr(item, "slug", None) != old_slug else [])
+        item.save(update_fields=fields)
+    else:
+        item.save()
+    if not keeps_readers:
+        item_drop_readers(item)
+    return previous
+
+
+def _tags(names, actor) -> list:
+    """The tags named, created if new. A tag that only items invisible to ``actor`` carry
+    takes the actor's spelling, as a new tag would: its stored spelling would otherwise tell
+    them it exists (SPEC §2.2: tags are visible only through a visible item)."""
+    if isinstance(names, str):
+        names = names.split(",")
+    cleaned = []
+    for name in names or []:
+        name = " ".join(str(name).split())[:50]
+        slug = slugify(name)[:60]
+        if slug and slug not in {t[1] for t in cleaned}:
+            cleaned.append((name, slug))
+    if len(cleaned) > MAX_TAGS:
+        raise ValidationError({"tags": _("At most %(n)d tags.") % {"n": MAX_TAGS}})
+    # One query for the tags that exist, one INSERT for the new ones (not a get_or_create each).
+    existing = Tag.objects.in_bulk([slug for _name, slug in cleaned], field_name="slug")
+    missing = [Tag(name=name, slug=slug) for name, slug in cleaned if slug not in existing]
+    if missing:
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = Tag.objects.in_bulk([slug for _name, slug in cleaned], field_name="slug")
+    spelled = {slug: name for name, slug in cleaned if existing[slug].name != name}
+    if spelled:
+        seen = set(
+            Post.objects.visible_to(actor)
+            .filter(tags__slug__in=list(spelled))
+            .values_list("tags__slug", flat=True)
+        )
+        for slug, name in spelled.items():
+            # (A tag made elsewhere, e.g. the admin, may hold that name under another slug.)
+            if slug not in seen and not Tag.objects.filter(name=name).exists():
+                Tag.objects.filter(pk=existing[slug].pk).update(name=name)
+                existing[slug].name = name
+    return [existing[slug] for _name, slug in cleaned]
+
+
+def _touch(community):
+    Community.objects.filter(pk=community.pk).update(last_activity_at=timezone.now())
+
+
+def _body(source, fmt):
+    if fmt not in ("html", "markdown"):
+        raise ValidationError({"body_format": _("Use html or markdown.")})
+    return render(source, fmt)
+
+
+def _mentioned(source) -> set[str]:
+    found = MENTION_RE.findall(source or "")
+    # "Thanks @alice." mentions alice: a username may contain dots, so try both spellings.
+    return (set(found) | {n.rstrip(".") for n in found}) - {""}
+
+
+def _mentions(actor, item, source, previous="") -> list[str]:
+    """Notify mentioned people who can see the item; return warnings naming those who cannot.
+
+    On an edit, people already mentioned in the ``previous`` source are not notified again.
+    """
+    from django.contrib.auth import get_user_model
+
+    names = _mentioned(source) - {actor.username}
+    already = _mentioned(previous)
+    if not names:
+        return []
+    users = list(get_user_model().objects.filter(username__in=names, is_active=True))
+    audience = set(item_audience(_item_of(item)).filter(pk__in=[u.pk for u in users]).values_list("pk", flat=True))
+    can = [u for u in users if u.pk in audience and u.username not in already]
+    cannot = sorted(u.username for u in users if u.pk not in audience)
+    if can:
+        transaction.on_commit(lambda: notify_item(can, item=item, kind="mention", actor=actor))
+    if cannot:
+        return [
+            _("Not notified, because they cannot see this item: %(names)s") % {"names": ", ".join(cannot)}
+        ]
+    return []
+
+
+def notify_mentions_on_publish(item) -> list[str]:
+    """A pending item just approved (moderation): its mentions are heard now, not when it was written."""
+    return _mentions(item.author, item, item.body_source)
+
+
+def _item_of(obj):
+    """The post or wiki page whose level and audience ``obj`` has (comments and files inherit)."""
+    parent = getattr(type(obj), "access_parent", None)
+    return getattr(obj, parent) if parent else obj
