@@ -96,7 +96,8 @@ ALLOWED: dict[str, str] = {
     'posts/services/addresses.py:_wiki_address': 'a free address among all pages of C (suffix or random): the answer '
                                        'depends on nothing the writer cannot see (§2.4: no existence oracle)',
     'posts/services/wiki.py:_wiki_update': SERVICE + ' (locks the page it was given)',
-    'posts/services/addresses.py:_random_wiki_address': 'a random address free among all pages of C (§2.4: no existence oracle)',
+    'posts/services/addresses.py:_random_wiki_address': 'a random address free among all pages of C '
+    '(§2.4: no existence oracle)',
     'records/declassification.py:_latest_review': 'records review metadata (SPEC §4), for officers and authors',
     'records/declassification.py:declassify': SERVICE + ' (declassification by the author or an officer, SPEC §4)',
     'records/declassification.py:keep': SERVICE,
