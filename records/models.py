@@ -25,6 +25,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from unisocial.classification import Level
 
@@ -57,10 +58,21 @@ class RetentionSchedule(models.Model):
     )
     retain_days = models.PositiveIntegerField(_("retain days after last activity"))
     disposition = models.CharField(_("disposition"), max_length=16, choices=Disposition.choices)
+    authority = models.CharField(
+        _("authority"), max_length=200, blank=True,
+        help_text=_("The reference of the instrument that approved this schedule."),
+    )
+    justification = models.TextField(_("justification"), max_length=4000, blank=True)
+    restore_days = models.PositiveIntegerField(
+        _("restore window (days)"), default=30,
+        help_text=_("How long a disposed item stays in quarantine, restorable, before it is purged."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # Every change: who, when, what (SPEC §4). Batches freeze what they need of a schedule at gathering.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["content_type", "classification", "name"]
