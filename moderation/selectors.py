@@ -19,33 +19,30 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from communities.models import Community, Membership, Role
-from posts.models import Comment, Post, WikiPage
+from posts.models import Comment
+from unisocial import items
 from unisocial.classification import Level, Status
 
 from .models import Flag, ModerationAction, TargetType
 
-MODELS = {TargetType.POST: Post, TargetType.COMMENT: Comment, TargetType.WIKI: WikiPage}
-# target_type -> the path from the model to the item's community and level
-COMMUNITY = {TargetType.POST: "community", TargetType.COMMENT: "post__community", TargetType.WIKI: "community"}
-LEVEL = {TargetType.POST: "classification", TargetType.COMMENT: "post__classification",
-         TargetType.WIKI: "classification"}
+# The item vocabulary (unisocial/items.py) says what each target type is: its model and the paths
+# from it to its community and level. Moderation acts on the item types proper.
+MODELS = {name: items.item_type(name).model for name in TargetType.values}
+COMMUNITY = {name: items.item_type(name).community_path for name in TargetType.values}
+LEVEL = {name: items.item_type(name).level_path for name in TargetType.values}
 MODERATOR_ROLES = (Role.OWNER, Role.MODERATOR)
 
 
 def target_of(item) -> tuple[str, int]:
-    if isinstance(item, Comment):
-        return TargetType.COMMENT, item.pk
-    if isinstance(item, WikiPage):
-        return TargetType.WIKI, item.pk
-    return TargetType.POST, item.pk
+    return items.type_of(item), item.pk
 
 
 def community_of(item) -> Community:
-    return item.post.community if isinstance(item, Comment) else item.community
+    return items.item_type(items.type_of(item)).community_of(item)
 
 
 def level_of(item) -> str:
-    return item.post.classification if isinstance(item, Comment) else item.classification
+    return items.item_type(items.type_of(item)).level_of(item)
 
 
 def related_for(target_type):

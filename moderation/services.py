@@ -40,6 +40,7 @@ from notifications.models import Notification
 from notifications.services import notify
 from posts.models import Comment
 from posts.services import item_reclassify, notify_mentions_on_publish
+from unisocial import items
 from unisocial.classification import Level, Status, Visibility, rank
 from unisocial.ratelimits import check_hourly
 
@@ -139,8 +140,7 @@ OUTCOME = {
 
 
 def _what(item) -> str:
-    target_type, _pk = target_of(item)
-    return {"post": _("post"), "comment": _("comment"), "wiki": _("wiki page")}[target_type]
+    return items.item_type(items.type_of(item)).verbose_name
 
 
 def _notify_author(item, entry, *, actor):

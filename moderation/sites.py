@@ -29,13 +29,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from posts.services import log_view
+from unisocial import items
 from unisocial.admin import AccessRuleAdmin, ReadOnly
 from unisocial.admin_site import RuleShortcutMixin
 from unisocial.classification import Level
 from unisocial.sanitize import clean_html
 
 from . import selectors, services
-from .models import Flag, ModeratedComment, ModeratedPost, ModeratedWikiPage, ModerationAction, TargetType
+from .models import Flag, ModeratedComment, ModeratedPost, ModeratedWikiPage, ModerationAction
 
 Action = ModerationAction.Action
 BULK_ACTIONS = [Action.APPROVE, Action.REJECT, Action.DISMISS, Action.HIDE, Action.RESTORE]
@@ -228,8 +229,7 @@ class FlagReasonFilter(admin.SimpleListFilter):
 
 
 def model_admin_target(model):
-    return {ModeratedPost: TargetType.POST, ModeratedComment: TargetType.COMMENT,
-            ModeratedWikiPage: TargetType.WIKI}[model]
+    return items.type_of(model)  # a Moderated* proxy is its concrete item model
 
 
 def bulk_action(action):

@@ -53,6 +53,7 @@ from django.utils.translation import gettext as _
 
 from communities.access import can_view, visible_q
 from posts.services import item_change_level
+from unisocial import items
 from unisocial.classification import Level, rank
 
 from .audit import audit
@@ -111,16 +112,14 @@ def listed_for(level) -> str:
 
 
 def _models():
-    from posts.models import Post, WikiPage
-
-    return {ContentType.POST.value: Post, ContentType.WIKI.value: WikiPage}
+    return {name: items.item_type(name).model for name in TARGET_TYPES}
 
 
 def target_type_of(item) -> str:
-    for target_type, model in _models().items():
-        if isinstance(item, model):
-            return target_type
-    raise TypeError(f"not a post or wiki page: {item!r}")
+    name = items.type_of(item)
+    if name not in TARGET_TYPES:
+        raise TypeError(f"not a post or wiki page: {item!r}")
+    return name
 
 
 def _latest_review(target_type):
@@ -385,7 +384,7 @@ def _notify_author(item, *, actor, from_level) -> None:
 
     if item.author_id == actor.pk or not item_audience(item).filter(pk=item.author_id).exists():
         return
-    what = _("post") if target_type_of(item) == ContentType.POST else _("wiki page")
+    what = items.item_type(target_type_of(item)).verbose_name
     message = _(
         "Records: your %(from)s %(what)s in %(community)s was declassified to %(to)s (ST/SGB/2007/6)."
     ) % {"from": Level(from_level).label, "what": what, "community": item.community.name,

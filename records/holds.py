@@ -7,12 +7,13 @@ connected in ``RecordsConfig.ready``),
 and the disposition queries exclude held items with ``held_q``. Placing and
 releasing are written to the records audit log.
 """
-from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from unisocial import items
 
 from .audit import audit, require_records_officer
 from .models import ContentType, Hold
@@ -41,17 +42,15 @@ def target_of(obj) -> tuple[str, int, int]:
 
     A comment is held with its post (it inherits its parent's audience and records).
     """
-    from communities.models import Community
-
-    if isinstance(obj, apps.get_model("posts", "Comment")):
-        return ContentType.POST, obj.post_id, obj.post.community_id
-    if isinstance(obj, apps.get_model("posts", "Post")):
-        return ContentType.POST, obj.pk, obj.community_id
-    if isinstance(obj, apps.get_model("posts", "WikiPage")):
-        return ContentType.WIKI, obj.pk, obj.community_id
-    if isinstance(obj, Community):
-        return ContentType.COMMUNITY, obj.pk, obj.pk
-    raise TypeError(f"not a records item: {obj!r}")
+    try:
+        kind = items.item_type(items.type_of(obj))
+    except LookupError:
+        raise TypeError(f"not a records item: {obj!r}") from None
+    if kind.parent:  # a comment: its post is what is held
+        obj = getattr(obj, kind.parent)
+        kind = items.item_type(items.type_of(obj))
+    community = kind.community_of(obj)
+    return kind.name, obj.pk, community.pk
 
 
 def is_held(obj) -> bool:
@@ -93,7 +92,7 @@ def resolve_target(target_type, target_id) -> tuple[str, int, int]:
         return target_type, found, found
     if not raw.isdigit():
         raise ValidationError({"target_id": _("Give the item's numeric id.")})
-    model = apps.get_model("posts", "Post" if target_type == ContentType.POST else "WikiPage")
+    model = items.item_type(target_type).model
     community_id = model.objects.filter(pk=int(raw)).values_list("community_id", flat=True).first()
     if community_id is None:
         raise ValidationError({"target_id": _("There is no such item.")})

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.utils.translation import gettext_lazy as _
 
 POST, COMMENT, WIKI, COMMUNITY = "post", "comment", "wiki", "community"
 
@@ -28,11 +29,20 @@ class ItemType:
     label: str  # the model, "app_label.ModelName"
     community_path: str  # from the model to its community ("" : it is the community)
     level_path: str | None  # from the model to its classification (None: it has none)
+    verbose_name: str = ""  # what a sentence calls it ("your post", "this wiki page")
     parent: str | None = None  # the field of the item it takes its level and audience from
 
     @property
     def model(self):
         return apps.get_model(self.label)
+
+    def community_of(self, obj):
+        """The community ``obj`` (an instance of this type) is in; the community itself for one."""
+        return _follow(obj, self.community_path)
+
+    def level_of(self, obj) -> str | None:
+        """The level ``obj`` carries (its parent's for a comment); None for a community."""
+        return _follow(obj, self.level_path) if self.level_path else None
 
     @property
     def is_item(self) -> bool:
@@ -43,11 +53,11 @@ class ItemType:
 ITEM_TYPES: dict[str, ItemType] = {
     t.name: t
     for t in (
-        ItemType(POST, "posts.Post", "community", "classification"),
+        ItemType(POST, "posts.Post", "community", "classification", _("post")),
         # Comments take their post's level and audience (``Comment.access_parent``).
-        ItemType(COMMENT, "posts.Comment", "post__community", "post__classification", parent="post"),
-        ItemType(WIKI, "posts.WikiPage", "community", "classification"),
-        ItemType(COMMUNITY, "communities.Community", "", None),
+        ItemType(COMMENT, "posts.Comment", "post__community", "post__classification", _("comment"), parent="post"),
+        ItemType(WIKI, "posts.WikiPage", "community", "classification", _("wiki page")),
+        ItemType(COMMUNITY, "communities.Community", "", None, _("community")),
     )
 }
 
@@ -60,9 +70,15 @@ def item_type(name: str) -> ItemType:
     return ITEM_TYPES[name]
 
 
+def _follow(obj, path: str):
+    for name in path.split("__") if path else ():
+        obj = getattr(obj, name)
+    return obj
+
+
 def type_of(obj) -> str:
-    """The type name of a model instance (or of a model class)."""
-    label = obj._meta.label
+    """The type name of a model instance or class (a proxy model counts as its concrete model)."""
+    label = obj._meta.concrete_model._meta.label
     for t in ITEM_TYPES.values():
         if t.label == label:
             return t.name

@@ -12,10 +12,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from communities.models import Community
+from unisocial import items
 from unisocial.classification import Level, rank
 from unisocial.csv_export import csv_response
 
@@ -71,7 +73,7 @@ def _rows(page, failed=None):
             **r,
             "key": key,
             "community": slugs.get(r["community_id"]),
-            "type_label": _("Post") if r["target_type"] == "post" else _("Wiki page"),
+            "type_label": capfirst(items.item_type(r["target_type"]).verbose_name),
             "listed_for": declassification.listed_for(r["level"]),
             "reviewed": r["latest_to_level"] == r["level"],
             "decision_label": dict(DeclassificationReview.Decision.choices).get(r["latest_decision"], ""),
