@@ -58,6 +58,18 @@ def _count(queryset):
     return Subquery(counted.values("n")[:1], output_field=IntegerField())
 
 
+def likes_of(post_ref):
+    """The likes of a post the caller loaded through the access rule (a ``Post``, an id or an
+    ``OuterRef``): the one way likes are counted, on a list (``with_counts``), on the post page
+    (``post_likes``) and after a like (``post_like``). A like is visible exactly when its post
+    is (``Like.access_parent``), so the post's rule is the likes' rule."""
+    return Like.objects.filter(post_id=post_ref.pk if isinstance(post_ref, Post) else post_ref)
+
+
+def like_count(post) -> int:
+    return likes_of(post).count()
+
+
 def with_counts(posts, user):
     """Annotate ``like_count`` and ``comment_count`` (comments ``user`` may see) on posts
     that the caller filters by the access rule (the feed, the API's posts): the one way
@@ -69,7 +81,7 @@ def with_counts(posts, user):
     costs more than the subquery; docs/performance.md, "Load test".)
     """
     return posts.annotate(
-        like_count=_count(Like.objects.filter(post_id=OuterRef("pk"))),
+        like_count=_count(likes_of(OuterRef("pk"))),
         # The post is visible (the feed's rule): only the comments' own part of the rule.
         comment_count=_count(
             Comment.objects.filter(post_id=OuterRef("pk")).filter(visible_in_visible_parent_q(Comment, user))
@@ -80,9 +92,9 @@ def with_counts(posts, user):
 def post_likes(user, post, shown=LIKERS_SHOWN) -> dict:
     """Recommendations of a post (the post is visible, so its likes are): how many, the first
     ``shown`` people (a popular post does not list thousands of names) and whether ``user`` is one."""
-    likes = Like.objects.visible_to(user).filter(post=post)
+    likes = likes_of(post)
     first = list(likes.select_related("user").order_by("created_at", "id")[:shown])
-    count = len(first) if len(first) < shown else likes.count()
+    count = len(first) if len(first) < shown else like_count(post)
     liked = any(like.user_id == user.pk for like in first) or (
         count > len(first) and likes.filter(user=user).exists()
     )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from unisocial.classification import Level, Status
 from unisocial.ratelimits import check_hourly
 
+from .. import selectors
 from ..models import Like, Post
 from .attachments import _attach
 from .rules import (
@@ -156,4 +157,4 @@ def post_like(*, actor, post, like=True) -> int:
         Like.objects.get_or_create(post=post, user=actor)
     else:
         Like.objects.filter(post=post, user=actor).delete()
-    return Like.objects.filter(post=post).count()
+    return selectors.like_count(post)
