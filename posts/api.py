@@ -342,10 +342,9 @@ class PostViewSet(AccessRuleViewSet):
         return Response(data, status=code)
 
     def _require_author(self, post):
-        # Before validating input, so that a non-author learns 403 rather than field
-        # errors; the service checks again.
-        if post.author_id != self.request.user.pk:
-            raise exceptions.PermissionDenied(_("Only the author can change this post."))
+        # The service's own check, before validating input: a non-author learns 403 rather
+        # than field errors, by the same rule (and message) as the service at the write.
+        services.require_can_change(self.request.user, post)
 
     def list(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -487,8 +486,8 @@ class PostViewSet(AccessRuleViewSet):
         comment = self._comments(post).filter(pk=comment_id).first()
         if comment is None:
             raise exceptions.NotFound()
-        if comment.author_id != request.user.pk:
-            raise exceptions.PermissionDenied(_("Only the author can change this comment."))
+        comment.post = post
+        services.require_can_change(request.user, comment)
         if request.method == "DELETE":
             services.comment_withdraw(actor=request.user, comment=comment)
             return Response(status=status.HTTP_204_NO_CONTENT)

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
+from django.shortcuts import redirect
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,20 @@ def error_text(error) -> str:
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
     return str(error) or _("You are not allowed to do this.")
+
+
+def refused(request, check, *args, back):
+    """Ask a service's own check (``services.require_can_write`` / ``require_can_change``) before
+    a page shows a form, so a refusal is said before anyone types and by the same rule as at Save:
+    a read-only community answers with its message on ``back``; any other refusal (not a member,
+    not the author, a records hold) raises its ``PermissionDenied``, the 403 page with the reason.
+    Returns the redirect, or None when the write may go ahead."""
+    try:
+        check(request.user, *args)
+    except services.ReadOnly as error:
+        messages.error(request, error_text(error))
+        return redirect(back)
+    return None
 
 
 def safe_body(html) -> str:

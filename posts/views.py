@@ -29,6 +29,7 @@ from .pages import (
     page_links,
     page_of,
     preview_or_errors,
+    refused,
     report_warnings,
     safe_body,
 )
@@ -109,16 +110,6 @@ def history(request, pk):
 # --- writing posts ------------------------------------------------------------------------
 
 
-def _writable_community(request, community):
-    """Members write in a non-archived community (SPEC §2.1, §2.3)."""
-    if community.is_archived:
-        messages.error(request, _("This community is archived and read-only."))
-        return False
-    if role_in(request.user, community) is None:
-        raise PermissionDenied(_("Only members of this community can write in it."))
-    return True
-
-
 @login_required
 def create(request):
     slug = request.GET.get("community", "")
@@ -126,8 +117,8 @@ def create(request):
         messages.info(request, _("Choose a community to post in, then use its “New post” link."))
         return redirect("communities:list")
     community = community_selectors.get_community_for(request.user, slug)
-    if not _writable_community(request, community):
-        return redirect(community)
+    if response := refused(request, services.require_can_write, community, back=community):
+        return response
     form = PostForm(request.POST or None, request.FILES or None, community=community)
     preview = None
     if request.method == "POST" and form.is_valid():
@@ -168,10 +159,9 @@ def create(request):
 
 
 def _own_post(request, pk):
+    """The post, loaded by the rule (404), that the service would let this person change."""
     post = selectors.access_post(request.user, pk)
-    if post.author_id != request.user.pk:
-        raise PermissionDenied(_("Only the author can change this post."))
-    return post
+    return post, refused(request, services.require_can_change, post, back=post)
 
 
 def _post_initial(post) -> dict:
@@ -189,11 +179,10 @@ def _post_initial(post) -> dict:
 
 @login_required
 def edit(request, pk):
-    post = _own_post(request, pk)
+    post, response = _own_post(request, pk)
+    if response:
+        return response
     community = post.community
-    if community.is_archived:
-        messages.error(request, _("This community is archived and read-only."))
-        return redirect(post)
     form = PostForm(
         request.POST or None,
         request.FILES or None,
@@ -239,7 +228,9 @@ def edit(request, pk):
 
 @login_required
 def delete(request, pk):
-    post = _own_post(request, pk)
+    post, response = _own_post(request, pk)
+    if response:
+        return response
     if request.method == "POST":
         try:
             services.post_withdraw(actor=request.user, post=post)
@@ -255,15 +246,10 @@ def delete(request, pk):
 @login_required
 def like(request, pk):
     post = selectors.access_post(request.user, pk)
-    if post.community.is_archived:
-        messages.error(request, _("This community is archived and read-only."))
-    else:
-        try:
-            services.post_like(
-                actor=request.user, post=post, like=request.POST.get("action") != "undo"
-            )
-        except (PermissionDenied, ValidationError) as error:
-            messages.error(request, error_text(error))
+    try:
+        services.post_like(actor=request.user, post=post, like=request.POST.get("action") != "undo")
+    except (PermissionDenied, ValidationError) as error:
+        messages.error(request, error_text(error))
     return redirect(f"{post.get_absolute_url()}#recommendations")
 
 
@@ -298,18 +284,15 @@ def comment_create(request, pk):
 def _own_comment(request, pk, comment_pk):
     post = selectors.access_post(request.user, pk)
     comment = selectors.access_comment(request.user, post, comment_pk)
-    if comment.author_id != request.user.pk:
-        raise PermissionDenied(_("Only the author can change this comment."))
     comment.post = post
-    return post, comment
+    return post, comment, refused(request, services.require_can_change, comment, back=post)
 
 
 @login_required
 def comment_edit(request, pk, comment_pk):
-    post, comment = _own_comment(request, pk, comment_pk)
-    if post.community.is_archived:
-        messages.error(request, _("This community is archived and read-only."))
-        return redirect(post)
+    post, comment, response = _own_comment(request, pk, comment_pk)
+    if response:
+        return response
     form = CommentForm(request.POST or None, initial={"body": comment.body_source or comment.body})
     if request.method == "POST" and form.is_valid():
         try:
@@ -333,7 +316,9 @@ def comment_edit(request, pk, comment_pk):
 
 @login_required
 def comment_delete(request, pk, comment_pk):
-    post, comment = _own_comment(request, pk, comment_pk)
+    post, comment, response = _own_comment(request, pk, comment_pk)
+    if response:
+        return response
     if request.method == "POST":
         try:
             services.comment_withdraw(actor=request.user, comment=comment)

@@ -30,6 +30,7 @@ from .pages import (
     form_context,
     page_of,
     preview_or_errors,
+    refused,
     report_warnings,
     safe_body,
 )
@@ -59,20 +60,11 @@ def index(request, slug):
     )
 
 
-def _writable(request, community) -> bool:
-    if community.is_archived:
-        messages.error(request, _("This community is archived and read-only."))
-        return False
-    if role_in(request.user, community) is None:
-        raise PermissionDenied(_("Only members of this community can write in it."))
-    return True
-
-
 @login_required
 def create(request, slug):
     community = get_community_for(request.user, slug)
-    if not _writable(request, community):
-        return redirect(community)
+    if response := refused(request, services.require_can_write, community, back=community):
+        return response
     form = WikiForm(request.POST or None, request.FILES or None, community=community)
     preview = None
     if request.method == "POST" and form.is_valid():
@@ -144,8 +136,8 @@ def _page_initial(page, manage_audience) -> dict:
 def edit(request, slug, page):
     community = get_community_for(request.user, slug)
     page = selectors.access_wiki(request.user, community, page)
-    if not _writable(request, community):
-        return redirect(page)
+    if response := refused(request, services.require_can_edit_page, page, back=page):
+        return response
     manage_audience = services.manages_audience(request.user, page)
     form = WikiForm(
         request.POST or None,

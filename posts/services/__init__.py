@@ -45,6 +45,7 @@ from .rules import (  # noqa: F401
     AUDIENCE_REFUSED,
     MAX_TAGS,
     MENTION_RE,
+    ReadOnly,
     _body,
     _item_of,
     _mentioned,
@@ -63,6 +64,9 @@ from .rules import (  # noqa: F401
     item_drop_readers,
     manages_audience,
     notify_mentions_on_publish,
+    require_can_change,
+    require_can_edit_page,
+    require_can_write,
     validate_readers,
 )
 from .wiki import (  # noqa: F401

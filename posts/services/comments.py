@@ -9,14 +9,13 @@ from unisocial.classification import Status
 from unisocial.sanitize import clean_text
 
 from ..models import Comment
-from .rules import _mentions, _request_write, _require_member, _require_writable, _touch
+from .rules import _mentions, _touch, require_can_change, require_can_write
 
 
 @transaction.atomic
 def comment_create(*, actor, post, body, parent=None) -> tuple[Comment, list[str]]:
     """Members comment on a visible, published post; replies are one level deep."""
-    _require_writable(post.community)
-    _require_member(actor, post.community)
+    require_can_write(actor, post.community)
     if post.status != Status.PUBLISHED:
         raise PermissionDenied(_("Comments open once the post is published."))
     if not (body or "").strip():
@@ -47,11 +46,7 @@ def comment_create(*, actor, post, body, parent=None) -> tuple[Comment, list[str
 @transaction.atomic
 def comment_update(*, actor, comment, body) -> Comment:
     comment = Comment.objects.select_for_update().select_related("post__community").get(pk=comment.pk)
-    _require_writable(comment.post.community)
-    if comment.author_id != actor.pk:
-        raise PermissionDenied(_("Only the author can edit this comment."))
-    _require_member(actor, comment.post.community)
-    _request_write(comment)
+    require_can_change(actor, comment)
     if not (body or "").strip():
         raise ValidationError({"body": _("Write a comment first.")})
     comment.body_source = body
@@ -64,11 +59,7 @@ def comment_update(*, actor, comment, body) -> Comment:
 @transaction.atomic
 def comment_withdraw(*, actor, comment) -> Comment:
     comment = Comment.objects.select_for_update().select_related("post__community").get(pk=comment.pk)
-    _require_writable(comment.post.community)
-    if comment.author_id != actor.pk:
-        raise PermissionDenied(_("Only the author can delete this comment."))
-    _require_member(actor, comment.post.community)
-    _request_write(comment)
+    require_can_change(actor, comment)
     comment.status = Status.WITHDRAWN
     comment._history_user = actor
     comment.save()

@@ -1,11 +1,11 @@
 """Writes on posts: publish, edit, withdraw, reclassify, like (SPEC §2.3)."""
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from unisocial.classification import Level, Status
+from unisocial.classification import Status
 from unisocial.ratelimits import check_hourly
 
 from .. import selectors
@@ -16,14 +16,16 @@ from .rules import (
     _mentions,
     _record_readers,
     _request_write,
-    _require_member,
     _require_writable,
     _set_readers,
     _tags,
     _touch,
+    apply_edit,
     check_level_change,
     choose_level,
     item_change_level,
+    require_can_change,
+    require_can_write,
     validate_readers,
 )
 
@@ -33,8 +35,7 @@ def post_create(*, actor, community, title, body="", body_format="html", classif
                 readers=(), tags=(), attachment=None) -> tuple[Post, list[str]]:
     """Publish a post (pending under pre-moderation for plain members), with its optional file
     in the same transaction: a refused file publishes nothing. Returns (post, warnings)."""
-    _require_writable(community)
-    role = _require_member(actor, community)
+    role = require_can_write(actor, community)
     # One account must not flood a community or its moderation queue (the hourly post limit, unisocial/ratelimits.py).
     limit = settings.POST_RATE_PER_HOUR
     check_hourly(
@@ -74,40 +75,14 @@ def post_create(*, actor, community, title, body="", body_format="html", classif
 def post_update(*, actor, post, reason="", attachment=None, **changes) -> tuple[Post, list[str]]:
     """The author edits; the level may be raised, or lowered with a reason (SPEC §2.3); an
     optional new file is attached in the same transaction."""
-    post = Post.objects.select_for_update().get(pk=post.pk)
-    _require_writable(post.community)
-    if post.author_id != actor.pk:
-        raise PermissionDenied(_("Only the author can edit this post."))
-    # Authorship gives no right without an active membership (SPEC §2.2): the item stays with C.
-    _require_member(actor, post.community)
-    _request_write(post)
-    unknown = set(changes) - {"title", "body", "body_format", "classification", "readers", "tags"}
-    if unknown:
-        raise ValidationError({f: _("This field cannot be changed.") for f in unknown})
-    if "classification" in changes:
-        level = choose_level(post.community, changes["classification"])
-        check_level_change(actor, post, level, reason)
-        item_change_level(actor=actor, item=post, classification=level, reason=reason, via="edit", save=False)
-    if "title" in changes:
-        if not (changes["title"] or "").strip():
-            raise ValidationError({"title": _("Give the post a title.")})
-        post.title = changes["title"].strip()[:200]
-    if "body_format" in changes:
-        post.body_format = changes["body_format"]
-    previous_source = post.body_source
-    if "body" in changes:
-        post.body_source = changes["body"] or ""
-    if "body" in changes or "body_format" in changes:
-        post.body = _body(post.body_source, post.body_format)
-    readers = changes.get("readers")
-    if readers is None:
-        readers = [g.user for g in post.reader_grants.select_related("user")]
-        if post.classification != Level.STRICTLY_CONFIDENTIAL:
-            readers = []
-    readers = validate_readers(post.community, post.classification, readers)
+    post = Post.objects.select_for_update().select_related("community").get(pk=post.pk)
+    require_can_change(actor, post)
+    previous_source, readers = apply_edit(
+        actor, post, changes, reason, fields=("title", "body", "body_format", "classification", "readers", "tags"),
+        untitled=_("Give the post a title."),
+    )
     post._change_reason = (reason or "").strip()[:100] or None
     post._history_user = actor
-    _record_readers(post, readers)
     post.full_clean()
     post.save()
     if "tags" in changes:
@@ -124,12 +99,8 @@ def post_update(*, actor, post, reason="", attachment=None, **changes) -> tuple[
 @transaction.atomic
 def post_withdraw(*, actor, post) -> Post:
     """"Delete" by the author: withdrawn from view, kept for records (SPEC §2.3)."""
-    post = Post.objects.select_for_update().get(pk=post.pk)
-    _require_writable(post.community)
-    if post.author_id != actor.pk:
-        raise PermissionDenied(_("Only the author can delete this post."))
-    _require_member(actor, post.community)
-    _request_write(post)
+    post = Post.objects.select_for_update().select_related("community").get(pk=post.pk)
+    require_can_change(actor, post)
     post.status = Status.WITHDRAWN
     post._change_reason = "withdrawn by author"
     post._history_user = actor

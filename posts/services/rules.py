@@ -26,9 +26,14 @@ MENTION_RE = re.compile(r"(?<![\w@])@([\w.+-]{1,150})")
 MAX_TAGS = 10
 
 
+class ReadOnly(PermissionDenied):
+    """The community is archived: nobody writes in it (SPEC §2.1). A state of the community, not a
+    missing right, so the pages say it as a message on the page the person came from."""
+
+
 def _require_writable(community: Community):
     if community.is_archived:
-        raise PermissionDenied(_("This community is archived and read-only."))
+        raise ReadOnly(_("This community is archived and read-only."))
 
 
 def _request_write(item):
@@ -42,6 +47,42 @@ def _require_member(actor, community) -> str:
     if role is None:
         raise PermissionDenied(_("Only members of this community can write in it."))
     return role
+
+
+# What "only the author" says of each kind of item (the pages, the API and the services alike).
+_AUTHOR_ONLY = {
+    "post": _lazy("Only the author can change this post."),
+    "comment": _lazy("Only the author can change this comment."),
+}
+
+
+def require_can_write(actor, community) -> str:
+    """May ``actor`` write in ``community`` now: it is not archived and they are an active member.
+    The services call it first; a page calls it too before it shows a form, so a refusal is said
+    before anyone types. Returns the actor's role."""
+    _require_writable(community)
+    return _require_member(actor, community)
+
+
+def require_can_change(actor, item) -> None:
+    """May ``actor`` change (edit, withdraw) their own post or comment now: its community is
+    writable, they are its author and still an active member (authorship gives no right without
+    one, SPEC §2.2), and no app refuses the write (a records hold, SPEC §4). The one check the
+    services, the pages (before showing a form) and the API (before reading input) all ask."""
+    community = item.post.community if hasattr(item, "post_id") else item.community
+    _require_writable(community)
+    if item.author_id != actor.pk:
+        raise PermissionDenied(_AUTHOR_ONLY["comment" if hasattr(item, "post_id") else "post"])
+    _require_member(actor, community)
+    _request_write(item)
+
+
+def require_can_edit_page(actor, page) -> None:
+    """May ``actor`` edit (or revert) wiki ``page`` now: any active member of its writable
+    community may, unless an app refuses the write (a records hold). Who may change its level
+    and readers is ``check_audience_change``'s, on what is sent."""
+    require_can_write(actor, page.community)
+    _request_write(page)
 
 
 def choose_level(community, classification) -> str:
@@ -186,6 +227,41 @@ def item_change_level(*, actor, item, classification, reason="", via="reclassify
     if not keeps_readers:
         item_drop_readers(item)
     return previous
+
+
+def apply_edit(actor, item, changes, reason, *, fields, untitled) -> tuple[str, list]:
+    """The edit steps a post and a wiki page share (SPEC §2.3), on the locked ``item``, before it
+    is saved: refuse fields outside ``fields``; change the level (raised, or lowered with a reason)
+    through ``item_change_level``; set title, format and body; re-check the named readers (kept
+    from the grants when none are sent, and only while strictly confidential). ``untitled`` is the
+    error for an empty title. Returns the previous body source (for new mentions) and the readers,
+    which the caller records on the revision and grants after saving."""
+    unknown = set(changes) - set(fields)
+    if unknown:
+        raise ValidationError({f: _("This field cannot be changed.") for f in unknown})
+    if "classification" in changes:
+        level = choose_level(item.community, changes["classification"])
+        check_level_change(actor, item, level, reason)
+        item_change_level(actor=actor, item=item, classification=level, reason=reason, via="edit", save=False)
+    if "title" in changes:
+        if not (changes["title"] or "").strip():
+            raise ValidationError({"title": untitled})
+        item.title = changes["title"].strip()[:200]
+    if "body_format" in changes:
+        item.body_format = changes["body_format"]
+    previous_source = item.body_source
+    if "body" in changes:
+        item.body_source = changes["body"] or ""
+    if "body" in changes or "body_format" in changes:
+        item.body = _body(item.body_source, item.body_format)
+    readers = changes.get("readers")
+    if readers is None:
+        readers = []
+        if item.classification == Level.STRICTLY_CONFIDENTIAL:
+            readers = [grant.user for grant in item.reader_grants.select_related("user")]
+    readers = validate_readers(item.community, item.classification, readers)
+    _record_readers(item, readers)
+    return previous_source, readers
 
 
 def _tags(names, actor) -> list:

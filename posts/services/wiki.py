@@ -15,16 +15,14 @@ from .rules import (
     _body,
     _mentions,
     _record_readers,
-    _request_write,
-    _require_member,
-    _require_writable,
     _set_readers,
     _touch,
+    apply_edit,
     check_audience_change,
-    check_level_change,
     choose_level,
-    item_change_level,
     manages_audience,
+    require_can_edit_page,
+    require_can_write,
     validate_readers,
 )
 
@@ -32,8 +30,7 @@ from .rules import (
 @transaction.atomic
 def wiki_create(*, actor, community, title, slug="", body="", body_format="html",
                 classification=None, readers=(), attachment=None) -> tuple[WikiPage, list[str]]:
-    _require_writable(community)
-    _require_member(actor, community)
+    require_can_write(actor, community)
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": _("Give the page a title.")})
@@ -70,37 +67,18 @@ def wiki_update(*, actor, page, reason="", attachment=None, **changes) -> tuple[
 
 def _wiki_update(*, actor, page, reason, changes, note=None):
     page = WikiPage.objects.select_for_update().select_related("community").get(pk=page.pk)
-    _require_writable(page.community)
-    _require_member(actor, page.community)
-    _request_write(page)
-    unknown = set(changes) - {"title", "body", "body_format", "classification", "readers"}
-    if unknown:
-        raise ValidationError({f: _("This field cannot be changed.") for f in unknown})
+    require_can_edit_page(actor, page)
+    if not changes.get("classification", True):  # an empty level on a wiki edit keeps the page's
+        changes = {k: v for k, v in changes.items() if k != "classification"}
     check_audience_change(actor, page, changes)
-    if "classification" in changes and changes["classification"]:
-        level = choose_level(page.community, changes["classification"])
-        check_level_change(actor, page, level, reason)
-        item_change_level(actor=actor, item=page, classification=level, reason=reason, via="edit", save=False)
-    if "title" in changes:
-        if not (changes["title"] or "").strip():
-            raise ValidationError({"title": _("Give the page a title.")})
-        page.title = changes["title"].strip()[:200]
-    if "body_format" in changes:
-        page.body_format = changes["body_format"]
-    previous_source = page.body_source
-    if "body" in changes:
-        page.body_source = changes["body"] or ""
-    page.body = _body(page.body_source, page.body_format)
-    readers = changes.get("readers")
-    if readers is None:
-        readers = [g.user for g in page.reader_grants.select_related("user")] \
-            if page.classification == Level.STRICTLY_CONFIDENTIAL else []
-    readers = validate_readers(page.community, page.classification, readers)
+    previous_source, readers = apply_edit(
+        actor, page, changes, reason, fields=("title", "body", "body_format", "classification", "readers"),
+        untitled=_("Give the page a title."),
+    )
     page.last_edited_by = actor
     page.updated_at = timezone.now()
     page._change_reason = (note or (reason or "").strip())[:100] or None
     page._history_user = actor
-    _record_readers(page, readers)
     page.full_clean()
     page.save()
     _set_readers(page, readers, "posts.read_wikipage")
