@@ -195,12 +195,9 @@ class CommunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AccessR
         return self.get_queryset().get(pk=community.pk)
 
     def _require_owner(self, community):
-        # Checked before validating input so a non-owner learns 403, not field errors;
-        # the service checks again.
-        if community.my_role != Role.OWNER:
-            raise exceptions.PermissionDenied(_("Only the community's owners may do this."))
-        if community.is_archived:
-            raise exceptions.PermissionDenied(_("This community is archived and read-only."))
+        # The service's own check, before validating input: a non-owner learns 403 rather
+        # than field errors, by the same rule (and message) as the write.
+        services.require_can_manage(self.request.user, community)
 
     def create(self, request):
         serializer = CommunityCreateSerializer(data=request.data)

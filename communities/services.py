@@ -100,9 +100,23 @@ def _require_role(actor, community, *roles):
         raise PermissionDenied(_("Only the community's owners may do this."))
 
 
-def _require_not_archived(community):
+class ReadOnly(PermissionDenied):
+    """The community is archived: nobody writes in it (SPEC §2.1). A state of the community, not a
+    missing right, so the pages say it as a message on the page the person came from."""
+
+
+def require_writable(community) -> None:
+    """Refuse any write in an archived community (``ReadOnly``)."""
     if community.is_archived:
-        raise PermissionDenied(_("This community is archived and read-only."))
+        raise ReadOnly(_("This community is archived and read-only."))
+
+
+def require_can_manage(actor, community) -> None:
+    """May ``actor`` change ``community`` now (its settings, its members): an owner of it, while
+    it is not archived. The services ask it; the pages before showing a form and the API before
+    reading input ask the same, so the refusal is the one the write would give."""
+    _require_role(actor, community, Role.OWNER)
+    require_writable(community)
 
 
 @transaction.atomic
@@ -159,8 +173,7 @@ def community_create(*, actor, **fields) -> Community:
 def community_update(*, actor, community, **fields) -> Community:
     """Owners edit; the ceiling and widening rules hold (SPEC §2.1)."""
     community = Community.objects.select_for_update().get(pk=community.pk)
-    _require_role(actor, community, Role.OWNER)
-    _require_not_archived(community)
+    require_can_manage(actor, community)
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({f: _("This field cannot be changed.") for f in unknown})
@@ -181,7 +194,7 @@ def community_join(*, actor, community) -> str:
 
     Returns ``"member"`` or ``"requested"`` (the API's ``status``).
     """
-    _require_not_archived(community)
+    require_writable(community)
     if role_in(actor, community):
         return "member"
     if community.visibility == Visibility.OPEN:
@@ -216,8 +229,7 @@ def _owner_count(community) -> int:
 def member_set(*, actor, community, user, role=Role.MEMBER, expires_at=None) -> Membership:
     """An owner adds a member at once (any visibility), approves a request, or changes a role."""
     community = Community.objects.select_for_update().get(pk=community.pk)
-    _require_role(actor, community, Role.OWNER)
-    _require_not_archived(community)
+    require_can_manage(actor, community)
     if role not in Role.values:
         raise ValidationError({"role": _("Choose owner, moderator or member.")})
     if not user.is_active:

@@ -83,10 +83,10 @@ def create(request):
 @login_required
 def edit(request, slug):
     community = selectors.get_community_for(request.user, slug)
-    if selectors.my_role(request.user, community) != Role.OWNER:
-        raise PermissionDenied(_("Only the community's owners may edit it."))
-    if community.is_archived:
-        messages.error(request, _("This community is archived and read-only."))
+    try:  # the service's own check, before the form: not an owner is the 403 page with its reason
+        services.require_can_manage(request.user, community)
+    except services.ReadOnly as error:
+        messages.error(request, _error_text(error))
         return redirect(community)
     form = CommunityForm(
         request.POST or None, initial=CommunityForm.initial_for(community), editing=True

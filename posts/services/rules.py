@@ -12,6 +12,7 @@ from guardian.shortcuts import assign_perm
 
 from communities.access import item_audience, role_in
 from communities.models import Community
+from communities.services import ReadOnly, require_writable  # noqa: F401 — ReadOnly: named by posts.services too
 from notifications.services import notify_item
 from unisocial.classification import Level, rank
 from unisocial.sanitize import render
@@ -26,14 +27,8 @@ MENTION_RE = re.compile(r"(?<![\w@])@([\w.+-]{1,150})")
 MAX_TAGS = 10
 
 
-class ReadOnly(PermissionDenied):
-    """The community is archived: nobody writes in it (SPEC §2.1). A state of the community, not a
-    missing right, so the pages say it as a message on the page the person came from."""
-
-
 def _require_writable(community: Community):
-    if community.is_archived:
-        raise ReadOnly(_("This community is archived and read-only."))
+    require_writable(community)
 
 
 def _request_write(item):

@@ -69,16 +69,18 @@ def test_a_held_post_is_refused_on_the_edit_page_and_in_the_api(client, api, wor
 
 
 def test_views_and_api_do_not_spell_the_write_checks_again():
-    """No posts page or API module compares authorship or tests ``is_archived`` to refuse a write:
-    they call ``services.require_can_write`` / ``require_can_change`` / ``require_can_edit_page``."""
+    """No posts or communities page or API module compares authorship or tests ``is_archived`` to
+    refuse a write: they call the services' ``require_can_write`` / ``require_can_change`` /
+    ``require_can_edit_page`` / ``require_can_manage``."""
     offenders = []
-    for name in ("views.py", "wiki_views.py", "api.py", "wiki_api.py"):
-        tree = ast.parse((ROOT / "posts" / name).read_text())
+    for name in ("posts/views.py", "posts/wiki_views.py", "posts/api.py", "posts/wiki_api.py",
+                 "communities/views.py", "communities/api.py"):
+        tree = ast.parse((ROOT / name).read_text())
         for node in ast.walk(tree):
             if not isinstance(node, ast.If):
                 continue
             text = ast.unparse(node.test)
             raises = any(isinstance(n, ast.Raise) for n in ast.walk(node))
             if raises and ("author_id" in text or "is_archived" in text):
-                offenders.append(f"posts/{name}:{node.lineno}: {text}")
+                offenders.append(f"{name}:{node.lineno}: {text}")
     assert not offenders, offenders
