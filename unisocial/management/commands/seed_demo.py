@@ -134,7 +134,10 @@ class Command(BaseCommand):
         if connection.vendor == "postgresql":
             tables = sorted({connection.ops.quote_name(m._meta.db_table) for m in targets})
             with connection.cursor() as cursor:
+                # Deferred foreign-key checks pending in this transaction would block the TRUNCATE: run them now.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(f"TRUNCATE {', '.join(tables)}")  # table names from the models
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         else:
             for model in targets:
                 qs = model._base_manager.all()
