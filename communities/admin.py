@@ -160,6 +160,11 @@ class CommunityAdmin(AccessRuleAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # A community is destroyed only by records disposition (SPEC §4), which keeps its records:
+        # the admin's delete would cascade past the approval, the package and the certificate.
+        return False
+
     def appoint_owner_view(self, request):
         """Appoint an owner of a community whose owners have all left (SPEC §3)."""
         if not (request.user.is_active and request.user.is_superuser):

@@ -19,6 +19,7 @@ from guardian.managers import UserObjectPermissionManager
 from guardian.models import UserObjectPermissionBase
 
 from unisocial.classification import Level, Role, Visibility
+from unisocial.db import AppendOnlyModel
 
 ROLE_PERMISSION = {
     Role.OWNER: "own_community",
@@ -213,13 +214,21 @@ class JoinRequest(models.Model):
         return f"{self.user} → {self.community} ({self.state})"
 
 
-class MembershipEvent(models.Model):
-    """Audit trail of membership changes (joins, role changes, removals, expiries)."""
+class MembershipEvent(AppendOnlyModel):
+    """Audit trail of membership changes (joins, role changes, removals, expiries).
 
-    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="membership_events")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    Append-only (SPEC §4): no UPDATE nor DELETE, on PostgreSQL a trigger refuses them. So an
+    event outlives its community (records disposition destroys communities: the event keeps
+    the community's id, no database constraint, nothing cascades) and PROTECTs its people
+    (accounts are deactivated, never deleted).
+    """
+
+    community = models.ForeignKey(
+        Community, on_delete=models.DO_NOTHING, db_constraint=False, related_name="membership_events"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     action = models.CharField(max_length=32)
     role = models.CharField(max_length=16, blank=True)

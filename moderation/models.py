@@ -5,8 +5,8 @@ An item is named by ``target_type`` (``post``, ``comment``, ``wiki``) and
 the item's community, kept on the row so that queues and logs filter by the
 communities a person moderates without touching the items.
 
-The log (``ModerationAction``) is append-only three times over: the model
-refuses a second ``save`` and any ``delete``, its queryset refuses ``update``
+The log (``ModerationAction``) is append-only three times over (``unisocial.db``): the
+model refuses a second ``save`` and any ``delete``, its queryset refuses ``update``
 and ``delete``, and on PostgreSQL a trigger (migration 0002) refuses UPDATE
 and DELETE whatever the client. The admin grants only "view".
 """
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from posts.models import Comment, Post, WikiPage
 from unisocial.classification import Level
+from unisocial.db import AppendOnlyError, AppendOnlyModel  # noqa: F401 (AppendOnlyError: importable from here)
 
 
 class TargetType(models.TextChoices):
@@ -82,23 +83,7 @@ class Flag(models.Model):
         return f"{self.get_reason_display()} — {self.target_type} {self.target_id}"
 
 
-class AppendOnlyError(Exception):
-    """Raised on any attempt to change or remove a moderation log row."""
-
-
-class ModerationActionQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError(_("The moderation log is append-only."))
-
-    def delete(self):
-        raise AppendOnlyError(_("The moderation log is append-only."))
-
-    # bulk_update goes through update(); _raw_delete is what Collector uses for fast deletes.
-    def _raw_delete(self, using):
-        raise AppendOnlyError(_("The moderation log is append-only."))
-
-
-class ModerationAction(models.Model):
+class ModerationAction(AppendOnlyModel):
     """One moderation decision: who did what to which item, why and when (append-only)."""
 
     class Action(models.TextChoices):
@@ -139,8 +124,6 @@ class ModerationAction(models.Model):
     to_level = models.CharField(_("to level"), max_length=24, choices=Level.choices, blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
 
-    objects = ModerationActionQuerySet.as_manager()
-
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("moderation log entry")
@@ -161,14 +144,6 @@ class ModerationAction(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_type} {self.target_id}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError(_("The moderation log is append-only."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError(_("The moderation log is append-only."))
 
 
 class EscalationCase(models.Model):

@@ -16,6 +16,9 @@
 * ``RecordsAuditLog`` — explicit audit rows for changes jobs make with bulk
   updates (which write no simple-history rows).
 
+The records audit log, disposition records and declassification reviews are
+append-only (``unisocial.db.AppendOnlyModel`` and, on PostgreSQL, a trigger: SPEC §4).
+
 Items are named by ``target_type`` (``post``, ``wiki``, ``community``) and
 ``target_id``, as notifications and moderation name them; no foreign key
 points at content, because the content is what disposition destroys.
@@ -28,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from unisocial.classification import Level
+from unisocial.db import AppendOnlyModel
 
 
 class ContentType(models.TextChoices):
@@ -261,7 +265,7 @@ class BatchItem(models.Model):
         return f"{self.target_type} {self.target_id} in batch {self.batch_id}"
 
 
-class DispositionRecord(models.Model):
+class DispositionRecord(AppendOnlyModel):
     """The permanent trace of one disposed item; its batch's certificate lists these (SPEC §4)."""
 
     target_type = models.CharField(max_length=16, choices=ContentType.choices)
@@ -313,7 +317,7 @@ class JobRun(models.Model):
         return f"{self.job} {self.window}"
 
 
-class RecordsAuditLog(models.Model):
+class RecordsAuditLog(AppendOnlyModel):
     """Who did what in records management; ``actor`` null means the system (a job)."""
 
     actor = models.ForeignKey(
@@ -392,7 +396,7 @@ class ReportRun(models.Model):
         return int(100 * self.done / self.total) if self.total else (100 if self.state == self.State.DONE else 0)
 
 
-class DeclassificationReview(models.Model):
+class DeclassificationReview(AppendOnlyModel):
     """A records officer's or author's decision on an item listed for declassification review
     (SPEC §4, ST/SGB/2007/6): confidential items older than 20 years are listed for
     declassification, strictly confidential ones for review; nothing is declassified

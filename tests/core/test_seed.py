@@ -143,3 +143,22 @@ def test_large_seeds_use_bulk_inserts_not_a_query_per_row():
     # 5,900 more posts (and their history rows) cost a few multi-row INSERTs, not a save per row
     # (SQLite caps the parameters per INSERT, so a batch of 5,000 may take several statements).
     assert len(large) - len(small) < 5900 / 20, (len(small), len(large))
+
+
+def test_reset_empties_the_append_only_tables_too():
+    """On PostgreSQL their triggers refuse row deletes (SPEC §4): the reset truncates instead."""
+    from communities.models import MembershipEvent
+    from moderation.models import ModerationAction
+    from posts.models import AccessLog
+
+    seed()
+    user, community = get_user_model().objects.first(), Community.objects.first()
+    MembershipEvent.objects.create(community=community, user=user, action="joined")
+    AccessLog.objects.create(user=user, target_type="post", target_id=1, community=community,
+                             classification=Level.STRICTLY_CONFIDENTIAL)
+    ModerationAction.objects.create(action="hide", target_type="post", target_id=1, community=community)
+    seed(reset=True)
+    assert not MembershipEvent.objects.exists()
+    assert not AccessLog.objects.exists()
+    assert not ModerationAction.objects.exists()
+    assert get_user_model().objects.count() == SMALL["users"]

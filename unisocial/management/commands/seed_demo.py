@@ -25,7 +25,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
-from django.db import reset_queries, transaction
+from django.db import connection, reset_queries, transaction
 from django.utils import timezone
 
 from communities.models import Community, JoinRequest, Membership, Role, role_permission
@@ -116,6 +116,8 @@ class Command(BaseCommand):
         Rows are deleted per table without cascading in Python (fast at any
         size); the database checks the deferred foreign keys at commit, so the
         order does not matter as long as every referencing table is included.
+        On PostgreSQL one TRUNCATE empties them all: the append-only tables'
+        triggers refuse row deletes (``unisocial.db``), not an emptied database.
         """
         User = get_user_model()
         targets = {
@@ -129,9 +131,17 @@ class Command(BaseCommand):
                 targets.add(field.related_model)
         for field in User._meta.many_to_many:
             targets.add(field.remote_field.through)
-        for model in targets:
-            qs = model._base_manager.all()
-            qs._raw_delete(qs.db)
+        if connection.vendor == "postgresql":
+            tables = sorted({connection.ops.quote_name(m._meta.db_table) for m in targets})
+            with connection.cursor() as cursor:
+                # Deferred foreign-key checks pending in this transaction would block the TRUNCATE: run them now.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute(f"TRUNCATE {', '.join(tables)}")  # table names from the models
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        else:
+            for model in targets:
+                qs = model._base_manager.all()
+                qs._raw_delete(qs.db)
         self.stdout.write(f"Reset: cleared {len(targets)} tables.")
 
     def print_demo_users(self):
