@@ -1,10 +1,12 @@
 """Retention schedules (SPEC §4): records officers create and edit them in the browser
-(``records.views.schedules``) and the API (``records.api.disposition``); both call these services.
+(``records.views.schedules``) and the API (``records.api.disposition``), system managers in
+/admin/ (``records.admin``); all three call these services.
 
 * ``schedule_create`` / ``schedule_update`` — validate (one schedule per type and level, one
   "any level" schedule per type, ``retain_days`` ≥ 1, ``restore_days`` default 30), write, and
   log the change in the records audit log with what changed; the schedule's own history
   (django-simple-history) records who, when and the full row;
+* ``schedule_delete`` — only in /admin/, and only of a schedule no batch was gathered under;
 * ``schedule_history`` — that history as a list of changes (who, when, field, old, new);
 * ``gather_now`` — a records officer's "Gather now": ``disposition.gather_due`` at once, logged.
 
@@ -12,7 +14,7 @@ Refusals are ``ValidationError`` keyed by field (forms show them on the field, t
 400) or ``PermissionDenied`` (403); the database constraints stay the last word, and a race that
 reaches them is answered as the same field error, never a 500.
 """
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,7 +46,7 @@ def _int_field(value, field, *, low, high, errors):
     return number
 
 
-def _clean(data: dict, *, instance=None) -> dict:
+def schedule_check(data: dict, *, instance=None) -> dict:
     """The schedule's fields from ``data`` (the instance's where ``data`` omits one), checked."""
     current = {f: getattr(instance, f) for f in FIELDS} if instance else {
         "classification": None, "authority": "", "justification": "", "restore_days": DEFAULT_RESTORE_DAYS,
@@ -103,17 +105,24 @@ def _save(schedule, *, actor):
             schedule.save()
     except IntegrityError:
         # The database's unique keys: another officer saved the same (type, level) or name meanwhile.
-        _clean({f: getattr(schedule, f) for f in FIELDS}, instance=schedule if schedule.pk else None)
+        schedule_check({f: getattr(schedule, f) for f in FIELDS}, instance=schedule if schedule.pk else None)
         raise ValidationError(
             {"classification": _("A schedule already covers this content type and level.")}
         ) from None
     return schedule
 
 
+def require_schedule_manager(actor) -> None:
+    """Records officers (in /records/ and the API) and system managers (in /admin/, SPEC §4)."""
+    if actor and actor.is_authenticated and actor.is_active and actor.is_superuser:
+        return
+    require_records_officer(actor)
+
+
 @transaction.atomic
 def schedule_create(*, actor, **data) -> RetentionSchedule:
-    require_records_officer(actor)
-    clean = _clean(data)
+    require_schedule_manager(actor)
+    clean = schedule_check(data)
     schedule = _save(RetentionSchedule(**clean, created_by=actor), actor=actor)
     audit("schedule_created", actor=actor, target_type="schedule", target_id=schedule.pk,
           **{f: clean[f] for f in FIELDS if f != "justification"})
@@ -123,9 +132,9 @@ def schedule_create(*, actor, **data) -> RetentionSchedule:
 @transaction.atomic
 def schedule_update(*, actor, schedule, **data) -> RetentionSchedule:
     """Change what ``data`` names. Later batches follow the new rule; gathered ones keep what they froze."""
-    require_records_officer(actor)
+    require_schedule_manager(actor)
     schedule = RetentionSchedule.objects.select_for_update().get(pk=schedule.pk)
-    clean = _clean(data, instance=schedule)
+    clean = schedule_check(data, instance=schedule)
     changes = {f: [getattr(schedule, f), clean[f]] for f in FIELDS if getattr(schedule, f) != clean[f]}
     if not changes:
         return schedule
@@ -134,6 +143,19 @@ def schedule_update(*, actor, schedule, **data) -> RetentionSchedule:
     _save(schedule, actor=actor)
     audit("schedule_changed", actor=actor, target_type="schedule", target_id=schedule.pk, changes=changes)
     return schedule
+
+
+@transaction.atomic
+def schedule_delete(*, actor, schedule) -> None:
+    """Only a schedule no batch was gathered under (certificates name theirs): /admin/ offers it."""
+    require_schedule_manager(actor)
+    schedule = RetentionSchedule.objects.select_for_update().get(pk=schedule.pk)
+    if schedule.batches.exists():
+        raise PermissionDenied(_("Batches were gathered under this schedule: it stays, as their certificates name it."))
+    pk, row = schedule.pk, {f: getattr(schedule, f) for f in FIELDS if f != "justification"}
+    schedule._history_user = actor
+    schedule.delete()
+    audit("schedule_deleted", actor=actor, target_type="schedule", target_id=pk, **row)
 
 
 def _shown(field, value):

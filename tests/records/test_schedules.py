@@ -170,7 +170,7 @@ def test_a_race_on_the_unique_key_is_a_field_error(officer, monkeypatch):
     """Two officers saving the same (type, level) at once: the database's key answers, as a field error."""
     from django.core.exceptions import ValidationError
 
-    real_clean = schedules._clean
+    real_clean = schedules.schedule_check
     calls = []
 
     def clean_then_lose_the_race(data, *, instance=None):
@@ -180,7 +180,7 @@ def test_a_race_on_the_unique_key_is_a_field_error(officer, monkeypatch):
             schedule("post", classification="confidential", name="Won the race")
         return clean
 
-    monkeypatch.setattr(schedules, "_clean", clean_then_lose_the_race)
+    monkeypatch.setattr(schedules, "schedule_check", clean_then_lose_the_race)
     with pytest.raises(ValidationError) as caught:
         schedules.schedule_create(actor=officer, **{**VALID, "retain_days": 10})
     assert "classification" in caught.value.message_dict
