@@ -18,7 +18,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-# The demo: SQLite (default DATABASE_URL), Celery tasks in process (no REDIS_URL), DEBUG on.
+# The demo: SQLite (default DATABASE_URL), Celery tasks in process (no REDIS_URL), DEBUG on;
+# runserver also runs the periodic jobs in process (unisocial/devserver/beat.py).
 run: export DEBUG = True
 run: install
 	@mkdir -p var

@@ -1,7 +1,8 @@
 """Admin for records management (SPEC §4) in /admin/, for system managers: retention
-schedules are edited here; holds, batches, disposition records, job runs and the audit
-log are read-only (holds are placed and released, batches approved, through the records
-pages and API so every change is logged). Only metadata is shown: no titles, no bodies.
+schedules are edited here (through ``records.schedules``, as at /records/schedules/); holds,
+batches, disposition records, job runs and the audit log are read-only (holds are placed
+and released, batches approved, through the records pages and API so every change is logged).
+Only metadata is shown: no titles, no bodies.
 
 Records officers work at /records/; here the system manager is not exempt from the
 rule (SPEC §2.2), so every admin derives from ``unisocial.admin.AccessRuleAdmin`` and a
@@ -18,14 +19,17 @@ row about something he cannot see is absent:
 * schedules and job runs (without their result) carry no content; report runs are the
   viewer's own (their progress counts items of every community).
 """
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 
 from communities.access import active_memberships
 from unisocial.admin import AccessRuleAdmin, ContentFreeRows, ReadOnlyAdmin, target_visible_q, visible_communities
 from unisocial.classification import Level
 
-from .audit import audit
+from . import schedules
 from .models import (
     BatchItem,
     DeclassificationReview,
@@ -54,9 +58,39 @@ class VisibleTargetRows:
         return self.model._default_manager.filter(target_visible_q(request.user))
 
 
+class RetentionScheduleForm(forms.ModelForm):
+    """The schedule's rules are ``records.schedules``': the same clear field errors as in /records/
+    (not the database constraint's name), checked before anything is saved."""
+
+    class Meta:
+        model = RetentionSchedule
+        fields = list(schedules.FIELDS)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            try:
+                schedules.schedule_check(cleaned, instance=self.instance if self.instance.pk else None)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    self.add_error(field if field in self.fields else None, errors)
+        return cleaned
+
+    def validate_unique(self):
+        # The uniqueness rules (name, one schedule per type and level, one "any level" per type) were
+        # checked in clean() with messages that name the clashing schedule.
+        return
+
+
 @admin.register(RetentionSchedule)
 class RetentionScheduleAdmin(ContentFreeRows, AccessRuleAdmin):
-    list_display = ("name", "content_type", "classification", "retain_days", "disposition", "created_at")
+    """System managers manage schedules here too (SPEC §4), through the same services as the records
+    officers at /records/schedules/ (rules, records audit log, history); the history page shows each
+    version's who, when and what beside Django's own log."""
+
+    form = RetentionScheduleForm
+    list_display = ("name", "content_type", "classification", "retain_days", "disposition", "authority",
+                    "restore_days", "created_at")
     list_filter = ("content_type", "classification", "disposition")
     readonly_fields = ("created_by", "created_at")
 
@@ -65,12 +99,26 @@ class RetentionScheduleAdmin(ContentFreeRows, AccessRuleAdmin):
         return super().has_delete_permission(request, obj) and not (obj and obj.batches.exists())
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-        audit("schedule_changed" if change else "schedule_created", actor=request.user, target_type="schedule",
-              target_id=obj.pk, content_type=obj.content_type, classification=obj.classification,
-              retain_days=obj.retain_days, disposition=obj.disposition)
+        data = {field: form.cleaned_data.get(field) for field in schedules.FIELDS}
+        if change:
+            saved = schedules.schedule_update(actor=request.user, schedule=obj, **data)
+        else:
+            saved = schedules.schedule_create(actor=request.user, **data)
+        obj.pk = saved.pk
+        obj.refresh_from_db()
+
+    def delete_model(self, request, obj):
+        schedules.schedule_delete(actor=request.user, schedule=obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            schedules.schedule_delete(actor=request.user, schedule=obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None:
+            extra_context = {**(extra_context or {}), "schedule_versions": schedules.schedule_history(obj)}
+        return super().history_view(request, object_id, extra_context=extra_context)
 
 
 @admin.register(Hold)

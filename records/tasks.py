@@ -3,6 +3,7 @@
 * ``staleness_task`` and ``gather_due_task`` — daily; ``run_approved_batches_task`` —
   every five minutes (schedules: ``settings.PERIODIC_TASKS``). Each
   runs at most once per window (``jobs.run_once``: two beats do nothing twice).
+* ``gather_now_task(actor_id)`` — a records officer's "Gather now" (``schedules.gather_now``);
 * ``run_batch_task(batch_id)`` — queued on commit of the approval; runs the batch
   in slices below the task time limit and the broker's visibility timeout, each
   item in its own transaction, so a redelivered or duplicated task only finishes
@@ -17,7 +18,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from . import disposition, jobs, report_runs, staleness
+from . import disposition, jobs, report_runs, schedules, staleness
 
 # A report run's limits: well under the broker's visibility timeout (2 h), so a
 # run is never redelivered while it is still running.
@@ -35,6 +36,16 @@ def staleness_task() -> dict | None:
 def gather_due_task() -> dict | None:
     now = timezone.now()
     return jobs.run_once(jobs.GATHER_DUE, jobs.daily_window(now), lambda: disposition.gather_due(now=now))
+
+
+@shared_task(acks_late=True)
+def gather_now_task(actor_id: int) -> dict:
+    """A records officer's "Gather now" (``schedules.gather_now``). Safe to run twice: a second
+    gathering finds the items already in open batches and gathers nothing new."""
+    from django.contrib.auth import get_user_model
+
+    actor = get_user_model().objects.filter(pk=actor_id).first()
+    return schedules.gather_now(actor=actor, now=timezone.now())
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import declassification, disposition, holds, reports, staleness
+from .views import declassification, disposition, holds, reports, schedules, staleness
 
 app_name = "records"
 urlpatterns = [
@@ -9,6 +9,11 @@ urlpatterns = [
     path("inventory/", reports.inventory, name="inventory"),
     path("stale/", staleness.stale, name="stale"),
     path("due/", reports.due, name="due"),
+    path("schedules/", schedules.schedule_list, name="schedules"),
+    path("schedules/new/", schedules.schedule_create, name="schedule_create"),
+    path("schedules/<int:pk>/", schedules.schedule_edit, name="schedule_edit"),
+    path("schedules/<int:pk>/history/", schedules.schedule_history, name="schedule_history"),
+    path("gather/", schedules.gather_now, name="gather_now"),
     path("holds/", holds.hold_list, name="holds"),
     path("holds/<int:pk>/release/", holds.hold_release, name="hold_release"),
     path("batches/", disposition.batch_list, name="batches"),

@@ -1,11 +1,11 @@
 """Retention schedules and disposition batches in the JSON API (SPEC §4, §6). Records officers only.
 
-* ``schedules/`` GET, POST; ``schedules/{id}/`` GET — retention schedules;
+* ``schedules/`` GET, POST; ``schedules/{id}/`` GET, PATCH; ``schedules/{id}/history/`` GET —
+  retention schedules and their history (services: ``records.schedules``);
 * ``batches/`` GET; ``batches/{id}/`` GET; ``batches/{id}/items/`` GET (metadata only);
   ``batches/{id}/approve/`` POST; ``batches/{id}/certificate/`` GET (JSON, or CSV
   with ``?format=csv``).
 """
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, renderers, serializers, viewsets
 from rest_framework.decorators import action
@@ -15,8 +15,7 @@ from unisocial.api import StrictFieldsMixin
 from unisocial.classification import Level
 from unisocial.csv_export import csv_bytes
 
-from .. import disposition
-from ..audit import audit
+from .. import disposition, schedules
 from ..models import ContentType, Disposition, DispositionBatch, RetentionSchedule
 from .common import OFFICERS
 
@@ -39,42 +38,83 @@ class CSVRenderer(renderers.BaseRenderer):
 
 
 class ScheduleSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    """Types only; the rules (one schedule per type and level, limits) are ``records.schedules``'."""
+
     content_type = serializers.ChoiceField(choices=ContentType.choices)
     classification = serializers.ChoiceField(choices=Level.choices, allow_null=True, required=False, default=None)
-    retain_days = serializers.IntegerField(min_value=1, max_value=365 * 200)
+    retain_days = serializers.IntegerField(min_value=1, max_value=schedules.MAX_RETAIN_DAYS)
     disposition = serializers.ChoiceField(choices=Disposition.choices)
+    authority = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    justification = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    restore_days = serializers.IntegerField(min_value=1, max_value=schedules.MAX_RESTORE_DAYS, required=False,
+                                            default=schedules.DEFAULT_RESTORE_DAYS)
     created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
 
     class Meta:
         model = RetentionSchedule
-        fields = ["id", "name", "content_type", "classification", "retain_days", "disposition", "created_by",
-                  "created_at"]
+        fields = ["id", *schedules.FIELDS, "created_by", "created_at"]
         read_only_fields = ["id", "created_by", "created_at"]
-        validators = []  # the (type, level) uniqueness is answered in validate() with a clear message
+        validators = []  # the (type, level) uniqueness is the service's, with a clear message
 
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        same = RetentionSchedule.objects.filter(
-            content_type=attrs["content_type"], classification=attrs.get("classification")
-        )
-        if same.exists():
-            raise serializers.ValidationError(
-                {"classification": [_("A schedule already covers this content type and level.")]}
-            )
-        return attrs
+
+class ScheduleChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class ScheduleVersionSerializer(serializers.Serializer):
+    history_id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    user = serializers.CharField(allow_null=True)
+    type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    changes = ScheduleChangeSerializer(many=True)
 
 
 class ScheduleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                      viewsets.GenericViewSet):
+                      mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """``schedules/`` GET, POST; ``schedules/{id}/`` GET, PATCH; ``schedules/{id}/history/`` GET.
+
+    Records officers only (403 for everyone else, before any lookup, so a missing id is 404
+    only to an officer). Every write goes through ``records.schedules``.
+    """
+
     permission_classes = OFFICERS
     serializer_class = ScheduleSerializer
     queryset = RetentionSchedule.objects.select_related("created_by").order_by("pk")
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def perform_create(self, serializer):
-        schedule = serializer.save(created_by=self.request.user)
-        audit("schedule_created", actor=self.request.user, target_type="schedule", target_id=schedule.pk,
-              content_type=schedule.content_type, classification=schedule.classification,
-              retain_days=schedule.retain_days, disposition=schedule.disposition)
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        data = getattr(response, "data", None)
+        if response.status_code == 400 and isinstance(data, dict) and "detail" not in data:
+            # Errors are JSON with ``detail`` (SPEC §6), the fields' own messages beside it.
+            messages = [str(m) for value in data.values() for m in (value if isinstance(value, list) else [value])]
+            response.data = {"detail": " ".join(messages), **data}
+        return response
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        schedule = schedules.schedule_create(actor=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(schedule).data, status=201)
+
+    def partial_update(self, request, *args, **kwargs):
+        schedule = self.get_object()
+        serializer = self.get_serializer(schedule, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        schedule = schedules.schedule_update(actor=request.user, schedule=schedule, **serializer.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=schedule.pk)).data)
+
+    @extend_schema(responses=ScheduleVersionSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        versions = [
+            {**version, "changes": [{k: c[k] for k in ("field", "old", "new")} for c in version["changes"]]}
+            for version in schedules.schedule_history(self.get_object())
+        ]
+        page = self.paginate_queryset(versions)
+        return self.get_paginated_response(ScheduleVersionSerializer(page, many=True).data)
 
 
 # --- batches ---------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 * ``reports`` — the dashboard at ``/records/`` and the long reports (inventory, due for
   disposition, the access log of strictly confidential items), computed in Celery;
 * ``staleness`` — the stale-communities report, and the owners' answer to a flag;
+* ``schedules`` — retention schedules: list, create, edit, history, and "Gather now";
 * ``holds`` — placing and releasing holds;
 * ``disposition`` — disposition batches: list, items, approval, certificate;
 * ``declassification`` — the declassification review list and its decisions;

@@ -38,6 +38,7 @@ PROJECT_WIRING = (
     "unisocial.wsgi",
     "unisocial.asgi",
     "unisocial.management",
+    "unisocial.devserver",  # runserver and the embedded mode's periodic jobs (every app's tasks, by name)
 )
 
 

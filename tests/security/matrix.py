@@ -449,6 +449,12 @@ def _officer_acts(answers):
     return lambda role, target: answers if role == "records_officer" else FORBIDDEN
 
 
+# A schedule no world row clashes with (the world's own covers strictly confidential posts).
+SCHEDULE_JSON = {"name": "Matrix wiki schedule", "content_type": "wiki", "classification": "confidential",
+                 "retain_days": 30, "disposition": "destroy", "authority": "ARMS-1"}
+SCHEDULE_FORM = {**SCHEDULE_JSON, "restore_days": 30}
+
+
 def _still_in_use(role, c):
     # An owner confirms a flagged community is still in use; others 403, invisible 404.
     if not community_visible(role, c):
@@ -543,6 +549,16 @@ HTML_ROUTES = [
     Route("GET", "/records/batches/{missing}/certificate/", _officer_missing),
     Route("GET", "/records/batches/{missing}/certificate.csv", _officer_missing),
     Route("POST", "/records/reports/inventory/run/", _officer_acts(("302",))),
+    # Retention schedules (SPEC §4): not secret per item (every officer sees them all), but one answer
+    # for everyone else whether the id exists or not (403 before any lookup); 404 for a missing id
+    # only to an officer.
+    Route("GET", "/records/schedules/", _records_officer_only),
+    Route("GET", "/records/schedules/new/", _records_officer_only),
+    Route("POST", "/records/schedules/new/", _officer_acts(("302",)), body=SCHEDULE_FORM),
+    Route("GET", "/records/schedules/{missing}/", _officer_missing),
+    Route("POST", "/records/schedules/{missing}/", _officer_missing, body=SCHEDULE_FORM),
+    Route("GET", "/records/schedules/{missing}/history/", _officer_missing),
+    Route("POST", "/records/gather/", _officer_acts(("302",))),
     Route("GET", "/records/reports/{missing}/progress.json", _officer_missing),
 ]
 
@@ -612,6 +628,9 @@ API_ROUTES = [
     Route("POST", "notifications/{missing}/read/", _always(NOT_FOUND)),
     Route("POST", "records/stale/{slug}/still-in-use/", _owner_acts(API_DONE), targets="community"),
     Route("GET", "records/schedules/{missing}/", _officer_missing),
+    Route("POST", "records/schedules/", _officer_acts((CREATED,)), body=SCHEDULE_JSON),
+    Route("PATCH", "records/schedules/{missing}/", _officer_missing, body={"retain_days": 2}),
+    Route("GET", "records/schedules/{missing}/history/", _officer_missing),
     Route("GET", "records/holds/{missing}/", _officer_missing),
     Route("POST", "records/holds/{missing}/release/", _officer_missing, body={"note": "x"}),
     Route("GET", "records/batches/{missing}/", _officer_missing),

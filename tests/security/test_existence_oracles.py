@@ -325,6 +325,9 @@ EXEMPT = {
     "one_like_per_user": "one's own like of a post one can see (get_or_create)",
     "one_flag_per_user_per_item": "one's own flag of an item one can see (404 otherwise)",
     "one_open_case_per_item": "escalations of items the escalating moderator sees",
+    # The schedule forms and API (/records/schedules/, records/schedules/) name the clashing schedule:
+    # only records officers reach them, who see every schedule; anyone else is 403 before any lookup,
+    # for an existing and a missing id alike (tests/records/test_schedules.py).
     "records.RetentionSchedule.name": "schedules are all visible to every records officer",
     "one_schedule_per_type_and_level": "schedules are all visible to every records officer",
     "one_any_level_schedule_per_type": "schedules are all visible to every records officer",

@@ -26,6 +26,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before staticfiles: its runserver also runs the periodic jobs in embedded mode.
+    "unisocial.devserver.apps.DevServerConfig",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
@@ -192,6 +194,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # database are created (``unisocial.apps.sync_periodic_tasks``; crontab fields not given are "*", in
 # UTC); one already there is left as it is, edited or disabled. Each records job runs at most once
 # per window (``records.jobs.run_once``), so two beats do no harm.
+# With no REDIS_URL there is no beat: ``runserver`` runs these in a thread of its own
+# (``unisocial.devserver.beat``); EMBEDDED_BEAT=False turns that off. Never with REDIS_URL.
+EMBEDDED_BEAT = env.bool("EMBEDDED_BEAT", default=not REDIS_URL)
 PERIODIC_TASKS = {
     "expire memberships": {
         "task": "communities.tasks.expire_memberships_task",

@@ -12,6 +12,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tasks run in process (and raise, as in base) in tests, even when REDIS_URL is set;
 # the job tests start a real worker themselves then.
 CELERY_TASK_ALWAYS_EAGER = True
+# No scheduler thread in tests (tests/core/test_devserver_beat.py drives it by hand).
+EMBEDDED_BEAT = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
