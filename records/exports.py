@@ -190,9 +190,10 @@ def run_export(export_id: int) -> str | None:
         with open(tmp.name, "rb") as fh:
             saved = private_storage.save(storage_name(export), File(fh))
         now = timezone.now()
+        held = [{k: c[k] for k in ("type", "id", "classification", "escalated")} for c in contents]
         if not mine.update(state=State.DONE, file=saved, size=size, sha256=checksum, highest_classification=level,
-                           contents=[{k: c[k] for k in ("type", "id", "classification")} for c in contents],
-                           finished_at=now, heartbeat_at=now, expires_at=now + dt.timedelta(days=export_days())):
+                           contents=held, finished_at=now, heartbeat_at=now,
+                           expires_at=now + dt.timedelta(days=export_days())):
             raise ExportTakenOver
         saved = ""  # the row owns the file now
     except ExportTakenOver:
@@ -222,11 +223,13 @@ def open_download(*, actor, export):
     fh = private_storage.open(export.file, "rb")
     audit("community_export_downloaded", actor=actor, target_type=ContentType.COMMUNITY,
           target_id=export.community_id, export=export.pk, sha256=export.sha256)
-    # Every view of a strictly confidential item is in the access log (SPEC §2.2): a download is one.
+    # Every view of a strictly confidential item is in the access log (SPEC §2.2), and a system
+    # manager's of an item escalated to management (§3): a download is one.
     AccessLog.objects.bulk_create([
         AccessLog(user=actor, target_type=c["type"], target_id=c["id"], community_id=export.community_id,
                   classification=c["classification"], via="export")
-        for c in export.contents if c.get("classification") == Level.STRICTLY_CONFIDENTIAL
+        for c in export.contents
+        if c.get("classification") == Level.STRICTLY_CONFIDENTIAL or (actor.is_superuser and c.get("escalated"))
     ])
     return fh
 

@@ -405,7 +405,7 @@ def write_bag(fileobj, objs, *, bag_name, external_id, viewer=None, progress=Non
 
     ``viewer``: whose view of comments and revisions (an export); ``progress(done, total)`` is
     called after each item. Returns the bag's highest level and the items it holds
-    (``type``, ``id``, ``classification``, ``community_id``), for the caller's records."""
+    (``type``, ``id``, ``classification``, ``community_id``, ``escalated``), for the caller's records."""
     from communities.models import Community
 
     community = next((o for o in objs if isinstance(o, Community)), None)
@@ -420,7 +420,8 @@ def write_bag(fileobj, objs, *, bag_name, external_id, viewer=None, progress=Non
             writer.add_files(item_files)
             all_levels |= {document["classification"], *levels}
             contents.append({"type": document["type"], "id": document["id"],
-                             "classification": document["classification"], "community_id": obj.community_id})
+                             "classification": document["classification"], "community_id": obj.community_id,
+                             "escalated": bool(getattr(obj, "escalated_at", None))})
             if progress is not None:
                 progress(done, total)
         if community is not None:
