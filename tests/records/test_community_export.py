@@ -267,3 +267,28 @@ def test_a_disposition_can_discard_the_exports_holding_an_item(community, cast, 
     assert exports.discard_exports_holding("post", content["shown"].pk, community.pk) == 1
     assert not private_storage.exists(name)
     assert CommunityExport.objects.get(pk=export_id).state == State.EXPIRED
+
+
+def test_an_export_whose_worker_went_quiet_is_replaced(community, cast, private_media, settings,
+                                                      django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        first = api(cast["owner"]).post("/api/v1/communities/audit/export/").json()["id"]
+    quiet = timezone.now() - dt.timedelta(seconds=settings.RECORDS_REPORT_STALL_SECONDS + 1)
+    CommunityExport.objects.filter(pk=first).update(requested_at=quiet)
+    page = html(cast["owner"]).get(f"/communities/audit/exports/{first}/")
+    assert b"stopped answering" in page.content and b"data-export-progress" not in page.content
+    with django_capture_on_commit_callbacks(execute=False):
+        second = api(cast["owner"]).post("/api/v1/communities/audit/export/").json()["id"]
+    assert second != first
+    assert CommunityExport.objects.get(pk=first).state == State.FAILED
+
+
+def test_a_damaged_file_fails_the_export_in_plain_words_and_stores_nothing(community, cast, private_media,
+                                                                          django_capture_on_commit_callbacks):
+    post = make_post(community, cast["author"], old=False)
+    attachment = attach(post, cast["author"])
+    (private_media / attachment.file.name).write_bytes(b"changed on disk")
+    response = start(cast["owner"], capture=django_capture_on_commit_callbacks)
+    detail = api(cast["owner"]).get(f"/api/v1/communities/audit/exports/{response.json()['id']}/").json()
+    assert detail["state"] == "failed" and "checksum" in detail["error"] and detail["download"] is None
+    assert not private_storage.exists("exports")
