@@ -2,7 +2,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .api import declassification, disposition, holds, reports, staleness
+from .api import declassification, disposition, exports, holds, reports, staleness
 
 router = SimpleRouter()
 router.register("schedules", disposition.ScheduleViewSet, basename="records-schedule")
@@ -17,4 +17,12 @@ urlpatterns = [
     path("declassification/", declassification.DeclassificationReviewList.as_view(),
          name="api-records-declassification"),
     *router.urls,
+]
+
+# A community's exports, for its owners (SPEC §6): routed by unisocial.api_urls under communities/.
+community_patterns = [
+    path("<slug:slug>/export/", exports.ExportStart.as_view(), name="api-community-export-start"),
+    path("<slug:slug>/exports/<int:pk>/", exports.ExportDetail.as_view(), name="api-community-export"),
+    path("<slug:slug>/exports/<int:pk>/download/", exports.ExportDownload.as_view(),
+         name="api-community-export-download"),
 ]

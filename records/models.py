@@ -436,3 +436,68 @@ class DeclassificationReview(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.target_type} {self.target_id} {self.decision} {self.from_level}→{self.to_level}"
+
+
+class CommunityExportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """An export exists only for the owner who asked for it, and only while they are an owner of
+        its community (SPEC §4: exactly what that owner may see; another owner's export is theirs)."""
+        from communities.models import active_memberships, authorized
+
+        if not authorized(user):
+            return self.none()
+        owner = active_memberships(user, models.OuterRef("community_id")).filter(role="owner")
+        return self.filter(models.Exists(owner), requested_by_id=user.pk)
+
+
+class CommunityExport(models.Model):
+    """An owner's export of their community (SPEC §4 "Community export"): a BagIt package of what
+    that owner may see, built in Celery (``records.exports``) with progress, kept in the private
+    storage for ``COMMUNITY_EXPORT_DAYS`` and then removed (the row stays, ``expired``).
+
+    ``contents`` names the items the package holds (type, id, level): what the download's access
+    log lines are written from, and what a disposition needs to find the exports holding an item."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Removed")
+
+    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.QUEUED)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("removed after"), null=True, blank=True, db_index=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    # The package's name in the private storage (empty until built, and again once removed).
+    file = models.CharField(max_length=300, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    highest_classification = models.CharField(max_length=24, choices=Level.choices, blank=True)
+    contents = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+
+    objects = CommunityExportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("community export")
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=["queued", "running", "done", "failed", "expired"]),
+                                   name="community_export_state_valid"),
+        ]
+        indexes = [models.Index(fields=["community", "requested_by", "-requested_at"],
+                                name="community_export_latest")]
+
+    def __str__(self):
+        return f"export {self.pk} of community {self.community_id} ({self.state})"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else (100 if self.state == self.State.DONE else 0)

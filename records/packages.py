@@ -8,9 +8,18 @@ A package holds one disposed item (or a community and everything in it)::
     <bag>/tagmanifest-sha256.txt  bagit.txt, bag-info.txt, manifest-sha256.txt
     <bag>/data/<type>-<id>.json   metadata, body, revisions, comments, attachments
     <bag>/data/<type>-<id>.html   a rendering with the classification marking at top and bottom
+                                  (the item's level now, at disposition or export), each revision
+                                  marked with the level it was recorded at
     <bag>/data/<type>-<id>-files/<attachment id>-<name>   the attachment files
 
-Packages are written under ``PRIVATE_MEDIA_ROOT/archive/`` (never served
+``Highest-Classification`` in ``bag-info.txt`` is the highest marking anywhere in the bag: an
+item's level, or a revision recorded higher (a declassified item's older revisions keep their
+marking, so the bag is handled at their level; the item itself is marked at its new one).
+
+A package of what one person may see (a community export, ``records.exports``) passes
+``viewer=``: comments and revisions are then those the access rule shows that person.
+
+Disposition packages are written under ``PRIVATE_MEDIA_ROOT/archive/`` (never served
 directly) to a temporary name and renamed into place, so a worker killed while
 writing leaves no half package behind under the final name; ``verify_package``
 re-reads the zip and checks every checksum before anything is destroyed.
@@ -66,8 +75,10 @@ def _user(u):
 
 
 def _revisions(history_rows, fields):
-    return [
-        {
+    """Each revision as recorded; one with a level of its own carries its label (its marking)."""
+    revisions = []
+    for h in history_rows:
+        revision = {
             "history_id": h.history_id,
             "history_date": h.history_date,
             "history_type": {"+": "created", "~": "changed", "-": "deleted"}.get(h.history_type, h.history_type),
@@ -75,8 +86,31 @@ def _revisions(history_rows, fields):
             "change_reason": h.history_change_reason,
             **{f: getattr(h, f) for f in fields},
         }
-        for h in history_rows
-    ]
+        if revision.get("classification"):
+            revision["classification_label"] = Level(revision["classification"]).label
+        revisions.append(revision)
+    return revisions
+
+
+def _item_history(item, viewer):
+    """The item's revisions, oldest first: all of them for a disposition package; for ``viewer``'s
+    export those the history page shows them (SPEC §2.3: revisions recorded above the current
+    level only for the author and the owners)."""
+    history = item.history.select_related("history_user").order_by("history_date", "history_id")
+    if viewer is None or item.author_id == viewer.pk or _role(viewer, item.community) == "owner":
+        return history
+    from unisocial.classification import levels_up_to
+
+    return history.filter(classification__in=levels_up_to(item.classification))
+
+
+def _role(viewer, community):
+    cache = viewer.__dict__.setdefault("_package_roles", {})
+    if community.pk not in cache:
+        from communities.access import role_in
+
+        cache[community.pk] = role_in(viewer, community)
+    return cache[community.pk]
 
 
 def _attachments(item, prefix):
@@ -91,17 +125,22 @@ def _attachments(item, prefix):
     return entries, files
 
 
-def post_payload(post):
-    """(document, files, levels) for a post: its metadata, body, revisions, comments and attachments."""
+def post_payload(post, viewer=None):
+    """(document, files, levels) for a post: its metadata, body, revisions, comments and attachments.
+
+    ``levels``: the post's level and those its revisions were recorded at (the bag's highest level
+    is read from them); the document is marked with the post's level as it is now."""
     from posts.models import Comment
 
-    revisions = _revisions(
-        post.history.select_related("history_user").order_by("history_date", "history_id"),
-        ["title", "body", "body_source", "classification", "status"],
-    )
-    comments = list(Comment.objects.filter(post_id=post.pk).select_related("author").order_by("created_at", "id"))
+    revisions = _revisions(_item_history(post, viewer), ["title", "body", "body_source", "classification", "status"])
+    comments = Comment.objects.filter(post_id=post.pk)
+    if viewer is not None:
+        comments = comments.visible_to(viewer)
+    comments = list(comments.select_related("author").order_by("created_at", "id"))
     comment_history = defaultdict(list)
     rows = Comment.history.model.objects.filter(post_id=post.pk).select_related("history_user")
+    if viewer is not None:
+        rows = rows.filter(id__in=[c.pk for c in comments])
     for h in rows.order_by("history_date", "history_id"):
         comment_history[h.id].append(h)
     attachments, files = _attachments(post, f"post-{post.pk}")
@@ -141,11 +180,8 @@ def post_payload(post):
     return document, files, levels
 
 
-def wiki_payload(page):
-    revisions = _revisions(
-        page.history.select_related("history_user").order_by("history_date", "history_id"),
-        ["title", "body", "body_source", "classification", "status"],
-    )
+def wiki_payload(page, viewer=None):
+    revisions = _revisions(_item_history(page, viewer), ["title", "body", "body_source", "classification", "status"])
     attachments, files = _attachments(page, f"wiki-{page.pk}")
     document = {
         "type": "wiki",
@@ -189,51 +225,89 @@ def community_document(community, contents):
     }
 
 
-def _html(document, level) -> str:
+def _html(document) -> str:
+    """The rendering, marked with the document's own level (not its revisions'), at top and bottom."""
+    level = Level(document["classification"])
     return render_to_string(
         "records/package_item.html",
-        {"doc": document, "marking": Level(level).label.upper(), "level_label": Level(level).label},
+        {"doc": document, "marking": level.label.upper(), "level_label": level.label},
     )
+
+
+class BagWriter:
+    """Writes a zipped bag to a binary file object, one payload file at a time (an attachment is
+    read once, never the whole bag held in memory); the tag files go last, once every checksum is
+    known (RFC 8493 sets no order inside the zip)."""
+
+    def __init__(self, fileobj, *, bag_name):
+        self.bag_name = bag_name
+        self.zip = zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED)
+        self.manifest: list[tuple[str, str]] = []
+        self.octets = 0
+        self.levels: set[str] = set()
+
+    def _write(self, name, data: bytes):
+        info = zipfile.ZipInfo(f"{self.bag_name}/{name}", date_time=(1980, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        self.zip.writestr(info, data)
+
+    def add(self, name, data: bytes):
+        self._write(name, data)
+        self.manifest.append((_sha256(data), name))
+        self.octets += len(data)
+
+    def add_document(self, document, levels):
+        self.levels |= {document["classification"], *levels}
+        stem = f"data/{document['type']}-{document['id']}"
+        self.add(f"{stem}.json", json.dumps(document, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False).encode())
+        self.add(f"{stem}.html", _html(document).encode())
+
+    def add_files(self, files):
+        from posts.models.attachment import private_storage
+
+        for arcname, storage_name, expected in files:
+            with private_storage.open(storage_name, "rb") as fh:
+                data = fh.read()
+            if expected and _sha256(data) != expected:
+                raise PackageError(f"{storage_name}: the stored file does not match its recorded checksum")
+            self.add(arcname, data)
+
+    def close(self, *, external_id) -> str:
+        """Write the tag files and close the zip; returns the bag's highest level."""
+        level = highest(self.levels)
+        manifest = "".join(f"{digest}  {name}\n" for digest, name in self.manifest)
+        bag_info = (
+            "Source-Organization: unisocial\n"
+            f"Bagging-Date: {timezone.localdate().isoformat()}\n"
+            f"Payload-Oxum: {self.octets}.{len(self.manifest)}\n"
+            f"Highest-Classification: {Level(level).label}\n"
+            f"External-Identifier: {external_id}\n"
+            "Bag-Software-Agent: unisocial records (RFC 8493)\n"
+        )
+        tags = [("bagit.txt", BAGIT_TXT.encode()), ("bag-info.txt", bag_info.encode()),
+                ("manifest-sha256.txt", manifest.encode())]
+        tagmanifest = "".join(f"{_sha256(data)}  {name}\n" for name, data in tags)
+        for name, data in [*tags, ("tagmanifest-sha256.txt", tagmanifest.encode())]:
+            self._write(name, data)
+        self.zip.close()
+        return level
+
+    def abort(self):
+        """Close the zip after a failure (the caller discards what was written)."""
+        try:
+            self.zip.close()
+        except (OSError, ValueError):
+            pass
 
 
 def build_bag(documents, files, *, bag_name, external_id) -> tuple[bytes, str]:
     """The zipped bag as bytes, and its highest level. ``documents``: (document, levels) pairs."""
-    payload: list[tuple[str, bytes]] = []
-    all_levels = set()
-    for document, levels in documents:
-        all_levels |= set(levels)
-        stem = f"data/{document['type']}-{document['id']}"
-        payload.append((f"{stem}.json", json.dumps(document, cls=DjangoJSONEncoder, indent=2,
-                                                   ensure_ascii=False).encode()))
-        payload.append((f"{stem}.html", _html(document, highest(levels)).encode()))
-    from posts.models.attachment import private_storage
-
-    for arcname, storage_name, expected in files:
-        with private_storage.open(storage_name, "rb") as fh:
-            data = fh.read()
-        if expected and _sha256(data) != expected:
-            raise PackageError(f"{storage_name}: the stored file does not match its recorded checksum")
-        payload.append((arcname, data))
-    level = highest(all_levels)
-    manifest = "".join(f"{_sha256(data)}  {name}\n" for name, data in payload)
-    octets = sum(len(data) for _n, data in payload)
-    bag_info = (
-        "Source-Organization: unisocial\n"
-        f"Bagging-Date: {timezone.localdate().isoformat()}\n"
-        f"Payload-Oxum: {octets}.{len(payload)}\n"
-        f"Highest-Classification: {Level(level).label}\n"
-        f"External-Identifier: {external_id}\n"
-        "Bag-Software-Agent: unisocial records (RFC 8493)\n"
-    )
-    tags = [("bagit.txt", BAGIT_TXT.encode()), ("bag-info.txt", bag_info.encode()),
-            ("manifest-sha256.txt", manifest.encode())]
-    tagmanifest = "".join(f"{_sha256(data)}  {name}\n" for name, data in tags)
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as bag:
-        for name, data in [*tags, ("tagmanifest-sha256.txt", tagmanifest.encode()), *payload]:
-            info = zipfile.ZipInfo(f"{bag_name}/{name}", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            bag.writestr(info, data)
+    writer = BagWriter(buffer, bag_name=bag_name)
+    for document, levels in documents:
+        writer.add_document(document, levels)
+    writer.add_files(files)
+    level = writer.close(external_id=external_id)
     return buffer.getvalue(), level
 
 
@@ -262,17 +336,24 @@ def _parse_manifest(text: str, what: str) -> dict[str, str]:
     return entries
 
 
+def file_sha256(path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def verify_package(path, expected_checksum: str | None = None) -> str:
     """Re-read a zipped bag and check every checksum (payload, tag files, Payload-Oxum, the zip itself).
 
-    Returns the zip's SHA-256; raises ``PackageError`` on any mismatch.
+    Returns the zip's SHA-256; raises ``PackageError`` on any mismatch. Reads one member at a time.
     """
     path = Path(path)
-    raw = path.read_bytes()
-    checksum = _sha256(raw)
+    checksum = file_sha256(path)
     if expected_checksum and checksum != expected_checksum:
         raise PackageError(f"{path.name}: the package's checksum changed after it was written")
-    with zipfile.ZipFile(io.BytesIO(raw)) as bag:
+    with zipfile.ZipFile(path) as bag:
         if bag.testzip() is not None:
             raise PackageError(f"{path.name}: corrupt zip member")
         names = bag.namelist()
@@ -312,29 +393,62 @@ def verify_package(path, expected_checksum: str | None = None) -> str:
     return checksum
 
 
+def item_payload(obj, viewer=None):
+    """(document, files, levels) of a post or a wiki page."""
+    from posts.models import Post
+
+    return (post_payload if isinstance(obj, Post) else wiki_payload)(obj, viewer)
+
+
+def write_bag(fileobj, objs, *, bag_name, external_id, viewer=None, progress=None) -> tuple[str, list[dict]]:
+    """Write the bag of ``objs`` (posts, wiki pages, optionally a community first) to ``fileobj``.
+
+    ``viewer``: whose view of comments and revisions (an export); ``progress(done, total)`` is
+    called after each item. Returns the bag's highest level and the items it holds
+    (``type``, ``id``, ``classification``, ``community_id``, ``escalated``), for the caller's records."""
+    from communities.models import Community
+
+    community = next((o for o in objs if isinstance(o, Community)), None)
+    items = [o for o in objs if not isinstance(o, Community)]
+    writer = BagWriter(fileobj, bag_name=bag_name)
+    contents, all_levels = [], set()
+    total = len(items)
+    try:
+        for done, obj in enumerate(items, start=1):
+            document, item_files, levels = item_payload(obj, viewer)
+            writer.add_document(document, levels)
+            writer.add_files(item_files)
+            all_levels |= {document["classification"], *levels}
+            contents.append({"type": document["type"], "id": document["id"],
+                             "classification": document["classification"], "community_id": obj.community_id,
+                             "escalated": bool(getattr(obj, "escalated_at", None))})
+            if progress is not None:
+                progress(done, total)
+        if community is not None:
+            document = community_document(community, contents)
+            writer.add_document(document, {community.ceiling, *all_levels})
+        return writer.close(external_id=external_id), contents
+    except BaseException:
+        writer.abort()
+        raise
+
+
 def package_items(objs, *, relative_path: str, external_id: str) -> tuple[str, str]:
     """Build, write and verify the package of ``objs`` (posts, wiki pages, optionally a community first).
 
-    Returns ``(relative_path, sha256)``.
+    Returns ``(relative_path, sha256)``. Written to a temporary name and renamed into place.
     """
-    from communities.models import Community
-    from posts.models import Post
-
-    documents, files = [], []
-    community = None
-    for obj in objs:
-        if isinstance(obj, Community):
-            community = obj
-            continue
-        document, item_files, levels = (post_payload if isinstance(obj, Post) else wiki_payload)(obj)
-        documents.append((document, levels))
-        files.extend(item_files)
-    if community is not None:
-        contents = [d for d, _l in documents]
-        levels = {community.ceiling}.union(*(lv for _d, lv in documents))
-        documents.insert(0, (community_document(community, contents), levels))
-    bag_name = Path(relative_path).stem
-    data, _level = build_bag(documents, files, bag_name=bag_name, external_id=external_id)
-    checksum = write_package(data, relative_path)
-    verify_package(Path(settings.PRIVATE_MEDIA_ROOT) / relative_path, checksum)
+    path = Path(settings.PRIVATE_MEDIA_ROOT) / relative_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".zip.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            write_bag(fh, objs, bag_name=path.stem, external_id=external_id)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    os.replace(tmp, path)
+    checksum = verify_package(path)
     return relative_path, checksum

@@ -13,12 +13,16 @@
   (``report_runs.report_request``); computes one long report with progress.
   A second delivery of a finished run does nothing; a run whose worker went
   quiet is taken over (see ``records.report_runs``).
+* ``run_community_export_task(export_id)`` — queued on commit of an owner's request
+  (``exports.export_request``); builds the package with progress, the same way.
+* ``expire_community_exports_task`` — hourly: removes exports older than
+  ``COMMUNITY_EXPORT_DAYS`` from storage (idempotent: only what is due, once).
 """
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from . import disposition, jobs, report_runs, schedules, staleness
+from . import disposition, exports, jobs, report_runs, schedules, staleness
 
 # A report run's limits: well under the broker's visibility timeout (2 h), so a
 # run is never redelivered while it is still running.
@@ -70,3 +74,14 @@ def run_batch_task(self, batch_id: int) -> dict:
              time_limit=REPORT_TIME_LIMIT)
 def run_report_task(run_id: int) -> str | None:
     return report_runs.run_report(run_id)
+
+
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=REPORT_SOFT_TIME_LIMIT,
+             time_limit=REPORT_TIME_LIMIT)
+def run_community_export_task(export_id: int) -> str | None:
+    return exports.run_export(export_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def expire_community_exports_task() -> dict:
+    return exports.expire_exports()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import declassification, disposition, holds, reports, schedules, staleness
+from .views import declassification, disposition, exports, holds, reports, schedules, staleness
 
 app_name = "records"
 urlpatterns = [
@@ -25,4 +25,14 @@ urlpatterns = [
     path("declassification/", declassification.review_list, name="declassification"),
     path("reports/<slug:kind>/run/", reports.report_run, name="report_run"),
     path("reports/<int:pk>/progress.json", reports.report_progress, name="report_progress"),
+]
+
+# A community's exports, for its owners (SPEC §4, §6): composed into the communities namespace by
+# unisocial.urls, so they read /communities/<slug>/export/ and /communities/<slug>/exports/<id>/.
+community_patterns = [
+    path("<slug:slug>/export/", exports.export_start, name="export_start"),
+    path("<slug:slug>/exports/", exports.export_list, name="exports"),
+    path("<slug:slug>/exports/<int:pk>/", exports.export_detail, name="export"),
+    path("<slug:slug>/exports/<int:pk>/progress.json", exports.export_progress, name="export_progress"),
+    path("<slug:slug>/exports/<int:pk>/download/", exports.export_download, name="export_download"),
 ]

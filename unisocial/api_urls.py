@@ -7,6 +7,7 @@ from rest_framework.settings import api_settings
 from communities.api import CommunityViewSet
 from posts.api import PostViewSet
 from posts.wiki_api import WikiPageViewSet
+from records.api_urls import community_patterns as community_export_patterns
 
 from .api_views import AcceptTermsView, MeView, NotFoundView
 
@@ -18,6 +19,8 @@ router.register("posts", PostViewSet, basename="post")
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     path("me/accept-terms/", AcceptTermsView.as_view(), name="api-accept-terms"),
+    # communities/{slug}/export/ and communities/{slug}/exports/{id}/ (records: an owner's export)
+    path("communities/", include(community_export_patterns)),
     *router.urls,
     path("", include("notifications.api_urls")),
     path("", include("feed.api_urls")),

@@ -6,13 +6,16 @@ import communities.urls
 import feed.urls
 import feed.views
 import posts.wiki_urls
+import records.urls
 
 from . import views
 
-# The communities namespace: the communities' own pages, a community's front page (feed) and
-# its wiki pages (posts), composed here because communities may not import the apps above it.
+# The communities namespace: the communities' own pages, a community's front page (feed), its
+# wiki pages (posts) and its owners' exports (records), composed here because communities may not
+# import the apps above it.
 communities_patterns = (
     communities.urls.urlpatterns + feed.urls.community_patterns + posts.wiki_urls.community_patterns
+    + records.urls.community_patterns
 )
 
 urlpatterns = [

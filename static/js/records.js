@@ -75,3 +75,39 @@
   }
   window.setTimeout(poll, 2000);
 })();
+
+/* Community exports on /communities/<slug>/exports/<id>/ (and the owner's list of exports): while
+   an export is queued or running, poll its progress JSON every 2 s, update the <progress>, the item
+   count and the aria-live status; reload once it is done or failed, to show the download link or
+   the error. Without JavaScript the "Refresh" link does it. */
+(function () {
+  "use strict";
+  var regions = document.querySelectorAll("[data-export-progress]");
+  if (!regions.length || !window.fetch) { return; }
+  var underWay = { queued: true, running: true };
+
+  function watch(region) {
+    var url = region.getAttribute("data-url");
+    var bar = region.querySelector("progress");
+    var text = region.querySelector(".records-progress__text");
+    var status = region.querySelector("[data-export-status]");
+    if (!underWay[region.getAttribute("data-state")]) { return; }
+
+    function poll() {
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+        .then(function (e) {
+          if (bar) { bar.max = Math.max(e.total, 1); bar.value = e.done; bar.textContent = e.done + "/" + e.total; }
+          if (text && text.textContent !== e.text) { text.textContent = e.text; }
+          if (status && status.textContent !== e.status) { status.textContent = e.status; }
+          region.setAttribute("data-state", e.state);
+          if (e.state === "done" || e.state === "failed") { window.location.reload(); return; }
+          if (e.state === "stalled") { return; }
+          window.setTimeout(poll, 2000);
+        })
+        .catch(function () { /* keep the Refresh link; stop polling */ });
+    }
+    window.setTimeout(poll, 2000);
+  }
+  Array.prototype.forEach.call(regions, watch);
+})();

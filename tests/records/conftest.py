@@ -89,3 +89,24 @@ def schedule(content_type="post", classification=None, retain_days=365, disposit
         content_type=content_type, classification=classification, retain_days=retain_days,
         disposition=disposition,
     )
+
+
+@pytest.fixture(autouse=True)
+def packages_checked_by_bagit(monkeypatch):
+    """Every package verified by ``records.packages.verify_package`` in these tests is also
+    validated by the reference ``bagit`` library (tests/records/bagit_check.py)."""
+    from records import packages
+
+    from .bagit_check import validate_with_bagit
+
+    original = packages.verify_package
+    checked = []
+
+    def verify_and_validate(path, expected_checksum=None):
+        checksum = original(path, expected_checksum)
+        validate_with_bagit(path)
+        checked.append(str(path))
+        return checksum
+
+    monkeypatch.setattr(packages, "verify_package", verify_and_validate)
+    return checked

@@ -1,4 +1,6 @@
 """Archive packages (SPEC §4): zipped BagIt bags, validated by re-reading them."""
+import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -11,7 +13,8 @@ from posts.models import Post
 from records import packages
 from records.packages import PackageError, package_items, packaged, verify_package
 
-from .conftest import attach, make_post
+from .bagit_check import validate_with_bagit
+from .conftest import attach, make_post, make_wiki
 
 pytestmark = pytest.mark.django_db
 
@@ -50,8 +53,6 @@ def test_the_bag_validates_with_an_independent_bagit_implementation(package, tmp
 
 
 def test_the_json_holds_metadata_body_revisions_and_comments(package):
-    import json
-
     post, path, _checksum = package
     with zipfile.ZipFile(path) as z:
         root = z.namelist()[0].split("/")[0]
@@ -63,10 +64,11 @@ def test_the_json_holds_metadata_body_revisions_and_comments(package):
     assert {r["classification"] for r in document["revisions"]} >= {"confidential", "strictly_confidential"}
     assert document["comments"][0]["body_source"] == "A comment"
     assert document["attachments"][0]["filename"] == "Annual Report.txt"
-    # The marking (the highest level in the document) opens and closes the rendering.
-    marking = '<p class="classification-marking" role="note"><strong>STRICTLY CONFIDENTIAL</strong></p>'
+    # The item's marking — its level now, not its highest revision's — opens and closes the rendering.
+    marking = '<p class="classification-marking" role="note"><strong>CONFIDENTIAL</strong></p>'
     body = html.split("<body>")[1].split("</body>")[0].strip()
     assert body.startswith(marking) and body.endswith(marking)
+    assert "<dt>Classification</dt><dd>Confidential</dd>" in html
 
 
 def test_a_tampered_bag_fails_verification(package, tmp_path):
@@ -91,3 +93,78 @@ def test_a_damaged_attachment_is_refused(community, cast, private_media):
     with pytest.raises(PackageError):
         packages.package_items(list(packaged(Post).filter(pk=post.pk)), relative_path="archive/x/post.zip",
                                external_id="x")
+
+
+def _read(path, name):
+    with zipfile.ZipFile(path) as z:
+        root = z.namelist()[0].split("/")[0]
+        return z.read(f"{root}/{name}").decode()
+
+
+def _revision_markings(html):
+    """The marking of each revision in the rendering, oldest first."""
+    return re.findall(r'classification-marking--revision">([^<]+)</strong>', html)
+
+
+def test_a_declassified_item_is_marked_at_its_new_level_and_each_revision_at_its_own(
+    community, cast, private_media, packages_checked_by_bagit
+):
+    # Fault 7 (issue 13): the item was marked with its highest revision's level, so a
+    # declassified item kept its old marking.
+    post = make_post(community, cast["author"], level="strictly_confidential", old=False)
+    with zeal_ignore():
+        post_services.item_reclassify(actor=cast["author"], item=post, classification="confidential",
+                                      reason="Declassified after review")
+    relative, _checksum = package_items(list(packaged(Post).filter(pk=post.pk)),
+                                        relative_path=f"archive/t/post-{post.pk}.zip",
+                                        external_id=f"unisocial:post:{post.pk}")
+    path = Path(private_media) / relative
+    html = _read(path, f"data/post-{post.pk}.html")
+    document = json.loads(_read(path, f"data/post-{post.pk}.json"))
+
+    assert document["classification"] == "confidential" and document["classification_label"] == "Confidential"
+    body = html.split("<body>")[1].split("</body>")[0].strip()
+    marking = '<p class="classification-marking" role="note"><strong>CONFIDENTIAL</strong></p>'
+    assert body.startswith(marking) and body.endswith(marking)
+    assert "STRICTLY CONFIDENTIAL</strong></p>" not in html
+    assert "<dt>Classification</dt><dd>Confidential</dd>" in html
+    # Each revision: the level it was recorded at.
+    assert [r["classification"] for r in document["revisions"]] == ["strictly_confidential", "confidential"]
+    assert [r["classification_label"] for r in document["revisions"]] == ["Strictly Confidential", "Confidential"]
+    assert _revision_markings(html) == ["STRICTLY CONFIDENTIAL", "CONFIDENTIAL"]
+    # The bag as a whole holds a revision recorded strictly confidential: bag-info names that level.
+    bag = validate_with_bagit(path)
+    assert bag.info["Highest-Classification"] == "Strictly Confidential"
+    assert str(path) in packages_checked_by_bagit  # and the build itself was checked by bagit
+
+
+def test_a_raised_item_is_marked_at_its_new_level_and_the_bag_names_it(community, cast, private_media):
+    page = make_wiki(community, cast["author"], level="unclassified", old=False)
+    with zeal_ignore():
+        post_services.item_reclassify(actor=cast["owner"], item=page, classification="confidential")
+    relative, _checksum = package_items(list(packaged(type(page)).filter(pk=page.pk)),
+                                        relative_path=f"archive/t/wiki-{page.pk}.zip",
+                                        external_id=f"unisocial:wiki:{page.pk}")
+    path = Path(private_media) / relative
+    html = _read(path, f"data/wiki-{page.pk}.html")
+    assert '<p class="classification-marking" role="note"><strong>CONFIDENTIAL</strong></p>' in html
+    assert _revision_markings(html) == ["UNCLASSIFIED", "CONFIDENTIAL"]
+    assert validate_with_bagit(path).info["Highest-Classification"] == "Confidential"
+
+
+def test_a_community_package_marks_each_item_at_its_own_level(community, cast, private_media):
+    low = make_post(community, cast["author"], level="unclassified", title="Low", old=False)
+    high = make_post(community, cast["author"], level="strictly_confidential", title="High", old=False)
+    page = make_wiki(community, cast["author"], level="confidential", old=False)
+    objs = [community, *packaged(Post).filter(pk__in=[low.pk, high.pk]).order_by("pk"),
+            *packaged(type(page)).filter(pk=page.pk)]
+    relative, _checksum = package_items(objs, relative_path=f"archive/t/community-{community.pk}.zip",
+                                        external_id=f"unisocial:community:{community.pk}")
+    path = Path(private_media) / relative
+    bag = validate_with_bagit(path)
+    assert bag.info["Highest-Classification"] == "Strictly Confidential"
+    assert "CONFIDENTIAL</strong></p>" in _read(path, f"data/wiki-{page.pk}.html")
+    assert "<strong>UNCLASSIFIED</strong>" in _read(path, f"data/post-{low.pk}.html")
+    assert "<strong>STRICTLY CONFIDENTIAL</strong>" in _read(path, f"data/post-{high.pk}.html")
+    document = json.loads(_read(path, f"data/community-{community.pk}.json"))
+    assert set(document["contents"]) == {f"post-{low.pk}", f"post-{high.pk}", f"wiki-{page.pk}"}

@@ -638,3 +638,36 @@ API_ROUTES = [
     Route("GET", "records/batches/{missing}/certificate/", _officer_missing),
     Route("GET", "records/batches/{missing}/items/", _officer_missing),
 ]
+
+
+# --- community exports (SPEC §4 "Community export", §6 communities/{slug}/export/, …/exports/{id}/) ---
+# ``{export}`` is the owner role's own export of the community (queued: not downloadable yet). Only
+# the owner who asked sees it: other members 403 (they may not export), invisible communities 404,
+# and an export id that is not theirs 404 — for an owner too ({missing}; test_existence_oracles.py
+# holds the rows for another person's and another community's export).
+
+
+def _owner_missing(role, c):
+    if not community_visible(role, c):
+        return NOT_FOUND
+    return NOT_FOUND if COMMUNITY_ROLE.get(role) == "owner" else FORBIDDEN
+
+
+HTML_ROUTES += [
+    Route("GET", "/communities/{slug}/exports/", _community_owner_only, targets="community"),
+    Route("POST", "/communities/{slug}/export/", _owner_acts(("302",)), targets="community"),
+    Route("GET", "/communities/{slug}/exports/{export}/", _community_owner_only, targets="community"),
+    Route("GET", "/communities/{slug}/exports/{export}/progress.json", _community_owner_only, targets="community"),
+    # Not built yet: back to the export's page with a message.
+    Route("GET", "/communities/{slug}/exports/{export}/download/", _owner_acts(("302",)), targets="community"),
+    Route("GET", "/communities/{slug}/exports/{missing}/", _owner_missing, targets="community"),
+    Route("GET", "/communities/{slug}/exports/{missing}/download/", _owner_missing, targets="community"),
+]
+
+API_ROUTES += [
+    Route("POST", "communities/{slug}/export/", _owner_acts("202"), targets="community"),
+    Route("GET", "communities/{slug}/exports/{export}/", _community_owner_only, targets="community"),
+    Route("GET", "communities/{slug}/exports/{export}/download/", _owner_acts("409"), targets="community"),
+    Route("GET", "communities/{slug}/exports/{missing}/", _owner_missing, targets="community"),
+    Route("GET", "communities/{slug}/exports/{missing}/download/", _owner_missing, targets="community"),
+]

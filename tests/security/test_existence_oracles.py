@@ -152,6 +152,33 @@ COMMUNITY_FORM = {
 }
 
 
+EXPORT_ID = 777001  # the id the actor asks for under their own community "mine"
+
+
+def _hidden_export(w, community, owner):
+    from records.models import CommunityExport
+
+    return CommunityExport.objects.create(pk=EXPORT_ID, community=community, requested_by=owner,
+                                          state="done", file="exports/never-read.zip", size=1)
+
+
+def _co_owner(w):
+    add_member(w["mine"], w["outsider"], Role.OWNER)
+    return w["outsider"]
+
+
+def _export_request(w, surface):
+    """The actor, an owner of "mine", asks for export EXPORT_ID of "mine" on one surface."""
+    base = f"/communities/mine/exports/{EXPORT_ID}/"
+    return {
+        "html-page": lambda: html_client(w["actor"]).get(base),
+        "html-progress": lambda: html_client(w["actor"]).get(base + "progress.json"),
+        "html-download": lambda: html_client(w["actor"]).get(base + "download/"),
+        "api-detail": lambda: api_client(w["actor"]).get("/api/v1" + base),
+        "api-download": lambda: api_client(w["actor"]).get("/api/v1" + base + "download/"),
+    }[surface]()
+
+
 def _hidden_tagged_post(w, tag):
     post, _ = services.post_create(
         actor=w["author"], community=w["board"], title="Secret", classification=SC, tags=[tag]
@@ -301,6 +328,17 @@ CASES = [
         covers=("posts.Tag.name", "posts.Tag.slug"),
     ),
     # -- Redirects and shortcuts (the admin "view on site" rows go here) --
+    # -- community exports (SPEC §4): an export id that is not the requester's answers like none --
+    *[
+        Case(
+            f"community-export-{kind}-{surface}",
+            request=lambda w, surface=surface: _export_request(w, surface),
+            hide=hide,
+        )
+        for kind, hide in (("of-another-community", lambda w: _hidden_export(w, w["board"], w["owner"])),
+                           ("of-another-owner", lambda w: _hidden_export(w, w["mine"], _co_owner(w))))
+        for surface in ("html-page", "html-progress", "html-download", "api-detail", "api-download")
+    ],
 ]
 
 # Uniqueness rules no form or API lets a requester collide with something hidden from them.

@@ -30,7 +30,8 @@ def _targets(route, world):
     if route.targets is None:
         return [(None, {"missing": m.MISSING})]
     if route.targets == "community":
-        return [(key, {"slug": m.slug(key)}) for key in m.COMMUNITIES]
+        return [(key, {"slug": m.slug(key), "export": world["exports"][key].pk, "missing": m.MISSING})
+                for key in m.COMMUNITIES]
     if route.targets == "post":
         return [(item, {"id": world["posts"][item].pk, "comment": world["comments"][item].pk,
                         "tag": f"{item.token}tag", "missing": m.MISSING}) for item in m.POSTS]

@@ -31,7 +31,7 @@ CONTENT_MODELS = {
     "Post", "WikiPage", "Comment", "PostAttachment", "WikiAttachment", "AttachmentBase", "Tag", "Like",
     "PostReader", "WikiPageReader", "Community", "Membership", "JoinRequest", "MembershipEvent",
     "Flag", "ModerationAction", "EscalationCase", "ModeratedPost", "ModeratedComment", "ModeratedWikiPage",
-    "StalenessReview", "DispositionRecord", "DeclassificationReview", "BatchItem",
+    "StalenessReview", "DispositionRecord", "DeclassificationReview", "BatchItem", "CommunityExport",
 }
 MANAGERS = {"objects", "_default_manager", "all_objects", "_base_manager"}
 
@@ -164,6 +164,14 @@ ALLOWED: dict[str, str] = {
         "slug of a reviewed item's community (officers, or the item's author)",
     'records/holds.py:resolve_target': 'records officers place holds on any community (SPEC §4)',
     'records/packages.py:post_payload': 'archive packages of disposed items (records, SPEC §4)',
+    # Community exports (SPEC §4): pages and API read them through CommunityExport.objects.visible_to;
+    # the service's own reads are of an export it was handed by id (its worker, after the owner check).
+    'records/exports.py:export_request': 'the requesting owner\'s own exports, after require_owner',
+    'records/exports.py:_claim': 'the export worker claims the row it was queued for',
+    'records/exports.py:run_export': 'the export worker updates its own row (and checks visible_to first)',
+    'records/exports.py:_remove': 'the expiry job removes packages past their 7 days (metadata only)',
+    'records/exports.py:expire_exports': 'the expiry job removes packages past their 7 days (metadata only)',
+    'records/exports.py:discard_exports_holding': 'disposition removes the packages holding a destroyed item',
     'records/reports.py:inventory': "records officers' metadata report (SPEC §4: community × level × age)",
     'records/reports.py:run_inventory': "records officers' metadata report (SPEC §4)",
     'records/reports.py:stale': "records officers' stale-communities report (SPEC §4)",

@@ -47,7 +47,7 @@ def all_routes():
 
 SAMPLE = {"slug": "qcopenzz", "id": 1, "page": "qxw1zz", "outsider": "mx-outsider", "author": "mx-author",
           "comment": 1, "tag": "qxp1zztag", "missing": m.MISSING,
-          "version": 1}
+          "version": 1, "export": 1}
 
 
 def route_of(path: str) -> str:

@@ -23,7 +23,7 @@ from zeal import zeal_ignore
 from communities.models import JoinRequest, MembershipEvent, Role
 from moderation.models import Flag, ModerationAction
 from posts.models import Comment, Post, Tag, WikiPage
-from records.models import DispositionBatch, DispositionRecord, RetentionSchedule, StalenessReview
+from records.models import CommunityExport, DispositionBatch, DispositionRecord, RetentionSchedule, StalenessReview
 from tests.factories import CommunityFactory, UserFactory, add_member
 
 from . import matrix as m
@@ -122,8 +122,12 @@ def _build_world():
         schedule_name=schedule.name, disposition="destroy", approved_by=users["records_officer"],
         approved_by_username=users["records_officer"].username, last_activity_at=now - timedelta(days=400),
     )
+    # The owner's export of each community, waiting for a worker (SPEC §4 "Community export"): theirs
+    # only; everyone else, the other owner (no_terms) included, meets it as nonexistent.
+    exports = {key: CommunityExport.objects.create(community=c, requested_by=users["owner"])
+               for key, c in communities.items()}
     return {"users": users, "communities": communities, "posts": posts, "wiki": wiki,
-            "comments": comments, "flags": flags, "actions": actions, "officers": officers}
+            "comments": comments, "flags": flags, "actions": actions, "officers": officers, "exports": exports}
 
 
 def clients(world, api):

@@ -219,6 +219,11 @@ PERIODIC_TASKS = {
         "crontab": {"minute": "45", "hour": "1"},
         "description": "Gather items past retention into a disposition batch per schedule, for approval.",
     },
+    "records: remove old community exports": {
+        "task": "records.tasks.expire_community_exports_task",
+        "crontab": {"minute": "40"},
+        "description": "Remove from storage the community exports older than COMMUNITY_EXPORT_DAYS (SPEC §4).",
+    },
     "records: run approved batches": {
         "task": "records.tasks.run_approved_batches_task",
         "crontab": {"minute": "*/5"},
@@ -256,6 +261,8 @@ RECORDS_REPORT_STALL_SECONDS = env.int("RECORDS_REPORT_STALL_SECONDS", default=6
 # Long reports: the inventory counts this many communities per step; the access log keeps the newest this many rows.
 RECORDS_REPORT_COMMUNITY_SLICE = env.int("RECORDS_REPORT_COMMUNITY_SLICE", default=200)
 RECORDS_REPORT_ROW_CAP = env.int("RECORDS_REPORT_ROW_CAP", default=10_000)
+# Community exports (SPEC §4): removed from the private storage this many days after they are built.
+COMMUNITY_EXPORT_DAYS = env.int("COMMUNITY_EXPORT_DAYS", default=7)
 # A test hook: seconds a disposition batch waits before each item, so a test can kill the worker mid-batch.
 RECORDS_ITEM_DELAY = env.float("RECORDS_ITEM_DELAY", default=0.0)
 

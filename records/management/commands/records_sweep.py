@@ -1,7 +1,8 @@
 """``records_sweep [--as-of YYYY-MM-DD]``: the records jobs once, in process (SPEC §6).
 
 Flags and archives stale communities, gathers due items into batches and runs
-the approved batches not yet run, as if today were ``--as-of``. The staleness
+the approved batches not yet run, and removes community exports past their
+seven days, as if today were ``--as-of``. The staleness
 and gathering jobs share their once-per-day key with the beat jobs, so a
 sweep and a beat on the same day do not both run.
 """
@@ -10,7 +11,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from records import disposition, jobs, staleness
+from records import disposition, exports, jobs, staleness
 from records.models import DispositionBatch
 
 
@@ -51,4 +52,6 @@ class Command(BaseCommand):
             disposition.run_batch(batch_id)
         for batch in DispositionBatch.objects.filter(pk__in=batch_ids).order_by("pk"):
             report(f"Batch {batch.pk}: {batch.state}, {batch.disposed} disposed of, {batch.skipped} skipped.")
+        expired = exports.expire_exports(now=now)
+        report(f"Community exports: {expired['removed']} removed from storage.")
         self.stdout.write(self.style.SUCCESS(f"Records sweep done as of {now:%Y-%m-%d}."))
