@@ -1,4 +1,4 @@
-"""The periodic jobs under ``make run`` (SPEC §4, §8; issue 13 fault 9: nothing gathered batches
+"""The periodic jobs under ``make run`` (SPEC §4, §8; before them, nothing gathered batches
 under the embedded default). ``runserver`` in the embedded mode (no REDIS_URL, eager Celery) runs
 ``settings.PERIODIC_TASKS`` in a thread of its own, at their schedules, from the same database rows
 celery beat reads; never with REDIS_URL, never in tests, never outside ``runserver``."""
@@ -41,12 +41,14 @@ def test_a_task_that_never_ran_runs_at_once_then_at_its_schedule(ran):
     assert _fired_at(NOON) == NAMES  # a fresh demo gathers on start
     assert _fired_at(NOON + dt.timedelta(minutes=3)) == set()
     assert _fired_at(NOON + dt.timedelta(minutes=5)) == {"records: run approved batches"}
-    # The next night: the 01:30 and 01:45 records jobs (and the five-minute one); 02:15 and 06:00 not yet.
+    # The next night: the 01:30 and 01:45 records jobs (and the five-minute and hourly ones); 02:15 and
+    # 06:00 not yet.
+    hourly = "records: remove old community exports"
     assert _fired_at(dt.datetime(2026, 3, 11, 1, 50, tzinfo=UTC)) == {
-        "records: staleness", "records: gather due items", "records: run approved batches"}
+        "records: staleness", "records: gather due items", "records: run approved batches", hourly}
     assert _fired_at(dt.datetime(2026, 3, 11, 6, 1, tzinfo=UTC)) == {
-        "expire memberships", "send daily notification digests", "records: run approved batches"}
-    assert len(ran) == 5 + 1 + 3 + 3
+        "expire memberships", "send daily notification digests", "records: run approved batches", hourly}
+    assert len(ran) == len(NAMES) + 1 + 4 + 4
     task = PeriodicTask.objects.get(name="records: gather due items")
     assert task.last_run_at == dt.datetime(2026, 3, 11, 1, 50, tzinfo=UTC) and task.total_run_count == 2
 

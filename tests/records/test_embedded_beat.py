@@ -1,5 +1,5 @@
 """Under ``make run`` the embedded mode's scheduler (``unisocial.devserver.beat``) runs the real
-records jobs (issue 13 fault 9: nothing gathered batches unless someone ran ``records_sweep``)."""
+records jobs (before them, nothing gathered batches unless someone ran ``records_sweep``)."""
 import pytest
 from django.conf import settings
 from django.utils import timezone

@@ -49,6 +49,7 @@ def test_the_jobs_are_scheduled_in_django_celery_beat():
         "records.tasks.staleness_task": True,
         "records.tasks.gather_due_task": True,
         "records.tasks.run_approved_batches_task": True,
+        "records.tasks.expire_community_exports_task": True,
     }
     every_five = PeriodicTask.objects.get(task="records.tasks.run_approved_batches_task")
     assert every_five.crontab.minute == "*/5"

@@ -109,7 +109,7 @@ def _revision_markings(html):
 def test_a_declassified_item_is_marked_at_its_new_level_and_each_revision_at_its_own(
     community, cast, private_media, packages_checked_by_bagit
 ):
-    # Fault 7 (issue 13): the item was marked with its highest revision's level, so a
+    # The fault this guards against: the item was marked with its highest revision's level, so a
     # declassified item kept its old marking.
     post = make_post(community, cast["author"], level="strictly_confidential", old=False)
     with zeal_ignore():

@@ -1,4 +1,4 @@
-"""Retention schedules (SPEC §4, §6; issue 13 fault 9): records officers manage them in the browser
+"""Retention schedules (SPEC §4, §6): records officers manage them in the browser
 at /records/schedules/ and in the API, with authority, justification, restore window and a full
 history; "Gather now" gathers due items at once. Everyone else 403; bad input a clear error."""
 import pytest

@@ -1,4 +1,4 @@
-"""System managers manage retention schedules in /admin/ too (SPEC §4; issue 13 fault 9): the same
+"""System managers manage retention schedules in /admin/ too (SPEC §4): the same
 rules and clear errors as the records officers' pages (not a constraint's name), the records audit
 log, and the schedule's history (who, when, what) on the admin's history page."""
 import re
