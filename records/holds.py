@@ -58,12 +58,16 @@ def is_held(obj) -> bool:
     return is_held_target(*target_of(obj))
 
 
+def held_message() -> str:
+    return _("This item is under a records hold: it cannot be edited, withdrawn, hidden, reclassified or "
+             "commented on until the hold is released.")
+
+
 def require_not_held(obj) -> None:
-    """Refuse a change to an item under a records hold (withdraw, edit, reclassify)."""
+    """Refuse a change to an item under a records hold (SPEC §4: edit, withdraw, hide, reclassify,
+    comment, attach; a comment is held with its post)."""
     if is_held(obj):
-        raise PermissionDenied(
-            _("This item is under a records hold and cannot be edited or withdrawn until the hold is released.")
-        )
+        raise PermissionDenied(held_message())
 
 
 def refuse_held_write(sender, *, item, **kwargs) -> None:

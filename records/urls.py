@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import declassification, disposition, holds, reports, staleness
+from .views import archiving, declassification, disposition, holds, reports, staleness
 
 app_name = "records"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("due/", reports.due, name="due"),
     path("holds/", holds.hold_list, name="holds"),
     path("holds/<int:pk>/release/", holds.hold_release, name="hold_release"),
+    path("archiving/", archiving.archiving_page, name="archiving"),
     path("batches/", disposition.batch_list, name="batches"),
     path("batches/<int:pk>/", disposition.batch_detail, name="batch"),
     path("batches/<int:pk>/approve/", disposition.batch_approve, name="batch_approve"),

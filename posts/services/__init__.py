@@ -61,8 +61,10 @@ from .rules import (  # noqa: F401
     choose_level,
     item_change_level,
     item_drop_readers,
+    item_write_refusal,
     manages_audience,
     notify_mentions_on_publish,
+    request_item_write,
     validate_readers,
 )
 from .wiki import (  # noqa: F401

@@ -17,6 +17,8 @@ def comment_create(*, actor, post, body, parent=None) -> tuple[Comment, list[str
     """Members comment on a visible, published post; replies are one level deep."""
     _require_writable(post.community)
     _require_member(actor, post.community)
+    # A comment is a change of the post's record: refused on a held post, or one in a held community (SPEC §4).
+    _request_write(post)
     if post.status != Status.PUBLISHED:
         raise PermissionDenied(_("Comments open once the post is published."))
     if not (body or "").strip():

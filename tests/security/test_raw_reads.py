@@ -162,7 +162,14 @@ ALLOWED: dict[str, str] = {
     'records/api/declassification.py:DeclassificationReviewList.post': 're-reads the review the service just wrote',
     'records/api/declassification.py:ReviewSerializer.get_community':
         "slug of a reviewed item's community (officers, or the item's author)",
+    'records/api/archiving.py:_ArchiveAction.post': 'records officers archive and un-archive any community by '
+                                                      'slug (SPEC §4)',
+    'records/archiving.py:_locked': 'locks the community a records officer archives or un-archives (SPEC §4)',
     'records/holds.py:resolve_target': 'records officers place holds on any community (SPEC §4)',
+    'records/views/archiving.py:ArchiveForm.clean_community': 'records officers archive and un-archive any '
+                                                              'community by slug (SPEC §4)',
+    'records/views/archiving.py:archiving_page': "archived communities' slugs and dates: metadata for records "
+                                                 "officers (SPEC §4)",
     'records/packages.py:post_payload': 'archive packages of disposed items (records, SPEC §4)',
     'records/reports.py:inventory': "records officers' metadata report (SPEC §4: community × level × age)",
     'records/reports.py:run_inventory': "records officers' metadata report (SPEC §4)",
