@@ -4,6 +4,7 @@ and a community hold covers what is created while it lasts. The page says so bef
 types, to those who could otherwise change the item, and to nobody else."""
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 from zeal import zeal_ignore
 
 from communities.models import Role
@@ -14,7 +15,7 @@ from posts.models import Comment
 from records import holds
 from tests.factories import CommunityFactory, UserFactory, add_member
 
-from .conftest import make_post, make_wiki
+from .conftest import attach, make_post, make_wiki
 
 pytestmark = pytest.mark.django_db
 
@@ -71,10 +72,14 @@ def test_no_new_comment_through_the_api_nor_the_page(community, cast, officer, a
 # --- a community hold covers what is created while it lasts -----------------------------------
 
 
-def test_a_new_post_in_a_held_community_is_allowed_but_held_from_birth(community, cast, officer):
+def test_a_new_post_in_a_held_community_is_allowed_but_held_from_birth(community, cast, officer, private_media):
     hold_community(officer, community)
-    post = make_post(community, cast["author"], old=False, title="Written during the hold")
+    post = make_post(community, cast["author"], old=False, title="Written during the hold",
+                     attachment=SimpleUploadedFile("minutes.txt", b"minutes"))  # with the file it is written with
+    assert post.attachments.count() == 1
     assert holds.is_held(post)
+    with pytest.raises(PermissionDenied, match="records hold"):
+        attach(post, cast["author"])
     with pytest.raises(PermissionDenied, match="records hold"):
         post_services.post_update(actor=cast["author"], post=post, title="Changed")
     with pytest.raises(PermissionDenied, match="records hold"):
