@@ -8,7 +8,10 @@ propagates to the caller of the service (``Signal.send``, not ``send_robust``).
 from django.dispatch import Signal
 
 item_write_requested = Signal()
-"""Sent before a post, comment or wiki page is edited, withdrawn, reclassified or given a file.
+"""Sent before a post, comment or wiki page is edited, withdrawn, reclassified, given a file or
+commented on (the post), and before moderation hides or rejects one (``moderation.services``,
+which also asks, through ``posts.services.item_write_refusal``, before a report hides one).
+Not sent when an item is created: a new item in a held community is allowed, held from birth.
 
 Arguments: ``sender`` (the item's model) and ``item`` (the post, comment or wiki page, as the
 service loaded it; a community where a write concerns one).

@@ -27,7 +27,7 @@ RESULT = inline_serializer("ArchiveResult", {
 
 class _ArchiveAction(APIView):
     permission_classes = OFFICERS
-    action = None
+    service = None
 
     @extend_schema(request=ReasonSerializer, responses=RESULT)
     def post(self, request, slug):
@@ -36,14 +36,14 @@ class _ArchiveAction(APIView):
             raise Http404
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        community = self.action(actor=request.user, community=community, reason=data.validated_data["reason"])
+        community = self.service(actor=request.user, community=community, reason=data.validated_data["reason"])
         return Response({"community": community.slug, "is_archived": community.is_archived,
                          "archived_at": community.archived_at})
 
 
 class ArchiveCommunity(_ArchiveAction):
-    action = staticmethod(archiving.community_archive)
+    service = staticmethod(archiving.community_archive)
 
 
 class UnarchiveCommunity(_ArchiveAction):
-    action = staticmethod(archiving.community_unarchive)
+    service = staticmethod(archiving.community_unarchive)

@@ -198,3 +198,12 @@ def test_a_report_on_an_archived_communitys_post_is_refused(community, cast, api
     assert response.status_code == 403
     assert "archived" in response.json()["detail"]
     assert not Flag.objects.exists()
+
+
+def test_an_archived_communitys_post_page_offers_no_report_form(community, cast, client):
+    post = make_post(community, cast["author"], old=False)
+    client.force_login(cast["plain"])
+    assert "Send report" in client.get(f"/posts/{post.pk}/").content.decode()
+    archived(community)
+    html = client.get(f"/posts/{post.pk}/").content.decode()
+    assert "Archived — read-only" in html and "Send report" not in html
