@@ -142,7 +142,10 @@ class CommunityAdmin(AccessRuleAdmin):
     # Names and slugs are unique: editing them here would answer "already exists" for a
     # restricted community's (an existence oracle). Communities are created and renamed on the
     # site, through communities.services, by their owners.
-    readonly_fields = ("name", "slug", "created_by", "created_at", "last_activity_at", "archived_at")
+    # Archiving and un-archiving are records actions, in the records audit log, and un-archiving is
+    # the records officers' alone (SPEC §4): they do both in the records area (records.archiving),
+    # not here, where a system manager's change would leave no audit row.
+    readonly_fields = ("name", "slug", "created_by", "created_at", "last_activity_at", "is_archived", "archived_at")
     inlines = [MembershipInline]
     change_list_template = "admin/communities/community/change_list.html"
 

@@ -23,6 +23,18 @@ Decisions worth knowing:
   if the flags had hidden the item, publishes it again (the item is kept).
 * An auto-hidden item keeps its flags open, so it stays in the queue until
   someone reviews it.
+* A records hold (SPEC §4) freezes an item: ``hide``, ``reject`` and
+  ``reclassify`` of a held item are refused (403, the hold's message). Moderation
+  sits below records and may not import it: it asks posts'
+  ``item_write_requested``, which records answers. A report on a held item is
+  filed, but hides nothing, neither automatically nor for confidentiality: the
+  item stays as it is, its flags open, in the queue. ``approve`` (of a pending
+  item held from birth, written in a held community), ``restore``, ``dismiss``
+  and ``escalate`` stay open: they change neither the item's text nor its level
+  and destroy nothing — the record is kept as it is, only who sees it changes —
+  and refusing ``approve`` would leave every pre-moderated post of a held
+  community waiting until the hold is released.
+* An archived community is read-only (SPEC §2.1): no report on its items.
 """
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -39,7 +51,7 @@ from communities.models import Membership, Role
 from notifications.models import Notification
 from notifications.services import notify
 from posts.models import Comment
-from posts.services import item_reclassify, notify_mentions_on_publish
+from posts.services import item_reclassify, item_write_refusal, notify_mentions_on_publish, request_item_write
 from unisocial import items
 from unisocial.classification import Level, Status, Visibility, rank
 from unisocial.ratelimits import check_hourly
@@ -199,6 +211,8 @@ def flag_create(*, actor, item, reason, note="") -> Flag:
     reports it for ``confidentiality``.
     """
     _require_visible(actor, item)
+    if community_of(item).is_archived:
+        raise PermissionDenied(_("This community is archived and read-only: its items can no longer be reported."))
     if reason not in Flag.Reason.values:
         raise ValidationError({"reason": _("Choose a reason for your report.")})
     note = (note or "").strip()
@@ -224,6 +238,10 @@ def flag_create(*, actor, item, reason, note="") -> Flag:
         raise ValidationError({"target_id": _("You have already reported this item.")}) from None
 
     if item.status not in (Status.PUBLISHED, Status.PENDING):
+        return flag
+    if item_write_refusal(item) is not None:
+        # Under a records hold (SPEC §4): the report is filed and stays open in the queue, but
+        # the item is not hidden — not automatically, not for confidentiality. It stays as it is.
         return flag
     if reason == Flag.Reason.CONFIDENTIALITY and _may_moderate(role_in(actor, community), item):
         _hide(
@@ -267,6 +285,7 @@ def item_reject(*, actor, item, reason) -> ModerationAction:
     _require_moderator(actor, item)
     if item.status != Status.PENDING:
         raise ValidationError({"action": _("Only an item awaiting approval can be rejected.")})
+    request_item_write(item)  # a held item is not hidden (SPEC §4; records answers)
     reason = _reason(Action.REJECT, reason)
     _close_flags(item, actor=actor)
     return _hide(item, actor=actor, reason=reason, action=Action.REJECT)
@@ -291,6 +310,7 @@ def item_hide(*, actor, item, reason) -> ModerationAction:
     _require_moderator(actor, item)
     if item.status not in (Status.PUBLISHED, Status.PENDING):
         raise ValidationError({"action": _("This item is already hidden.")})
+    request_item_write(item)  # a held item is not hidden (SPEC §4; records answers)
     reason = _reason(Action.HIDE, reason)
     _close_flags(item, actor=actor)
     return _hide(item, actor=actor, reason=reason)
@@ -316,6 +336,7 @@ def item_moderation_reclassify(*, actor, item, classification, reason) -> Modera
     _require_moderator(actor, item)
     if isinstance(item, Comment):
         raise ValidationError({"classification": _("A comment has its post's level: reclassify the post.")})
+    request_item_write(item)  # item_reclassify asks too; refused before the level is checked (SPEC §4)
     reason = _reason(Action.RECLASSIFY, reason)
     old = item.classification
     if classification not in Level.values or rank(classification) <= rank(old):

@@ -15,7 +15,7 @@ from unisocial.classification import Level
 from unisocial.sanitize import clean_html
 from unisocial.sanitize import render as render_body
 
-from . import services
+from . import services, signals
 
 PAGE_SIZE = 20
 
@@ -33,14 +33,18 @@ def error_text(error) -> str:
 def refused(request, check, *args, back):
     """Ask a service's own check (``services.require_can_write`` / ``require_can_change``) before
     a page shows a form, so a refusal is said before anyone types and by the same rule as at Save:
-    a read-only community answers with its message on ``back``; any other refusal (not a member,
-    not the author, a records hold) raises its ``PermissionDenied``, the 403 page with the reason.
-    Returns the redirect, or None when the write may go ahead."""
+    a read-only community answers with its message on ``back``; a frozen item (a records hold,
+    ``signals.WriteFrozen``) lets the page render, and its template shows the hold's notice instead
+    of the form (the write itself is refused by the service); any other refusal (not a member, not
+    the author) raises its ``PermissionDenied``, the 403 page with the reason.
+    Returns the redirect, or None when the page may go ahead."""
     try:
         check(request.user, *args)
     except services.ReadOnly as error:
         messages.error(request, error_text(error))
         return redirect(back)
+    except signals.WriteFrozen:
+        return None
     return None
 
 

@@ -2,7 +2,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .api import declassification, disposition, exports, holds, reports, staleness
+from .api import archiving, declassification, disposition, exports, holds, reports, staleness
 
 router = SimpleRouter()
 router.register("schedules", disposition.ScheduleViewSet, basename="records-schedule")
@@ -16,6 +16,8 @@ urlpatterns = [
     path("due/", reports.DueReport.as_view(), name="api-records-due"),
     path("declassification/", declassification.DeclassificationReviewList.as_view(),
          name="api-records-declassification"),
+    path("communities/<slug:slug>/archive/", archiving.ArchiveCommunity.as_view(), name="api-records-archive"),
+    path("communities/<slug:slug>/unarchive/", archiving.UnarchiveCommunity.as_view(), name="api-records-unarchive"),
     *router.urls,
 ]
 

@@ -7,12 +7,13 @@ connected in ``RecordsConfig.ready``),
 and the disposition queries exclude held items with ``held_q``. Placing and
 releasing are written to the records audit log.
 """
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from posts.signals import WriteFrozen
 from unisocial import items
 
 from .audit import audit, require_records_officer
@@ -57,12 +58,16 @@ def is_held(obj) -> bool:
     return is_held_target(*target_of(obj))
 
 
+def held_message() -> str:
+    return _("This item is under a records hold: it cannot be edited, withdrawn, hidden, reclassified or "
+             "commented on until the hold is released.")
+
+
 def require_not_held(obj) -> None:
-    """Refuse a change to an item under a records hold (withdraw, edit, reclassify)."""
+    """Refuse a change to an item under a records hold (SPEC §4: edit, withdraw, hide, reclassify,
+    comment, attach; a comment is held with its post)."""
     if is_held(obj):
-        raise PermissionDenied(
-            _("This item is under a records hold and cannot be edited or withdrawn until the hold is released.")
-        )
+        raise WriteFrozen(held_message())
 
 
 def refuse_held_write(sender, *, item, **kwargs) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import declassification, disposition, exports, holds, reports, schedules, staleness
+from .views import archiving, declassification, disposition, exports, holds, reports, schedules, staleness
 
 app_name = "records"
 urlpatterns = [
@@ -16,6 +16,7 @@ urlpatterns = [
     path("gather/", schedules.gather_now, name="gather_now"),
     path("holds/", holds.hold_list, name="holds"),
     path("holds/<int:pk>/release/", holds.hold_release, name="hold_release"),
+    path("archiving/", archiving.archiving_page, name="archiving"),
     path("batches/", disposition.batch_list, name="batches"),
     path("batches/<int:pk>/", disposition.batch_detail, name="batch"),
     path("batches/<int:pk>/approve/", disposition.batch_approve, name="batch_approve"),

@@ -27,16 +27,22 @@ ATTACHMENT_TYPES = {
 
 
 @transaction.atomic
-def _attach(actor, item, upload) -> None:
-    """The optional file of a post or wiki form: written with the item, in its transaction."""
+def _attach(actor, item, upload, *, new_item=False) -> None:
+    """The optional file of a post or wiki form: written with the item, in its transaction.
+    ``new_item``: the item is being created (see ``attachment_add``)."""
     if upload:
-        attachment_add(actor=actor, item=item, upload=upload)
+        attachment_add(actor=actor, item=item, upload=upload, new_item=new_item)
 
 
-def attachment_add(*, actor, item, upload):
-    """Attach a file to a post (its author) or a wiki page (any editor), within size and type limits."""
+def attachment_add(*, actor, item, upload, new_item=False):
+    """Attach a file to a post (its author) or a wiki page (any editor), within size and type limits.
+
+    A file added to an existing item is a write on it, refused for a held item (SPEC §4). With
+    ``new_item`` (the file an item is created with, in the same transaction) nothing is asked:
+    a new post or page in a held community is allowed, held from birth, with its file."""
     _require_writable(item.community)
-    _request_write(item)
+    if not new_item:
+        _request_write(item)
     if isinstance(item, Post):
         if item.author_id != actor.pk:
             raise PermissionDenied(_("Only the author can attach files to this post."))

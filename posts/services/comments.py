@@ -9,13 +9,15 @@ from unisocial.classification import Status
 from unisocial.sanitize import clean_text
 
 from ..models import Comment
-from .rules import _mentions, _touch, require_can_change, require_can_write
+from .rules import _mentions, _request_write, _touch, require_can_change, require_can_write
 
 
 @transaction.atomic
 def comment_create(*, actor, post, body, parent=None) -> tuple[Comment, list[str]]:
     """Members comment on a visible, published post; replies are one level deep."""
     require_can_write(actor, post.community)
+    # A comment is a change of the post's record: refused on a held post, or one in a held community (SPEC §4).
+    _request_write(post)
     if post.status != Status.PUBLISHED:
         raise PermissionDenied(_("Comments open once the post is published."))
     if not (body or "").strip():

@@ -67,7 +67,7 @@ def post_create(*, actor, community, title, body="", body_format="html", classif
     _set_readers(post, readers, "posts.read_post")
     _touch(community)
     warnings = _mentions(actor, post, body) if post.status == Status.PUBLISHED else []
-    _attach(actor, post, attachment)
+    _attach(actor, post, attachment, new_item=True)
     return post, warnings
 
 

@@ -31,10 +31,26 @@ def _require_writable(community: Community):
     require_writable(community)
 
 
-def _request_write(item):
+def request_item_write(item):
     """Ask the apps built on posts whether ``item`` may be written (``signals.item_write_requested``):
-    a receiver refuses by raising — records, for an item under a records hold (SPEC §4)."""
+    a receiver refuses by raising — records, for an item under a records hold (SPEC §4). Every
+    write on an existing item asks, here and in moderation (which may not import records)."""
     signals.item_write_requested.send(sender=type(item), item=item)
+
+
+_request_write = request_item_write
+
+
+def item_write_refusal(item) -> str | None:
+    """What a receiver of ``signals.item_write_requested`` would refuse a write on ``item`` with
+    (its message), or ``None`` when the write may go ahead. For a write that must not fail when
+    refused but do less (moderation's automatic hide: a report on a held item is filed, the item
+    stays as it is), and for a page that says so before anyone types."""
+    try:
+        request_item_write(item)
+    except PermissionDenied as error:
+        return str(error) or _("This item cannot be changed.")
+    return None
 
 
 def _require_member(actor, community) -> str:

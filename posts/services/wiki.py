@@ -49,7 +49,7 @@ def wiki_create(*, actor, community, title, slug="", body="", body_format="html"
     page.save()
     _set_readers(page, readers, "posts.read_wikipage")
     _touch(community)
-    _attach(actor, page, attachment)
+    _attach(actor, page, attachment, new_item=True)
     return page, _mentions(actor, page, body)
 
 

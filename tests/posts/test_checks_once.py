@@ -55,15 +55,21 @@ def test_archived_community_says_so_on_the_page_before_typing(client, world):
     assert _refusal(lambda: services.post_update(actor=author, post=post, title="x"))[0] is services.ReadOnly
 
 
-def test_a_held_post_is_refused_on_the_edit_page_and_in_the_api(client, api, world):
+def test_a_held_post_shows_its_notice_on_the_edit_page_and_is_refused_at_save(client, api, world):
     _community, author, _other, post = world
     officer = UserFactory()
     officer.groups.add(Group.objects.get_or_create(name=RECORDS_OFFICERS_GROUP)[0])
     hold_place(actor=officer, target_type="post", target_id=post.pk, reason="Legal request")
     _kind, message = _refusal(lambda: services.post_update(actor=author, post=post, title="x"))
     client.force_login(author)
-    response = client.get(f"/posts/{post.pk}/edit/")
-    assert response.status_code == 403 and message in response.content.decode()
+    response = client.get(f"/posts/{post.pk}/edit/")  # the hold's notice instead of a form
+    assert response.status_code == 200 and "This item is under a records hold." in response.content.decode()
+    assert 'name="title"' not in response.content.decode()
+    response = client.post(f"/posts/{post.pk}/edit/", {"title": "x", "body": "y", "body_format": "markdown"},
+                           follow=True)
+    assert "records hold" in response.content.decode()
+    post.refresh_from_db()
+    assert post.title != "x"
     response = api(author).patch(f"/api/v1/posts/{post.pk}/", {"title": "x"}, format="json")
     assert response.status_code == 403 and response.json()["detail"] == message
 

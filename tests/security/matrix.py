@@ -503,6 +503,7 @@ HTML_ROUTES = [
     Route("GET", "/records/stale/", _records_officer_only),
     Route("GET", "/records/due/", _records_officer_only),
     Route("GET", "/records/holds/", _records_officer_only),
+    Route("GET", "/records/archiving/", _records_officer_only),
     Route("GET", "/records/access-log/", _records_officer_only),
     Route("GET", "/records/declassification/", _records_officer_only),
     # --- the rest of the URL conf -------------------------------------------------------------------
@@ -559,6 +560,9 @@ HTML_ROUTES = [
     Route("POST", "/records/schedules/{missing}/", _officer_missing, body=SCHEDULE_FORM),
     Route("GET", "/records/schedules/{missing}/history/", _officer_missing),
     Route("POST", "/records/gather/", _officer_acts(("302",))),
+    # Archiving and un-archiving (SPEC §4): officers only; a slug no community has is a form error.
+    Route("POST", "/records/archiving/", _officer_acts((BAD_REQUEST,)),
+          body={"community": "qx-no-such-room", "action": "unarchive", "reason": "matrix"}),
     Route("GET", "/records/reports/{missing}/progress.json", _officer_missing),
 ]
 
@@ -637,6 +641,8 @@ API_ROUTES = [
     Route("POST", "records/batches/{missing}/approve/", _officer_missing),
     Route("GET", "records/batches/{missing}/certificate/", _officer_missing),
     Route("GET", "records/batches/{missing}/items/", _officer_missing),
+    Route("POST", "records/communities/{missing}/archive/", _officer_missing, body={"reason": "matrix"}),
+    Route("POST", "records/communities/{missing}/unarchive/", _officer_missing, body={"reason": "matrix"}),
 ]
 
 

@@ -147,7 +147,8 @@ ALLOWED: dict[str, str] = {
     'feed/selectors.py:_my_sources': "the viewer's own memberships (feed sources)",
     'feed/selectors.py:feed_candidates':
         'documented: rows before the rule, only for feed_for/AccessRuleViewSet which add it',
-    'posts/selectors.py:with_counts': 'like counts annotated on posts the caller filters through the rule',
+    'posts/selectors.py:likes_of': 'the likes of a post the caller loaded through the rule: a like is visible '
+                                   'exactly when its post is (Like.access_parent)',
     'feed/views.py:_my_memberships': "the viewer's own memberships",
     'posts/selectors.py:communities_of':
         'memberships of a person, intersected with Community.objects.visible_to(viewer)',
@@ -162,7 +163,14 @@ ALLOWED: dict[str, str] = {
     'records/api/declassification.py:DeclassificationReviewList.post': 're-reads the review the service just wrote',
     'records/api/declassification.py:ReviewSerializer.get_community':
         "slug of a reviewed item's community (officers, or the item's author)",
+    'records/api/archiving.py:_ArchiveAction.post': 'records officers archive and un-archive any community by '
+                                                      'slug (SPEC §4)',
+    'records/archiving.py:_locked': 'locks the community a records officer archives or un-archives (SPEC §4)',
     'records/holds.py:resolve_target': 'records officers place holds on any community (SPEC §4)',
+    'records/views/archiving.py:ArchiveForm.clean_community': 'records officers archive and un-archive any '
+                                                              'community by slug (SPEC §4)',
+    'records/views/archiving.py:archiving_page': "archived communities' slugs and dates: metadata for records "
+                                                 "officers (SPEC §4)",
     'records/packages.py:post_payload': 'archive packages of disposed items (records, SPEC §4)',
     # Community exports (SPEC §4): pages and API read them through CommunityExport.objects.visible_to;
     # the service's own reads are of an export it was handed by id (its worker, after the owner check).
