@@ -1,4 +1,4 @@
-"""Holds and archiving in a real browser (SPEC §4, issue 13 faults 4 and 5).
+"""Holds and archiving in a real browser (SPEC §4).
 
 An officer holds a post; its author opens it and reads the notice before typing: no Edit,
 Delete or comment form, and the edit form shows the notice instead of fields. The officer

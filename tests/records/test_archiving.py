@@ -1,4 +1,4 @@
-"""Archiving and un-archiving a community are records actions (SPEC §4, issue 13 fault 4):
+"""Archiving and un-archiving a community are records actions (SPEC §4):
 un-archiving is for records officers only, and both are in the records audit log; an archived
 community is read-only (SPEC §2.1), reports included."""
 import pytest

@@ -1,4 +1,4 @@
-"""Holds freeze (SPEC §4, issue 13 fault 5): a held item cannot be edited, withdrawn, hidden,
+"""Holds freeze (SPEC §4): a held item cannot be edited, withdrawn, hidden,
 reclassified or commented on, on every path — the services, the pages, the API, moderation —
 and a community hold covers what is created while it lasts. The page says so before anyone
 types, to those who could otherwise change the item, and to nobody else."""
