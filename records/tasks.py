@@ -1,7 +1,9 @@
 """Celery tasks for records management (SPEC §4). Thin: ids in, a service call, safe to run twice.
 
 * ``staleness_task`` and ``gather_due_task`` — daily; ``run_approved_batches_task`` —
-  every five minutes (schedules: ``settings.PERIODIC_TASKS``). Each
+  every minute (a killed worker's batch is taken over within about two minutes:
+  ``RECORDS_BATCH_STALL_SECONDS`` of silence, then the next beat); ``purge_quarantine_task``
+  — hourly (schedules: ``settings.PERIODIC_TASKS``). Each
   runs at most once per window (``jobs.run_once``: two beats do nothing twice).
 * ``run_batch_task(batch_id)`` — queued on commit of the approval; runs the batch
   in slices below the task time limit and the broker's visibility timeout, each
@@ -17,7 +19,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from . import disposition, jobs, report_runs, staleness
+from . import disposition, jobs, quarantine, report_runs, staleness
 
 # A report run's limits: well under the broker's visibility timeout (2 h), so a
 # run is never redelivered while it is still running.
@@ -40,8 +42,14 @@ def gather_due_task() -> dict | None:
 @shared_task(acks_late=True, ignore_result=True)
 def run_approved_batches_task() -> dict | None:
     now = timezone.now()
-    return jobs.run_once(jobs.RUN_BATCHES, jobs.slot_window(now),
+    return jobs.run_once(jobs.RUN_BATCHES, jobs.slot_window(now, minutes=1),
                          lambda: disposition.run_approved_batches(now=now))
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def purge_quarantine_task() -> dict | None:
+    now = timezone.now()
+    return jobs.run_once(jobs.PURGE, jobs.slot_window(now, minutes=60), lambda: quarantine.purge_due(now=now))
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True)
