@@ -54,7 +54,7 @@ def issue_certificate(batch_id: int, *, now=None) -> Certificate | None:
     """Issue the batch's certificate once, when it is completed and no item is pending or in quarantine.
     Returns it (issued now or before), or ``None`` while it cannot be issued yet."""
     with transaction.atomic():
-        batch = DispositionBatch.objects.select_for_update().select_related("approved_by").get(pk=batch_id)
+        batch = DispositionBatch.objects.select_for_update(of=("self",)).select_related("approved_by").get(pk=batch_id)
         existing = Certificate.objects.filter(batch=batch).first()
         if existing:
             return existing
