@@ -72,6 +72,7 @@ from .quarantine import (  # noqa: F401 (the destruction's names, re-exported fo
     destroy_community,
     destroy_post,
     destroy_wiki_page,
+    quarantine_community,
     quarantine_contents,
 )
 
@@ -604,6 +605,8 @@ def _dispose(item_id: int, *, now) -> str:
         )
     # The package is written and verified (package_items verifies it): now out of everyone's sight.
     quarantined = quarantine_contents(contents)
+    if item.target_type == ContentType.COMMUNITY:
+        quarantine_community(target.pk, now)
     BatchItem.objects.filter(pk=item.pk).update(
         state=BatchItem.State.QUARANTINED, processed_at=now, quarantined_at=now,
         purge_after=now + dt.timedelta(days=item.restore_days), quarantined_contents=quarantined,

@@ -101,10 +101,20 @@ def quarantine_contents(contents) -> list[list]:
     return kept
 
 
-def _give_back(contents) -> None:
+def quarantine_community(community_id, now) -> None:
+    Community.objects.filter(pk=community_id).update(quarantined_at=now)
+
+
+def _give_back(contents, community_id=None) -> None:
+    if community_id is not None:
+        Community.objects.filter(pk=community_id).update(quarantined_at=None)
     for kind, pk, status in contents:
         model = Post if kind == ContentType.POST else WikiPage
         model.objects.filter(pk=pk, status=Status.QUARANTINED).update(status=status)
+
+
+def _community_of(item):
+    return item.target_id if item.target_type == ContentType.COMMUNITY else None
 
 
 def quarantined_items():
@@ -125,7 +135,7 @@ def quarantine_restore(*, actor, target_type, target_id, now=None) -> BatchItem:
     )
     if item is None:
         raise Http404(_("No such item in quarantine."))
-    _give_back(item.quarantined_contents)
+    _give_back(item.quarantined_contents, _community_of(item))
     reason = _("Restored from quarantine by %(user)s.") % {"user": actor.username}
     BatchItem.objects.filter(pk=item.pk).update(state=BatchItem.State.RESTORED, reason=reason, processed_at=now)
     DispositionBatch.objects.filter(pk=item.batch_id).update(disposed=F("disposed") - 1, skipped=F("skipped") + 1)
@@ -188,7 +198,7 @@ def purge_item(item_id: int, *, now) -> str | None:
     community = Community.objects.filter(pk=item.community_id).first()
     if is_held_target(item.target_type, item.target_id, item.community_id):
         # A hold placed during quarantine: the item may not be destroyed; it comes back.
-        _give_back(item.quarantined_contents)
+        _give_back(item.quarantined_contents, _community_of(item))
         reason = _("Put under hold while in quarantine: given back, not destroyed.")
         BatchItem.objects.filter(pk=item.pk).update(state=BatchItem.State.SKIPPED_HELD, reason=reason,
                                                     processed_at=now)

@@ -299,12 +299,15 @@ def test_an_archived_community_goes_to_quarantine_with_its_contents(community, c
     (batch,) = gather_and_approve(officer)
     disposition.run_batch(batch.pk)
     assert Post.objects.get(pk=post.pk).status == "quarantined"
+    for user in cast.values():  # the community itself is out of everyone's sight too
+        assert not Community.objects.visible_to(user).filter(pk=community.pk).exists()
     # Its posts are not gathered again by a post schedule while they wait.
     schedule("post", retain_days=365)
     disposition.gather_due(now=timezone.now())
     assert not BatchItem.objects.filter(target_type="post").exists()
     quarantine.quarantine_restore(actor=officer, target_type="community", target_id=community.pk)
     assert Post.objects.get(pk=post.pk).status == "published"
+    assert Community.objects.visible_to(cast["plain"]).filter(pk=community.pk).exists()
 
 
 # --- complete destruction (fault 3) ------------------------------------------------------------
