@@ -105,10 +105,10 @@ def confirm_all(batch, *, officer=None):
     """Each community of ``batch`` confirmed by its first active owner (or by ``officer`` where it has none)."""
     from django.contrib.auth import get_user_model
 
-    from records import disposition
+    from records import disposition, offices
 
     for entry in batch.communities.all():
-        owners = disposition.active_owner_ids(entry.community_id)
+        owners = offices.active_owner_ids(entry.community_id)
         if owners:
             actor = get_user_model().objects.get(pk=min(owners))
         else:
