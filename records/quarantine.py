@@ -31,6 +31,7 @@ from notifications.models import Notification
 from notifications.services import notify
 from posts.models import Comment, Post, PostAttachment, Tag, WikiAttachment, WikiPage
 from posts.models.attachment import private_storage
+from unisocial import items
 from unisocial.classification import Status
 
 from .audit import audit, require_records_officer
@@ -86,18 +87,13 @@ PURGED_MODELS = (
 # --- quarantine ----------------------------------------------------------------------------
 
 
-def _kind(obj) -> str:
-    return ContentType.POST if isinstance(obj, Post) else ContentType.WIKI
-
-
 def quarantine_contents(contents) -> list[list]:
     """Put ``contents`` (posts and wiki pages) in quarantine; returns ``[[type, id, status it had], …]``.
     A bulk status update: it writes no history row, so nothing of the item is copied anywhere."""
-    kept = [[_kind(obj), obj.pk, obj.status] for obj in contents]
-    for model, kind in ((Post, ContentType.POST), (WikiPage, ContentType.WIKI)):
+    kept = [[items.type_of(obj), obj.pk, obj.status] for obj in contents]
+    for kind in {k for k, _pk, _s in kept}:
         ids = [pk for k, pk, _s in kept if k == kind]
-        if ids:
-            model.objects.filter(pk__in=ids).update(status=Status.QUARANTINED)
+        items.item_type(kind).model.objects.filter(pk__in=ids).update(status=Status.QUARANTINED)
     return kept
 
 
@@ -109,8 +105,7 @@ def _give_back(contents, community_id=None) -> None:
     if community_id is not None:
         Community.objects.filter(pk=community_id).update(quarantined_at=None)
     for kind, pk, status in contents:
-        model = Post if kind == ContentType.POST else WikiPage
-        model.objects.filter(pk=pk, status=Status.QUARANTINED).update(status=status)
+        items.item_type(kind).model.objects.filter(pk=pk, status=Status.QUARANTINED).update(status=status)
 
 
 def _community_of(item):
@@ -217,8 +212,7 @@ def purge_item(item_id: int, *, now) -> str | None:
     part_of = f"community:{item.target_id}" if item.target_type == ContentType.COMMUNITY else ""
     records, files = [], []
     for kind, pk, _status in item.quarantined_contents:
-        model = Post if kind == ContentType.POST else WikiPage
-        obj = model.objects.select_for_update().filter(pk=pk).first()
+        obj = items.item_type(kind).model.objects.select_for_update().filter(pk=pk).first()
         if obj is None:
             continue
         files += destroy_post(obj) if kind == ContentType.POST else destroy_wiki_page(obj)
