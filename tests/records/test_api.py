@@ -191,3 +191,33 @@ def test_reports_show_metadata_only(officer, api, community, cast):
     due = client.get("/api/v1/records/due/").json()
     assert due["schedules"][0]["due_now"] == 1
     assert "Budget review" not in str(inventory) + str(due)
+
+
+def test_confirm_answers_404_for_what_the_caller_may_not_see_and_403_for_what_they_may_not_do(
+    officer, api, community, cast
+):
+    from communities.models import Role
+    from tests.factories import CommunityFactory, add_member
+
+    make_post(community, cast["author"])
+    other = CommunityFactory(visibility="open", slug="elsewhere", name="Elsewhere")
+    add_member(other, cast["plain"], Role.OWNER)
+    make_post(other, cast["plain"], level="unclassified")
+    schedule("post", retain_days=30)
+    disposition.gather_due(now=timezone.now())
+    batch = DispositionBatch.objects.get()
+    url = f"/api/v1/records/batches/{batch.pk}/confirm/"
+    # Not an owner of any community of the batch: the batch does not exist for them.
+    assert api(cast["outsider"]).post(url, {"community": "audit"}, format="json").status_code == 404
+    assert api(cast["author"]).post(url, {"community": "audit"}, format="json").status_code == 404
+    # The owner of "elsewhere" sees "audit" (a member) but does not own it: 403; a community not in
+    # the batch: 404; bad input: 400 and nothing changes.
+    plain = api(cast["plain"])
+    assert plain.post(url, {"community": "audit"}, format="json").status_code == 403
+    assert plain.post(url, {"community": "nowhere"}, format="json").status_code == 404
+    assert plain.post(url, {"community": "elsewhere", "withhold": [{"target_type": "post"}]},
+                      format="json").status_code == 400
+    assert plain.post(url, {"community": "elsewhere", "extra": 1}, format="json").status_code == 400
+    assert not batch.communities.filter(confirmed_at__isnull=False).exists()
+    response = plain.post(url, {"community": "elsewhere"}, format="json")
+    assert response.status_code == 200 and response.json()["state"] == "pending"  # audit still to confirm
