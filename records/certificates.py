@@ -9,7 +9,7 @@ from django.utils import timezone
 from unisocial.csv_export import csv_bytes
 
 from .audit import audit
-from .models import BatchItem, Certificate, Disposition, DispositionBatch
+from .models import BatchItem, Certificate, Disposition, DispositionBatch, DispositionRecord
 
 CERTIFICATE_FIELDS = [
     "target_type", "target_id", "classification", "community_id", "community_slug", "schedule",
@@ -20,6 +20,11 @@ METHOD_DESTROYED, METHOD_TRANSFERRED, METHOD_SKIPPED = "destroyed", "transferred
 
 def _certificate_rows(batch) -> list[dict]:
     confirmations = {c.community_id: c for c in batch.communities.select_related("confirmed_by")}
+    # Batches run before quarantine existed kept the package's checksum on the disposition record only.
+    recorded = {
+        (t, i): c for t, i, c in DispositionRecord.objects.filter(batch=batch, part_of="")
+        .values_list("target_type", "target_id", "package_checksum")
+    }
     rows = []
     items = (
         BatchItem.objects.filter(batch=batch).exclude(state=BatchItem.State.WITHHELD).order_by("processed_at", "id")
@@ -35,7 +40,8 @@ def _certificate_rows(batch) -> list[dict]:
             "community_id": item.community_id,
             "community_slug": confirmation.community_slug if confirmation else "",
             "schedule": batch.schedule_name, "method": method,
-            "package_sha256": item.package_checksum if method == METHOD_TRANSFERRED else "",
+            "package_sha256": (item.package_checksum or recorded.get((item.target_type, item.target_id), ""))
+            if method == METHOD_TRANSFERRED else "",
             "reason": item.reason if method == METHOD_SKIPPED else "",
             "at": item.processed_at.isoformat() if item.processed_at else "",
             "confirmed_by": confirmation.confirmed_by.username if confirmation and confirmation.confirmed_by else "",
@@ -83,3 +89,15 @@ def issue_certificate(batch_id: int, *, now=None) -> Certificate | None:
 def certificate_csv(batch) -> bytes:
     """The stored certificate's CSV bytes (``Certificate.DoesNotExist`` before it is issued)."""
     return bytes(Certificate.objects.get(batch=batch).csv)
+
+
+def issue_due_certificates(*, now=None) -> int:
+    """Issue the certificate of every completed batch that has none and nothing left to do: one whose
+    last purge's worker died before issuing it, or one run before certificates were stored."""
+    issued = 0
+    for batch_id in DispositionBatch.objects.filter(
+        state=DispositionBatch.State.COMPLETED, certificate__isnull=True
+    ).values_list("pk", flat=True):
+        issued += issue_certificate(batch_id, now=now) is not None
+    return issued
+

@@ -35,7 +35,7 @@ from unisocial import items
 from unisocial.classification import Status
 
 from .audit import audit, require_records_officer
-from .certificates import issue_certificate
+from .certificates import issue_certificate, issue_due_certificates
 from .holds import is_held_target
 from .models import (
     BatchItem,
@@ -177,7 +177,8 @@ def purge_due(*, now=None) -> dict:
         vacuum_purged_tables()
         _issue(batch_id, now)
     delete_pending_files()
-    return {"purged": purged, "batches": len(by_batch)}
+    certificates = issue_due_certificates(now=now)
+    return {"purged": purged, "batches": len(by_batch), "certificates": certificates}
 
 
 @transaction.atomic

@@ -10,6 +10,8 @@ def freeze_existing_batches(apps, schema_editor):
     """Batches gathered before freezing existed take their schedule's rule as it is now."""
     Batch = apps.get_model("records", "DispositionBatch")
     Item = apps.get_model("records", "BatchItem")
+    BatchCommunity = apps.get_model("records", "BatchCommunity")
+    Community = apps.get_model("communities", "Community")
     for batch in Batch.objects.select_related("schedule").iterator():
         s = batch.schedule
         Batch.objects.filter(pk=batch.pk).update(
@@ -19,6 +21,13 @@ def freeze_existing_batches(apps, schema_editor):
         Item.objects.filter(batch_id=batch.pk).update(
             schedule_id=s.pk, disposition=s.disposition, retain_days=s.retain_days, restore_days=s.restore_days,
         )
+        # Its offices of record: a pending batch now waits for them (an approved one ran as before).
+        community_ids = set(Item.objects.filter(batch_id=batch.pk).values_list("community_id", flat=True))
+        slugs = dict(Community.objects.filter(pk__in=community_ids).values_list("pk", "slug"))
+        BatchCommunity.objects.bulk_create([
+            BatchCommunity(batch_id=batch.pk, community_id=c, community_slug=slugs.get(c, str(c)))
+            for c in sorted(community_ids)
+        ])
 
 
 class Migration(migrations.Migration):

@@ -366,3 +366,17 @@ def test_the_purged_tables_are_vacuumed_after_a_batch_on_postgresql(community, c
     quarantine.purge_due(now=after_restore_window())
     after = last_vacuum()
     assert after is not None and (before is None or after > before)
+
+
+def test_a_batch_whose_certificate_was_not_issued_gets_it_at_the_next_purge(community, cast, officer, monkeypatch):
+    make_post(community, cast["author"])
+    schedule("post", retain_days=365)
+    (batch,) = gather_and_approve(officer)
+    disposition.run_batch(batch.pk)
+    with monkeypatch.context() as m:  # the worker dies between the last purge and the certificate
+        m.setattr(quarantine, "issue_certificate", lambda *a, **k: None)
+        m.setattr(quarantine, "issue_due_certificates", lambda **k: 0)
+        quarantine.purge_due(now=after_restore_window())
+    assert not Certificate.objects.filter(batch=batch).exists()
+    assert quarantine.purge_due(now=after_restore_window())["certificates"] == 1
+    assert Certificate.objects.get(batch=batch).rows[0]["method"] == "destroyed"
