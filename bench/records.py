@@ -182,7 +182,9 @@ def child_setup(days_after: int) -> dict:
     from notifications.models import Notification
     from posts.models import Post
     from records.models import (
+        BatchCommunity,
         BatchItem,
+        Certificate,
         DispositionBatch,
         DispositionRecord,
         Hold,
@@ -198,8 +200,8 @@ def child_setup(days_after: int) -> dict:
     with transaction.atomic():
         Notification.objects.filter(kind=Notification.Kind.RECORDS).delete()
         Community.objects.filter(is_archived=True).update(is_archived=False, archived_at=None)
-    tables = [m._meta.db_table for m in (BatchItem, DispositionRecord, DispositionBatch, StalenessReview, JobRun,
-                                         RecordsAuditLog, Hold, RetentionSchedule)]
+    tables = [m._meta.db_table for m in (BatchItem, BatchCommunity, Certificate, DispositionRecord, DispositionBatch,
+                                         StalenessReview, JobRun, RecordsAuditLog, Hold, RetentionSchedule)]
     with connection.cursor() as cur:
         cur.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables))
         for table in [*tables, Notification._meta.db_table]:

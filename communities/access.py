@@ -40,7 +40,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
-from unisocial.classification import Level, Status, Visibility
+from unisocial.classification import GONE_STATUSES, Level, Status, Visibility
 
 from .models import Community, Membership, active_memberships, community_visible_q
 from .models import authorized as _authorized
@@ -100,7 +100,7 @@ def visible_q(model, user) -> Q:
     # ``community_id IN (open communities)``, not a join on the community: the
     # subquery is hashed once, so the rule filters rows of the item's own
     # table and an index on (created_at, id) can feed a LIMIT directly.
-    # Withdrawn items match no branch: visible to nobody (kept for records).
+    # Withdrawn and quarantined items match no branch: visible to nobody (kept for records).
     open_row = Q(**{level: Level.UNCLASSIFIED, f"{p}community_id__in": _open_communities()})
     member_rows = Q(**{f"{level}__in": [Level.UNCLASSIFIED, Level.CONFIDENTIAL]}) | (
         Q(**{level: Level.STRICTLY_CONFIDENTIAL}) & (is_author | is_reader)
@@ -118,7 +118,7 @@ def visible_q(model, user) -> Q:
         item_q &= _own_status_q(user, is_member, is_owner_or_moderator)
         if user.is_superuser and _has_field(model, "escalated_at"):
             # A comment escalated on its own; never a withdrawn one, nor one under a withdrawn post.
-            item_q |= _escalated("") & ~Q(**{f"{p}status": Status.WITHDRAWN})
+            item_q |= _escalated("") & ~Q(**{f"{p}status__in": GONE_STATUSES})
     return item_q
 
 
@@ -151,8 +151,8 @@ def visible_in_visible_parent_q(model, user) -> Q:
 
 
 def _escalated(prefix) -> Q:
-    """An item escalated to management (``escalated_at`` set) and not withdrawn."""
-    return Q(**{f"{prefix}escalated_at__isnull": False}) & ~Q(**{f"{prefix}status": Status.WITHDRAWN})
+    """An item escalated to management (``escalated_at`` set) and not withdrawn or quarantined."""
+    return Q(**{f"{prefix}escalated_at__isnull": False}) & ~Q(**{f"{prefix}status__in": GONE_STATUSES})
 
 
 def _has_field(model, name) -> bool:
@@ -237,7 +237,7 @@ def users_who_can_view(*, community, classification, author, status=Status.PUBLI
     """
     User = get_user_model()
     users = User.objects.filter(is_active=True)
-    if status == Status.WITHDRAWN:
+    if status in GONE_STATUSES:  # withdrawn, or in records quarantine: nobody
         return users.none()
     memberships = Membership.objects.active().filter(
         content_object_id=community.pk, user_id=OuterRef("pk")

@@ -52,6 +52,9 @@ class Community(models.Model):
     )
     is_archived = models.BooleanField(_("archived"), default=False)
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+    # Disposed of by a records batch and waiting for its purge (SPEC §4): invisible to everyone
+    # until then (its items are quarantined too); a records officer may restore it.
+    quarantined_at = models.DateTimeField(_("in records quarantine since"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
@@ -153,12 +156,13 @@ def active_memberships(user, community_ref, at=None):
 
 
 def community_visible_q(user) -> Q:
-    """Open and moderated communities are listed to everyone; restricted ones only to members."""
+    """Open and moderated communities are listed to everyone; restricted ones only to members;
+    one in records quarantine to nobody."""
     if not authorized(user):
         return Q(pk__in=[])
-    return Q(visibility__in=[Visibility.OPEN, Visibility.MODERATED]) | Exists(
+    return Q(quarantined_at__isnull=True) & (Q(visibility__in=[Visibility.OPEN, Visibility.MODERATED]) | Exists(
         active_memberships(user, OuterRef("pk"))
-    )
+    ))
 
 
 _ROLE_PERMISSIONS: dict[str, Permission] = {}

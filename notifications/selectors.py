@@ -13,7 +13,7 @@ type's model and the path to its level, and the model's manager applies the rule
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, When
 
 from unisocial import items
-from unisocial.classification import Status
+from unisocial.classification import GONE_STATUSES
 
 from .models import Notification, NotificationPreference
 
@@ -26,7 +26,7 @@ def still_there(user, target_type):
     placeholder, but there is nothing left to hear about: its notifications go too."""
     rows = items.visible(user, target_type)
     if items.item_type(target_type).parent:
-        rows = rows.exclude(status=Status.WITHDRAWN)
+        rows = rows.exclude(status__in=GONE_STATUSES)
     return rows
 
 

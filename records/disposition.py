@@ -1,50 +1,100 @@
-"""Disposition (SPEC §4): gather due items per schedule, approve, run, certify.
+"""Disposition (SPEC §4): gather due items per schedule, two sign-offs, run, quarantine, certify.
 
 * ``due_items(schedule, now)`` — one set-based query per schedule: items of
   the schedule's type and level whose last activity (posts: the later of
   ``updated_at`` and their latest comment; wiki pages: ``updated_at``;
   archived communities: ``last_activity_at``) is older than ``retain_days``.
   Withdrawn items are due like any other; held items, items already disposed
-  of and items waiting in an open batch are not. Content no schedule covers is
-  never selected.
+  of or in quarantine, items waiting in an open batch and items an office of
+  record withheld (or an officer restored) less than ``STALE_GRACE_DAYS`` ago
+  are not. Content no schedule covers is never selected.
 * ``gather_due`` — a batch per schedule with due items, written by one
-  ``INSERT … SELECT`` (set-based: no item passes through Python, bounded
-  memory and a fixed number of statements at any size).
-* ``batch_approve`` — a records officer approves; nothing runs before.
-* ``run_batch`` — each item in its own transaction: lock it, skip it if it is
-  now held or active again, build and verify its package (transfer), destroy
-  it with its history rows, comments, likes, reader grants, attachments and
-  notifications, write its ``DispositionRecord`` (unique per item) and count
-  progress. The files go after commit; a re-run retries any left behind. A
-  re-run, or two workers at once, change nothing already done.
+  ``INSERT … SELECT`` (set-based: no item passes through Python). Each item is
+  **frozen** as gathered: type, id, level, community, schedule, and the
+  schedule's disposition, retention and restore window at that moment; the
+  batch freezes the schedule's name and rule for its certificate's header.
+* Four eyes (``records.signoffs``): ``batch_confirm`` — for each community of the batch, one of its
+  active owners (a records officer where it has none) confirms its items and
+  may withhold some with a reason; ``batch_approve`` — then a records officer
+  who confirmed none of it approves, retyping the batch number.
+* ``run_batch`` — each item in its own transaction: lock it, skip it (with its
+  reason) unless it is still what was approved (there, same level, not held,
+  not active again, past retention under the frozen rule), build and verify
+  its package (frozen disposition ``transfer``), then move it to quarantine
+  (``records.quarantine``), purged after the frozen ``restore_days``. A re-run,
+  or two workers at once, change nothing already done.
+* The certificate is issued once (``issue_certificate``), when no item of a
+  completed batch is left pending or in quarantine, and stored.
 """
 import datetime as dt
 import logging
 import time
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, DateTimeField, Exists, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from communities.models import Community
+from communities.models import Community, Membership, Role
 from notifications.models import Notification
-from notifications.services import notify
-from posts.models import Comment, Post, PostAttachment, WikiAttachment, WikiPage
-from posts.models.attachment import private_storage
-from unisocial.classification import Level
-from unisocial.csv_export import csv_bytes
+from notifications.services import notify, notify_rows
+from posts.models import Comment, Post, WikiPage
+from unisocial import items as item_vocabulary
+from unisocial.classification import Level, Status
 
 from . import packages
-from .audit import audit, require_records_officer
+from .audit import audit
+from .certificates import (  # noqa: F401 (re-exported: the certificate is part of a batch's life)
+    CERTIFICATE_FIELDS,
+    certificate_csv,
+    certificate_csv_from_rows,
+    issue_certificate,
+)
 from .holds import held_q, is_held_target
-from .models import BatchItem, ContentType, Disposition, DispositionBatch, DispositionRecord, RetentionSchedule
+from .models import (
+    BatchCommunity,
+    BatchItem,
+    ContentType,
+    Disposition,
+    DispositionBatch,
+    DispositionRecord,
+    RetentionSchedule,
+)
+from .quarantine import (  # noqa: F401 (the destruction's names, re-exported for their callers and tests)
+    CASCADED,
+    DELETED,
+    ITEM_DEPENDENTS,
+    KEPT,
+    destroy_community,
+    destroy_post,
+    destroy_wiki_page,
+    quarantine_community,
+    quarantine_contents,
+)
+from .signoffs import (  # noqa: F401 (re-exported: the sign-offs are part of a batch's life)
+    BatchConflict,
+    approval_summary,
+    batch_approve,
+    batch_confirm,
+    batches_confirmable_by,
+    can_confirm,
+    enqueue_batch,
+)
 
 log = logging.getLogger(__name__)
-OPEN_BATCH_STATES = [DispositionBatch.State.PENDING, DispositionBatch.State.APPROVED, DispositionBatch.State.RUNNING]
+OPEN_BATCH_STATES = [DispositionBatch.State.PENDING, DispositionBatch.State.CONFIRMED,
+                     DispositionBatch.State.APPROVED, DispositionBatch.State.RUNNING]
+RUNNABLE_STATES = [DispositionBatch.State.APPROVED, DispositionBatch.State.RUNNING]
+SKIPPED_STATES = [BatchItem.State.SKIPPED_HELD, BatchItem.State.SKIPPED_GONE, BatchItem.State.SKIPPED_ACTIVE,
+                  BatchItem.State.SKIPPED_LEVEL, BatchItem.State.SKIPPED_NOT_DUE, BatchItem.State.RESTORED,
+                  BatchItem.State.FAILED]
+
+
+def item_model(target_type: str):
+    """The model of a batch item's ``target_type`` (the item vocabulary, ``unisocial.items``)."""
+    return item_vocabulary.item_type(target_type).model
 
 
 # --- what is due ---------------------------------------------------------------------------
@@ -101,17 +151,27 @@ def _quiet_since(content_type: str, cutoff):
 def due_items(schedule, *, now):
     cutoff = now - dt.timedelta(days=schedule.retain_days)
     kind = schedule.content_type
-    in_open_batch = BatchItem.objects.filter(
-        target_type=kind, target_id=OuterRef("pk"), state=BatchItem.State.PENDING, batch__state__in=OPEN_BATCH_STATES
+    in_batch = BatchItem.objects.filter(target_type=kind, target_id=OuterRef("pk"))
+    in_open_batch = in_batch.filter(state=BatchItem.State.PENDING, batch__state__in=OPEN_BATCH_STATES)
+    # Withheld by an office of record (or restored from quarantine) lately: not gathered again for the grace.
+    set_aside = in_batch.filter(
+        state__in=[BatchItem.State.WITHHELD, BatchItem.State.RESTORED],
+        processed_at__gte=now - dt.timedelta(days=settings.STALE_GRACE_DAYS),
     )
+    in_quarantine = in_batch.filter(state=BatchItem.State.QUARANTINED)
     disposed = DispositionRecord.objects.filter(target_type=kind, target_id=OuterRef("pk"))
-    return (
+    rows = (
         with_last_activity(kind)
         .filter(_quiet_since(kind, cutoff), level__in=covered_levels(schedule))
         .exclude(held_q(kind))
         .exclude(Exists(in_open_batch))
+        .exclude(Exists(set_aside))
+        .exclude(Exists(in_quarantine))
         .exclude(Exists(disposed))
     )
+    if kind != ContentType.COMMUNITY:
+        rows = rows.exclude(status=Status.QUARANTINED)  # in quarantine with its community
+    return rows
 
 
 def gather_due(*, now=None) -> dict:
@@ -129,11 +189,11 @@ def gather_due(*, now=None) -> dict:
     if not schedules:
         return {"batches": 0, "items": 0}
     with transaction.atomic():
-        batches = DispositionBatch.objects.bulk_create(
-            [DispositionBatch(schedule=schedule, as_of=now) for schedule in schedules]
-        )
+        batches = DispositionBatch.objects.bulk_create([_new_batch(schedule, now) for schedule in schedules])
         if any(batch.pk is None for batch in batches):  # a backend that returns no ids from a bulk insert
-            batches = [DispositionBatch.objects.create(schedule=schedule, as_of=now) for schedule in schedules]
+            batches = [_new_batch(schedule, now) for schedule in schedules]
+            for batch in batches:
+                batch.save()
         _insert_due_items(zip(schedules, batches, strict=True), now=now)
         totals = dict(
             BatchItem.objects.filter(batch__in=batches).order_by().values("batch_id")
@@ -150,30 +210,79 @@ def gather_due(*, now=None) -> dict:
             batch.total = totals[batch.pk]
             DispositionBatch.objects.filter(pk=batch.pk).update(total=batch.total)
             audit("batch_gathered", target_type="batch", target_id=batch.pk, schedule=schedule.pk,
-                  total=batch.total, as_of=now.isoformat())
+                  total=batch.total, as_of=now.isoformat(), disposition=batch.frozen_disposition,
+                  retain_days=batch.retain_days, restore_days=batch.restore_days)
             _tell_records_officers(batch)
             gathered[schedule.name] = batch.total
+        _add_offices_of_record([b for b in batches if b.pk not in empty])
     return {"batches": len(gathered), "items": sum(gathered.values())}
+
+
+def _new_batch(schedule, now):
+    """A batch with its schedule's name and rule frozen as they are now (SPEC §4)."""
+    return DispositionBatch(
+        schedule=schedule, as_of=now, gathered_at=now, schedule_name=schedule.name,
+        content_type=schedule.content_type, frozen_disposition=schedule.disposition,
+        retain_days=schedule.retain_days, restore_days=schedule.restore_days,
+    )
+
+
+def _add_offices_of_record(batches) -> None:
+    """One confirmation row per community of each batch, and its owners told they have items to confirm."""
+    if not batches:
+        return
+    pairs = list(
+        BatchItem.objects.filter(batch__in=batches).order_by().values_list("batch_id", "community_id").distinct()
+    )
+    slugs = dict(Community.objects.filter(pk__in={c for _b, c in pairs}).values_list("pk", "slug"))
+    BatchCommunity.objects.bulk_create(
+        [BatchCommunity(batch_id=b, community_id=c, community_slug=slugs.get(c, str(c))) for b, c in pairs],
+        batch_size=1000,
+    )
+    # Their owners told, in one query and one insert whatever the number of communities.
+    owners = (
+        Membership.objects.active().filter(content_object_id__in={c for _b, c in pairs}, role=Role.OWNER,
+                                           user__is_active=True)
+        .values_list("content_object_id", "user_id")
+    )
+    owners_of: dict[int, list[int]] = {}
+    for community_id, user_id in owners:
+        owners_of.setdefault(community_id, []).append(user_id)
+    notify_rows([
+        Notification(
+            recipient_id=user_id, kind=Notification.Kind.RECORDS,
+            message=str(_("Disposition batch %(id)s has items of %(community)s for you to confirm or withhold.")
+                        % {"id": batch_id, "community": slugs.get(community_id, community_id)})[:300],
+            url=f"/records/batches/{batch_id}/confirm/{slugs.get(community_id, community_id)}/",
+        )
+        for batch_id, community_id in pairs for user_id in owners_of.get(community_id, [])
+    ])
 
 
 def _insert_due_items(schedules_and_batches, *, now) -> int:
     """``INSERT INTO batch items SELECT …`` the due items of every (schedule, batch) pair; returns the row count."""
     branches, params = [], []
+    # A JSON literal in a UNION branch is text to PostgreSQL: say it is jsonb.
+    empty_json = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
     for schedule, batch in schedules_and_batches:
         rows = due_items(schedule, now=now).annotate(
             due_pk=F("pk"), due_level=F("level"), due_community=F("community_id"), due_last=F("last_activity"),
         ).values_list("due_pk", "due_level", "due_community", "due_last")
         sql, sub_params = rows.query.get_compiler(using=rows.db).as_sql()
         branches.append(
-            'SELECT %s, %s, %s, due."due_pk", due."due_level", due."due_community", due."due_last" '
+            f"SELECT %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, {empty_json}, "
+            'due."due_pk", due."due_level", due."due_community", due."due_last" '
             f"FROM ({sql}) due"
         )
-        params += [batch.pk, schedule.content_type, BatchItem.State.PENDING, *sub_params]
+        # The schedule's rule frozen into each item as it is now (SPEC §4).
+        params += [batch.pk, schedule.content_type, BatchItem.State.PENDING, schedule.pk, schedule.disposition,
+                   schedule.retain_days, schedule.restore_days, "", "", "", "[]", *sub_params]
     table = BatchItem._meta.db_table
     columns = ", ".join(
         connection.ops.quote_name(BatchItem._meta.get_field(name).column)
-        for name in ("batch", "target_type", "state", "target_id", "classification", "community_id",
-                     "last_activity_at")
+        for name in ("batch", "target_type", "state", "schedule_id", "disposition", "retain_days", "restore_days",
+                     "reason", "package_path", "package_checksum", "quarantined_contents", "target_id",
+                     "classification", "community_id", "last_activity_at")
     )
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {connection.ops.quote_name(table)} ({columns}) " + " UNION ALL ".join(branches),
@@ -198,35 +307,8 @@ def _tell_records_officers(batch):
         kind=Notification.Kind.RECORDS,
         message=_("Disposition batch %(id)s (%(schedule)s, %(n)d items) is waiting for your review.")
         % {"id": batch.pk, "schedule": batch.schedule.name, "n": batch.total},
-        url="/records/",
+        url=f"/records/batches/{batch.pk}/",
     )
-
-
-# --- approval ------------------------------------------------------------------------------
-
-
-def enqueue_batch(batch_id: int) -> None:
-    """Queue the batch's run after the approval commits (the worker must see the approved row)."""
-    from .tasks import run_batch_task
-
-    options = {"queue": settings.RECORDS_QUEUE} if settings.RECORDS_QUEUE else {}
-    run_batch_task.apply_async_on_commit((batch_id,), **options)
-
-
-@transaction.atomic
-def batch_approve(*, actor, batch) -> DispositionBatch:
-    require_records_officer(actor)
-    batch = DispositionBatch.objects.select_for_update().filter(pk=batch.pk).first()
-    if batch.state != DispositionBatch.State.PENDING:
-        raise ValidationError({"detail": _("This batch was already approved.")})
-    batch.state = DispositionBatch.State.APPROVED
-    batch.approved_by = actor
-    batch.approved_at = timezone.now()
-    batch.save(update_fields=["state", "approved_by", "approved_at"])
-    audit("batch_approved", actor=actor, target_type="batch", target_id=batch.pk, total=batch.total,
-          schedule=batch.schedule_id)
-    enqueue_batch(batch.pk)
-    return batch
 
 
 # --- running -------------------------------------------------------------------------------
@@ -237,25 +319,31 @@ def _item_delay() -> float:
     return settings.RECORDS_ITEM_DELAY
 
 
-def run_batch(batch_id: int, *, budget_seconds: float | None = None) -> dict:
+def heartbeat(batch_id: int) -> None:
+    """Say the batch's worker is alive (its own statement, committed at once): the beat job takes a
+    batch not heard of for ``RECORDS_BATCH_STALL_SECONDS`` as stalled and queues it again."""
+    DispositionBatch.objects.filter(pk=batch_id).update(heartbeat_at=timezone.now())
+
+
+def run_batch(batch_id: int, *, budget_seconds: float | None = None, now=None) -> dict:
     """Run an approved batch (or the rest of it). Returns ``{"state", "more"}``.
 
     With a budget the run stops after that many seconds and says ``more``: the
     task then queues the next slice, so no task runs near the time limit or the
-    broker's visibility timeout.
+    broker's visibility timeout. ``now`` (``records_sweep --as-of``) dates the
+    checks, the quarantine and its purge date; the heartbeat is always the clock's.
     """
     with transaction.atomic():
         batch = DispositionBatch.objects.select_for_update().filter(pk=batch_id).first()
         if batch is None:
             return {"state": None, "more": False}
-        if batch.state not in (DispositionBatch.State.APPROVED, DispositionBatch.State.RUNNING):
+        if batch.state not in RUNNABLE_STATES:
             return {"state": batch.state, "more": False}
-        now = timezone.now()
         if batch.state == DispositionBatch.State.APPROVED:
             batch.state = DispositionBatch.State.RUNNING
-            batch.started_at = now
+            batch.started_at = now or timezone.now()
             audit("batch_started", target_type="batch", target_id=batch.pk)
-        batch.heartbeat_at = now
+        batch.heartbeat_at = timezone.now()
         batch.save(update_fields=["state", "started_at", "heartbeat_at"])
     started = time.monotonic()
     delay = _item_delay()
@@ -267,32 +355,33 @@ def run_batch(batch_id: int, *, budget_seconds: float | None = None) -> dict:
         if not ids:
             break
         for item_id in ids:
-            dispose_batch_item(item_id)
+            heartbeat(batch_id)
+            dispose_batch_item(item_id, now=now)
             if delay:
                 time.sleep(delay)
             if budget_seconds is not None and time.monotonic() - started > budget_seconds:
                 return {"state": DispositionBatch.State.RUNNING, "more": True}
-    purge_leftover_files(batch_id)
-    return {"state": _finish(batch_id), "more": False}
+    state = _finish(batch_id, now=now)
+    issue_certificate(batch_id, now=now)  # when every item was skipped: nothing left to purge
+    return {"state": state, "more": False}
 
 
-def _finish(batch_id) -> str:
+def _finish(batch_id, *, now=None) -> str:
     with transaction.atomic():
         batch = DispositionBatch.objects.select_for_update().filter(pk=batch_id).first()
         if batch.state == DispositionBatch.State.RUNNING and not batch.items.filter(
             state=BatchItem.State.PENDING
         ).exists():
             batch.state = DispositionBatch.State.COMPLETED
-            batch.finished_at = timezone.now()
+            batch.finished_at = now or timezone.now()
             batch.save(update_fields=["state", "finished_at"])
             audit("batch_completed", target_type="batch", target_id=batch.pk, total=batch.total,
-                  disposed=batch.disposed, skipped=batch.skipped)
+                  quarantined=batch.disposed, skipped=batch.skipped)
         return batch.state
 
 
 def _load_target(item):
-    model = {ContentType.POST: Post, ContentType.WIKI: WikiPage, ContentType.COMMUNITY: Community}[item.target_type]
-    return model.objects.select_for_update().filter(pk=item.target_id).first()
+    return item_model(item.target_type).objects.select_for_update().filter(pk=item.target_id).first()
 
 
 def _current_last_activity(item):
@@ -300,216 +389,107 @@ def _current_last_activity(item):
     return qs.values_list("last_activity", flat=True).first()
 
 
-def _skip(item, state, now):
-    BatchItem.objects.filter(pk=item.pk).update(state=state, processed_at=now)
-    DispositionBatch.objects.filter(pk=item.batch_id).update(
-        done=F("done") + 1, skipped=F("skipped") + 1, heartbeat_at=now
-    )
+def _current_level(item, target) -> str:
+    return target.ceiling if item.target_type == ContentType.COMMUNITY else target.classification
+
+
+def _skip(item, state, now, reason=""):
+    reason = reason or str(BatchItem.State(state).label)
+    BatchItem.objects.filter(pk=item.pk).update(state=state, processed_at=now, reason=reason)
+    DispositionBatch.objects.filter(pk=item.batch_id).update(done=F("done") + 1, skipped=F("skipped") + 1)
     audit("disposition_skipped", target_type=item.target_type, target_id=item.target_id,
-          batch=item.batch_id, reason=state)
+          batch=item.batch_id, reason=state, detail=reason)
     return state
 
 
-def dispose_batch_item(item_id: int) -> str:
-    """Dispose of one batch item in its own transaction; safe to call any number of times."""
+def dispose_batch_item(item_id: int, *, now=None) -> str:
+    """Execute one batch item in its own transaction; safe to call any number of times."""
     try:
-        return _dispose(item_id)
+        return _dispose(item_id, now=now or timezone.now())
     except Exception as exc:  # one bad item must not stop the batch (nor loop forever)
         log.exception("disposition of batch item %s failed", item_id)
         with transaction.atomic():
             item = BatchItem.objects.select_for_update().filter(pk=item_id, state=BatchItem.State.PENDING).first()
             if item is None:
                 return BatchItem.objects.filter(pk=item_id).values_list("state", flat=True).first()
-            BatchItem.objects.filter(pk=item.pk).update(state=BatchItem.State.FAILED, processed_at=timezone.now())
+            BatchItem.objects.filter(pk=item.pk).update(
+                state=BatchItem.State.FAILED, processed_at=now or timezone.now(),
+                reason=_("Failed: %(error)s") % {"error": type(exc).__name__},
+            )
             DispositionBatch.objects.filter(pk=item.batch_id).update(done=F("done") + 1, skipped=F("skipped") + 1)
             audit("disposition_failed", target_type=item.target_type, target_id=item.target_id,
                   batch=item.batch_id, error=f"{type(exc).__name__}: {exc}"[:500])
         return BatchItem.State.FAILED
 
 
+def _level_text(level) -> str:
+    return str(Level(level).label) if level in Level.values else str(level)
+
+
 @transaction.atomic
-def _dispose(item_id: int) -> str:
+def _dispose(item_id: int, *, now) -> str:
     # Claim the item: one row, locked, still pending (one item per transaction is the design, not an N+1).
     item = (
         BatchItem.objects.select_for_update(of=("self",))
-        .select_related("batch__schedule", "batch__approved_by")
+        .select_related("batch")
         .filter(pk=item_id, state=BatchItem.State.PENDING)
         .first()
     )
     if item is None:  # done by an earlier run or another worker
         return BatchItem.objects.filter(pk=item_id).values_list("state", flat=True).first()
     batch = item.batch
-    if batch.state not in (DispositionBatch.State.APPROVED, DispositionBatch.State.RUNNING) or not batch.approved_by:
-        return item.state  # nothing is destroyed without approval
-    now = timezone.now()
+    if batch.state not in RUNNABLE_STATES or not batch.approved_by_id:
+        return item.state  # nothing is disposed of without both sign-offs
     if DispositionRecord.objects.filter(target_type=item.target_type, target_id=item.target_id).exists():
         return _skip(item, BatchItem.State.SKIPPED_GONE, now)  # disposed of with its community
     target = _load_target(item)
-    if target is None:
+    if target is None or getattr(target, "status", None) == Status.QUARANTINED:
         return _skip(item, BatchItem.State.SKIPPED_GONE, now)
+    # Exactly as approved, and only if it still is what was approved (SPEC §4).
     community_id = target.pk if item.target_type == ContentType.COMMUNITY else target.community_id
     if is_held_target(item.target_type, target.pk, community_id):
         return _skip(item, BatchItem.State.SKIPPED_HELD, now)
+    level = _current_level(item, target)
+    if level != item.classification:
+        return _skip(item, BatchItem.State.SKIPPED_LEVEL, now, _(
+            "Its level changed from %(old)s to %(new)s after gathering; it will be gathered again."
+        ) % {"old": _level_text(item.classification), "new": _level_text(level)})
     last = _current_last_activity(item)
     if last is not None and last > item.last_activity_at:
         return _skip(item, BatchItem.State.SKIPPED_ACTIVE, now)
+    if last is not None and last >= now - dt.timedelta(days=item.retain_days):
+        return _skip(item, BatchItem.State.SKIPPED_NOT_DUE, now)
 
-    schedule = batch.schedule
     if item.target_type == ContentType.COMMUNITY:
         contents = [
             *packages.packaged(Post).select_for_update(of=("self",)).filter(community_id=target.pk).order_by("pk"),
             *packages.packaged(WikiPage).select_for_update(of=("self",)).filter(community_id=target.pk)
             .order_by("pk"),
         ]
-        community = target
     else:
         contents = list(packages.packaged(type(target)).filter(pk=target.pk))
-        community = contents[0].community
     package_path = checksum = ""
-    if schedule.disposition == Disposition.TRANSFER:
+    if item.disposition == Disposition.TRANSFER:  # the frozen disposition, never the live schedule's
         objs = [target, *contents] if item.target_type == ContentType.COMMUNITY else contents
         package_path, checksum = packages.package_items(
             objs,
             relative_path=f"archive/batch-{batch.pk}/{item.target_type}-{target.pk}.zip",
             external_id=f"unisocial:{item.target_type}:{target.pk}",
         )
-    part_of = f"community:{target.pk}" if item.target_type == ContentType.COMMUNITY else ""
-    common = {
-        "community_id": community.pk, "community_slug": community.slug, "community_name": community.name,
-        "batch": batch, "schedule": schedule, "schedule_name": schedule.name, "disposition": schedule.disposition,
-        "approved_by": batch.approved_by, "approved_by_username": batch.approved_by.username, "disposed_at": now,
-        "package_path": package_path, "package_checksum": checksum,
-    }
-    records, files = [], []
-    for obj in contents:
-        kind = ContentType.POST if isinstance(obj, Post) else ContentType.WIKI
-        files += destroy_post(obj) if kind == ContentType.POST else destroy_wiki_page(obj)
-        if part_of:
-            records.append(DispositionRecord(
-                target_type=kind, target_id=obj.pk, classification=obj.classification, part_of=part_of,
-                last_activity_at=obj.updated_at, **common,
-            ))
+    # The package is written and verified (package_items verifies it): now out of everyone's sight.
+    quarantined = quarantine_contents(contents)
     if item.target_type == ContentType.COMMUNITY:
-        destroy_community(target)
-    records.append(DispositionRecord(
-        target_type=item.target_type, target_id=item.target_id, classification=item.classification,
-        last_activity_at=item.last_activity_at, files=files, **common,
-    ))
-    # The unique (target_type, target_id) key makes a second disposal of any of these fail and roll back.
-    DispositionRecord.objects.bulk_create(records)
-    BatchItem.objects.filter(pk=item.pk).update(state=BatchItem.State.DISPOSED, processed_at=now)
-    DispositionBatch.objects.filter(pk=batch.pk).update(
-        done=F("done") + 1, disposed=F("disposed") + 1, heartbeat_at=now
+        quarantine_community(target.pk, now)
+    BatchItem.objects.filter(pk=item.pk).update(
+        state=BatchItem.State.QUARANTINED, processed_at=now, quarantined_at=now,
+        purge_after=now + dt.timedelta(days=item.restore_days), quarantined_contents=quarantined,
+        package_path=package_path, package_checksum=checksum,
     )
-    audit("disposed", target_type=item.target_type, target_id=item.target_id, batch=batch.pk,
-          disposition=schedule.disposition, package_checksum=checksum, items=len(records))
-    transaction.on_commit(lambda: delete_files(files))
-    return BatchItem.State.DISPOSED
-
-
-# --- destruction ---------------------------------------------------------------------------
-
-# Every model whose rows name a post, comment or wiki page (a foreign key to it, a
-# ``target_type``/``target_id`` pair, its history table), by label, with what destroying the item
-# does with them. tests/records/test_disposition_covers_every_model.py walks the models and fails on
-# one that names an item and is neither here nor exempted there with its reason.
-DELETED = "deleted"  # by destroy_post / destroy_wiki_page, by name
-CASCADED = "cascaded"  # by the database, a foreign key to the item ON DELETE CASCADE
-KEPT = "kept"  # records of the records (SPEC §4, append-only or permanent): type, id and level, no content
-ITEM_DEPENDENTS = {
-    Comment._meta.label: DELETED,
-    Comment.history.model._meta.label: DELETED,
-    Post.history.model._meta.label: DELETED,
-    WikiPage.history.model._meta.label: DELETED,
-    Notification._meta.label: DELETED,
-    PostAttachment._meta.label: CASCADED,  # its files are read first and removed after commit
-    WikiAttachment._meta.label: CASCADED,
-    Post.tags.through._meta.label: CASCADED,
-    "posts.Like": CASCADED,
-    "posts.PostReader": CASCADED,
-    "posts.WikiPageReader": CASCADED,
-    "posts.AccessLog": KEPT,
-    "moderation.ModerationAction": KEPT,
-    "records.Hold": KEPT,
-    "records.BatchItem": KEPT,
-    "records.DispositionRecord": KEPT,
-    "records.RecordsAuditLog": KEPT,
-    "records.DeclassificationReview": KEPT,
-}
-
-
-def destroy_post(post) -> list[str]:
-    """Delete a post with its comments, likes, reader grants, tags links, attachments, notifications
-    and every history row of it and its comments. Returns the attachment files to remove after commit."""
-    pk = post.pk
-    comment_ids = list(Comment.objects.filter(post_id=pk).values_list("pk", flat=True))
-    files = list(PostAttachment.objects.filter(post_id=pk).values_list("file", flat=True))
-    Notification.objects.filter(
-        Q(target_type=Notification.Target.POST, target_id=pk)
-        | Q(target_type=Notification.Target.COMMENT, target_id__in=comment_ids)
-    ).delete()
-    Comment.objects.filter(post_id=pk, parent__isnull=False).delete()
-    Comment.objects.filter(post_id=pk).delete()
-    Post.objects.filter(pk=pk).delete()
-    # After the deletes: simple-history writes a "deleted" row for each; those go too.
-    Comment.history.model.objects.filter(Q(post_id=pk) | Q(id__in=comment_ids)).delete()
-    Post.history.model.objects.filter(id=pk).delete()
-    return files
-
-
-def destroy_wiki_page(page) -> list[str]:
-    pk = page.pk
-    files = list(WikiAttachment.objects.filter(page_id=pk).values_list("file", flat=True))
-    Notification.objects.filter(target_type=Notification.Target.WIKI, target_id=pk).delete()
-    WikiPage.objects.filter(pk=pk).delete()
-    WikiPage.history.model.objects.filter(id=pk).delete()
-    return files
-
-
-def destroy_community(community) -> None:
-    """The community row and what cascades from it (memberships, join requests, its notifications…);
-    its posts and wiki pages are destroyed first, one by one."""
-    Notification.objects.filter(community_id=community.pk).delete()
-    Community.objects.filter(pk=community.pk).delete()
-
-
-def delete_files(names) -> None:
-    for name in names:
-        try:
-            if name and private_storage.exists(name):
-                private_storage.delete(name)
-        except OSError:  # retried by the next run of the batch (purge_leftover_files)
-            log.warning("could not delete %s", name, exc_info=True)
-
-
-def purge_leftover_files(batch_id: int) -> None:
-    """Files of items disposed of whose deletion did not happen (the worker died after commit)."""
-    for names in DispositionRecord.objects.filter(batch_id=batch_id).exclude(files=[]).values_list(
-        "files", flat=True
-    ).iterator(chunk_size=500):
-        delete_files(names)
-
-
-# --- the certificate -----------------------------------------------------------------------
-
-CERTIFICATE_FIELDS = [
-    "target_type", "target_id", "classification", "community_id", "community_slug", "schedule_name",
-    "disposition", "approved_by_username", "disposed_at", "package_checksum", "part_of",
-]
-
-
-def certificate_rows(batch):
-    return DispositionRecord.objects.filter(batch=batch).order_by("disposed_at", "id").values(*CERTIFICATE_FIELDS)
-
-
-def certificate_csv_from_rows(rows) -> bytes:
-    """The certificate's canonical CSV: levels as stored (no translated label), cells neutralised,
-    UTF-8 with a BOM. It is exactly the bytes served, so a checksum of it verifies what was downloaded."""
-    return csv_bytes(CERTIFICATE_FIELDS, ([row.get(f) for f in CERTIFICATE_FIELDS] for row in rows))
-
-
-def certificate_csv(batch) -> bytes:
-    return certificate_csv_from_rows(certificate_rows(batch))
+    DispositionBatch.objects.filter(pk=batch.pk).update(done=F("done") + 1, disposed=F("disposed") + 1)
+    audit("quarantined", target_type=item.target_type, target_id=item.target_id, batch=batch.pk,
+          disposition=item.disposition, package_checksum=checksum, items=len(quarantined),
+          purge_after=(now + dt.timedelta(days=item.restore_days)).isoformat())
+    return BatchItem.State.QUARANTINED
 
 
 def stalled_batches(*, now=None, stall_seconds=None):

@@ -17,6 +17,7 @@ from .models import JobRun
 STALENESS = "records.staleness"
 GATHER_DUE = "records.gather_due"
 RUN_BATCHES = "records.run_approved_batches"
+PURGE = "records.purge_quarantine"
 
 
 def daily_window(now) -> str:
@@ -25,6 +26,8 @@ def daily_window(now) -> str:
 
 def slot_window(now, minutes=5) -> str:
     now = timezone.localtime(now)
+    if minutes >= 60:
+        return now.replace(minute=0, second=0, microsecond=0).strftime("%Y-%m-%dT%H:%M")
     return now.replace(minute=now.minute - now.minute % minutes, second=0, microsecond=0).strftime("%Y-%m-%dT%H:%M")
 
 

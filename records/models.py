@@ -187,15 +187,32 @@ class StalenessReview(models.Model):
 
 
 class DispositionBatch(models.Model):
-    """Due items of one schedule, gathered together for one approval (SPEC §4)."""
+    """Due items of one schedule, gathered together for two sign-offs (SPEC §4).
+
+    Life: ``pending`` (gathered; each community's office of record confirms its items,
+    ``BatchCommunity``) → ``confirmed`` (every community confirmed) → ``approved`` (by a
+    records officer who confirmed none of it) → ``running`` → ``completed`` (every item
+    quarantined or skipped). Quarantined items are purged after their restore window;
+    when the last is purged (or restored) the ``Certificate`` is issued.
+
+    The schedule's name, disposition, retention and restore window are frozen here at
+    gathering: editing the schedule afterwards changes later batches only.
+    """
 
     class State(models.TextChoices):
-        PENDING = "pending", _("Waiting for approval")
+        PENDING = "pending", _("Waiting for the offices of record")
+        CONFIRMED = "confirmed", _("Confirmed, waiting for approval")
         APPROVED = "approved", _("Approved, waiting to run")
         RUNNING = "running", _("Running")
         COMPLETED = "completed", _("Completed")
 
     schedule = models.ForeignKey(RetentionSchedule, on_delete=models.PROTECT, related_name="batches")
+    # Frozen at gathering (SPEC §4): what the sign-offs approve and the run executes.
+    schedule_name = models.CharField(max_length=120, blank=True)
+    content_type = models.CharField(max_length=16, choices=ContentType.choices, blank=True)
+    frozen_disposition = models.CharField(max_length=16, choices=Disposition.choices, blank=True)
+    retain_days = models.PositiveIntegerField(default=0)
+    restore_days = models.PositiveIntegerField(default=30)
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     as_of = models.DateTimeField(_("due as of"))
     gathered_at = models.DateTimeField(_("gathered at"), default=timezone.now)
@@ -206,7 +223,7 @@ class DispositionBatch(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    # Progress, updated in each item's own transaction: done counts disposed and skipped items.
+    # Progress, updated in each item's own transaction: done counts quarantined and skipped items.
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     disposed = models.PositiveIntegerField(default=0)
@@ -217,39 +234,86 @@ class DispositionBatch(models.Model):
         verbose_name = _("disposition batch")
         verbose_name_plural = _("disposition batches")
         constraints = [
-            models.CheckConstraint(condition=Q(state__in=["pending", "approved", "running", "completed"]),
-                                   name="batch_state_valid"),
-            models.CheckConstraint(condition=Q(state="pending") | Q(approved_by__isnull=False),
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "confirmed", "approved", "running", "completed"]),
+                name="batch_state_valid",
+            ),
+            models.CheckConstraint(condition=Q(state__in=["pending", "confirmed"]) | Q(approved_by__isnull=False),
                                    name="batch_run_needs_approval"),
         ]
 
     def __str__(self):
-        return f"Batch {self.pk} ({self.schedule}, {self.state})"
+        return f"Batch {self.pk} ({self.schedule_name or self.schedule_id}, {self.state})"
 
     @property
     def disposition(self) -> str:
-        return self.schedule.disposition
+        """The disposition frozen at gathering (never the live schedule's)."""
+        return self.frozen_disposition
+
+    def get_disposition_display(self) -> str:
+        return Disposition(self.frozen_disposition).label if self.frozen_disposition else ""
+
+
+class BatchCommunity(models.Model):
+    """One community's office-of-record confirmation of its items in a batch (SPEC §4, four eyes)."""
+
+    batch = models.ForeignKey(DispositionBatch, on_delete=models.CASCADE, related_name="communities")
+    community_id = models.PositiveBigIntegerField()
+    community_slug = models.CharField(max_length=80)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # True when a records officer confirmed because the community had no active owner.
+    by_records_officer = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["community_slug", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "community_id"], name="one_confirmation_per_batch_community"),
+        ]
+
+    def __str__(self):
+        return f"{self.community_slug} in batch {self.batch_id}"
 
 
 class BatchItem(models.Model):
-    """One due item of a batch: metadata only (no title, no body)."""
+    """One due item of a batch: metadata only (no title, no body), frozen at gathering."""
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
+        WITHHELD = "withheld", _("Withheld by the office of record")
+        QUARANTINED = "quarantined", _("In quarantine")
+        RESTORED = "restored", _("Restored from quarantine")
         DISPOSED = "disposed", _("Disposed of")
         SKIPPED_HELD = "skipped_held", _("Skipped: under hold")
         SKIPPED_GONE = "skipped_gone", _("Skipped: no longer there")
         SKIPPED_ACTIVE = "skipped_active", _("Skipped: active again")
+        SKIPPED_LEVEL = "skipped_level", _("Skipped: its level changed")
+        SKIPPED_NOT_DUE = "skipped_not_due", _("Skipped: no longer past retention")
         FAILED = "failed", _("Failed (see the records audit log)")
 
     batch = models.ForeignKey(DispositionBatch, on_delete=models.CASCADE, related_name="items")
     target_type = models.CharField(max_length=16, choices=ContentType.choices)
     target_id = models.PositiveBigIntegerField()
+    # Frozen at gathering (SPEC §4): the level, community, schedule and rule the sign-offs approve.
     classification = models.CharField(max_length=24, choices=Level.choices)
     community_id = models.PositiveBigIntegerField()
+    schedule_id = models.PositiveBigIntegerField(null=True)
+    disposition = models.CharField(max_length=16, choices=Disposition.choices, blank=True)
+    retain_days = models.PositiveIntegerField(default=0)
+    restore_days = models.PositiveIntegerField(default=30)
     last_activity_at = models.DateTimeField()
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    # Why it was skipped, withheld or restored (shown on the certificate).
+    reason = models.TextField(blank=True, max_length=2000)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # Quarantine (SPEC §4): the statuses to give back on restore — [[type, id, status], …] — and the purge date.
+    quarantined_contents = models.JSONField(default=list, blank=True)
+    quarantined_at = models.DateTimeField(null=True, blank=True)
+    purge_after = models.DateTimeField(null=True, blank=True)
+    package_path = models.CharField(max_length=300, blank=True)
+    package_checksum = models.CharField(_("package SHA-256"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -259,6 +323,7 @@ class BatchItem(models.Model):
         indexes = [
             models.Index(fields=["batch", "state"], name="batch_item_state"),
             models.Index(fields=["target_type", "target_id"], name="batch_item_target"),
+            models.Index(fields=["purge_after"], condition=Q(state="quarantined"), name="batch_item_purge_due"),
         ]
 
     def __str__(self):
@@ -266,7 +331,7 @@ class BatchItem(models.Model):
 
 
 class DispositionRecord(AppendOnlyModel):
-    """The permanent trace of one disposed item; its batch's certificate lists these (SPEC §4)."""
+    """The permanent trace of one disposed item; metadata only — no title, body or file name (SPEC §4)."""
 
     target_type = models.CharField(max_length=16, choices=ContentType.choices)
     target_id = models.PositiveBigIntegerField()
@@ -286,8 +351,6 @@ class DispositionRecord(AppendOnlyModel):
     part_of = models.CharField(max_length=40, blank=True)
     package_path = models.CharField(max_length=300, blank=True)
     package_checksum = models.CharField(_("package SHA-256"), max_length=64, blank=True)
-    # Private files removed after commit (re-tried by a re-run if the worker died in between).
-    files = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["disposed_at", "id"]
@@ -298,6 +361,40 @@ class DispositionRecord(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.target_type} {self.target_id} {self.disposition} {self.disposed_at:%Y-%m-%d}"
+
+
+class PendingFileDeletion(models.Model):
+    """A private file of a purged item still to be deleted from storage (not permanent: the row goes
+    with the file). Written in the purge's transaction, deleted after commit with the file; a later
+    purge run retries what a killed worker left. A storage path only, never the original file name."""
+
+    path = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return self.path
+
+
+class Certificate(AppendOnlyModel):
+    """A batch's certificate of disposition, issued once (SPEC §4) and never changed: its rows and
+    signatories as issued, the canonical CSV bytes and their SHA-256."""
+
+    batch = models.OneToOneField(DispositionBatch, on_delete=models.PROTECT, related_name="certificate")
+    issued_at = models.DateTimeField(default=timezone.now)
+    schedule_name = models.CharField(max_length=120)
+    disposition = models.CharField(max_length=16, choices=Disposition.choices)
+    approved_by_username = models.CharField(max_length=150)
+    # [{"community": slug, "confirmed_by": username, "confirmed_at": iso, "by_records_officer": bool}, …]
+    confirmations = models.JSONField(default=list)
+    rows = models.JSONField(default=list)
+    csv = models.BinaryField()
+    sha256 = models.CharField(_("SHA-256 of the CSV"), max_length=64)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+
+    def __str__(self):
+        return f"Certificate of batch {self.batch_id}"
 
 
 class JobRun(models.Model):

@@ -1,7 +1,9 @@
 """Celery tasks for records management (SPEC §4). Thin: ids in, a service call, safe to run twice.
 
 * ``staleness_task`` and ``gather_due_task`` — daily; ``run_approved_batches_task`` —
-  every five minutes (schedules: ``settings.PERIODIC_TASKS``). Each
+  every minute (a killed worker's batch is taken over within about two minutes:
+  ``RECORDS_BATCH_STALL_SECONDS`` of silence, then the next beat); ``purge_quarantine_task``
+  — hourly (schedules: ``settings.PERIODIC_TASKS``). Each
   runs at most once per window (``jobs.run_once``: two beats do nothing twice).
 * ``gather_now_task(actor_id)`` — a records officer's "Gather now" (``schedules.gather_now``);
 * ``run_batch_task(batch_id)`` — queued on commit of the approval; runs the batch
@@ -22,7 +24,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from . import disposition, exports, jobs, report_runs, schedules, staleness
+from . import disposition, exports, jobs, quarantine, report_runs, schedules, staleness
 
 # A report run's limits: well under the broker's visibility timeout (2 h), so a
 # run is never redelivered while it is still running.
@@ -55,8 +57,14 @@ def gather_now_task(actor_id: int) -> dict:
 @shared_task(acks_late=True, ignore_result=True)
 def run_approved_batches_task() -> dict | None:
     now = timezone.now()
-    return jobs.run_once(jobs.RUN_BATCHES, jobs.slot_window(now),
+    return jobs.run_once(jobs.RUN_BATCHES, jobs.slot_window(now, minutes=1),
                          lambda: disposition.run_approved_batches(now=now))
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def purge_quarantine_task() -> dict | None:
+    now = timezone.now()
+    return jobs.run_once(jobs.PURGE, jobs.slot_window(now, minutes=60), lambda: quarantine.purge_due(now=now))
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True)

@@ -64,6 +64,13 @@ class Status(models.TextChoices):
     PENDING = "pending", _("Pending moderation")
     HIDDEN = "hidden", _("Hidden by moderation")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    # Disposed of by a records batch, waiting for its purge (SPEC §4): invisible to everyone
+    # like a withdrawn item, restorable by a records officer until then.
+    QUARANTINED = "quarantined", _("In records quarantine")
+
+
+# The statuses no one sees an item in (SPEC §2.2, §4): no branch of the access rule selects them.
+GONE_STATUSES = (Status.WITHDRAWN, Status.QUARANTINED)
 
 
 class Role(models.TextChoices):

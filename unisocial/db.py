@@ -24,11 +24,12 @@ from django.db import models
 from django.db.migrations.operations.base import Operation
 from django.utils.translation import gettext_lazy as _
 
-# SPEC §3 and §4, by model label. The disposition certificate joins when it is stored.
+# SPEC §3 and §4, by model label.
 APPEND_ONLY_MODELS = (
     "moderation.ModerationAction",  # the moderation log (its trigger: moderation 0002, hand-written)
     "records.RecordsAuditLog",
     "records.DispositionRecord",
+    "records.Certificate",
     "records.DeclassificationReview",
     "posts.AccessLog",
     "communities.MembershipEvent",

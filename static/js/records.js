@@ -8,15 +8,16 @@
   var bar = region.querySelector("progress");
   var text = region.querySelector(".records-progress__text");
   var status = region.querySelector("[data-batch-status]");
-  var labels = { pending: "Waiting for approval", approved: "Approved, waiting to run", running: "Running", completed: "Completed" };
+  var labels = { pending: "Waiting for the offices of record", confirmed: "Confirmed, waiting for approval",
+    approved: "Approved, waiting to run", running: "Running", completed: "Completed" };
   var lastState = region.getAttribute("data-state");
-  if (lastState === "completed" || lastState === "pending") { return; }
+  if (lastState === "completed" || lastState === "pending" || lastState === "confirmed") { return; }
 
   function update(batch) {
     if (bar) { bar.max = Math.max(batch.total, 1); bar.value = batch.done; bar.textContent = batch.done + "/" + batch.total; }
     if (text) { text.textContent = batch.done + " of " + batch.total + " done"; }
     var line = (labels[batch.state] || batch.state) + ": " + batch.done + " of " + batch.total + " done (" +
-      batch.disposed + " disposed of, " + batch.skipped + " skipped).";
+      batch.disposed + " in quarantine or disposed of, " + batch.skipped + " skipped).";
     if (status && status.textContent !== line) { status.textContent = line; }
     region.setAttribute("data-state", batch.state);
     return batch.state;

@@ -21,7 +21,7 @@ class World:
 
 def can_see(world: World, user_id: int, post_id: int) -> bool:
     community, level, status, author, readers = world.posts[post_id]
-    if status == "withdrawn":
+    if status in ("withdrawn", "quarantined"):
         return False  # withdrawn: nobody
     if post_id in world.escalated and user_id in world.superusers:
         return True  # escalated to management: system managers see it
@@ -49,9 +49,9 @@ def can_see_comment(world: World, user_id: int, comment) -> bool:
     or its post is withdrawn."""
     post_id, status, author, escalated = comment
     community, _level, post_status, _post_author, _readers = world.posts[post_id]
-    if status == "withdrawn":
+    if status in ("withdrawn", "quarantined"):
         return False
-    if escalated and user_id in world.superusers and post_status != "withdrawn":
+    if escalated and user_id in world.superusers and post_status not in ("withdrawn", "quarantined"):
         return True
     if not can_see(world, user_id, post_id):
         return False

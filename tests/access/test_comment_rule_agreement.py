@@ -19,7 +19,7 @@ from unisocial.classification import levels_up_to
 
 from .oracle import World, can_see_comment
 
-STATUSES = ["published", "pending", "hidden", "withdrawn"]
+STATUSES = ["published", "pending", "hidden", "withdrawn", "quarantined"]
 ROLES = [None, "member", "moderator", "owner", "expired-owner", "expired-member", "removed"]
 
 world_spec = st.fixed_dictionaries(

@@ -31,7 +31,7 @@ VISIBILITY_CEILINGS = [
 # "expired-*": the membership ended yesterday; "removed": it was deleted (removal by an owner,
 # leaving). Authors and readers draw these like anyone: an author who left must lose their items.
 ROLES = [None, "member", "moderator", "owner", "expired-member", "expired-moderator", "expired-owner", "removed"]
-STATUSES = ["published", "pending", "hidden", "withdrawn"]
+STATUSES = ["published", "pending", "hidden", "withdrawn", "quarantined"]
 
 world_spec = st.fixed_dictionaries(
     {

@@ -27,7 +27,7 @@ VISIBILITY_CEILINGS = [
     ("restricted", "strictly_confidential"),
 ]
 ROLES = [None, "member", "moderator", "owner", "expired-member", "expired-owner"]
-STATUSES = ["published", "pending", "hidden", "withdrawn"]
+STATUSES = ["published", "pending", "hidden", "withdrawn", "quarantined"]
 
 item = st.tuples(
     st.integers(0, 2),  # community index

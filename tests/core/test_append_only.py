@@ -26,6 +26,7 @@ from posts.models import AccessLog
 from records.audit import audit
 from records.disposition import destroy_community
 from records.models import (
+    Certificate,
     DeclassificationReview,
     DispositionBatch,
     DispositionRecord,
@@ -45,6 +46,7 @@ SPEC_APPEND_ONLY = {
     "the access log": "posts.AccessLog",
     "membership events": "communities.MembershipEvent",
     "declassification reviews": "records.DeclassificationReview",
+    "certificates": "records.Certificate",
 }
 # Certificates: every records model named like one (the stored certificate and its rows, once they exist).
 CERTIFICATE_MODELS = sorted(
@@ -89,6 +91,10 @@ def rows():
         "records.DeclassificationReview": DeclassificationReview.objects.create(
             target_type="post", target_id=1, community_id=community.pk, decision="kept",
             from_level="confidential", to_level="confidential", reason="still sensitive", decided_by=owner,
+        ),
+        "records.Certificate": Certificate.objects.create(
+            batch=batch, schedule_name=schedule.name, disposition="destroy", approved_by_username=owner.username,
+            rows=[], csv=b"\xef\xbb\xbftarget_type\r\n", sha256="0" * 64,
         ),
     }
     assert set(made) | set(CERTIFICATE_MODELS) == set(APPEND_ONLY_LABELS), "add a row of the new table here"

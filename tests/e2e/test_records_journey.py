@@ -1,14 +1,19 @@
-"""A records officer's disposition round in a real browser (SPEC §4).
+"""A disposition batch's whole life in a real browser, as the people would live it (SPEC §4).
 
-A schedule and an old post are seeded and gathered into a batch with the
-records services; the officer signs in, opens /records/batches/, opens the
-batch, approves it (Celery is eager in the test settings: the batch runs in
-the server's process when the approval commits), reads the certificate and
-downloads it as CSV, which lists the post. axe-core checks /records/ and the
-batch page. Only Playwright's auto-waiting ``expect`` is used: no sleeps.
+A schedule and three old posts are seeded and gathered into a batch with the
+records services. The community's owner signs in, opens the confirmation page
+from their notification link, withholds one post with a reason and confirms the
+others; a records officer opens the batch, reviews the approval page and
+approves by retyping the batch number (Celery is eager in the test settings: the
+batch runs in the server's process when the approval commits, and the posts go
+to quarantine); the officer restores one post from /records/quarantine/; the
+purge runs (as the beat would, after the restore window); the certificate page
+lists what was destroyed and what was skipped, and downloads as CSV with a BOM.
+axe-core checks every page. Only Playwright's auto-waiting ``expect`` is used.
 """
 import csv
 import datetime as dt
+import hashlib
 import re
 
 import pytest
@@ -20,7 +25,7 @@ from zeal import zeal_ignore
 from communities.models import Role
 from posts import services as post_services
 from posts.models import Post
-from records import disposition
+from records import disposition, quarantine
 from records.models import DispositionBatch, RetentionSchedule
 from tests.browser import ensure_current_terms
 from tests.factories import PASSWORD, CommunityFactory, UserFactory, add_member
@@ -44,81 +49,103 @@ def _site():
     owner = UserFactory(username="olena")
     community = CommunityFactory(name="Old projects", slug="old-projects", visibility="open")
     add_member(community, owner, Role.OWNER)
-    post, _w = post_services.post_create(
-        actor=owner, community=community, title="Minutes of 2014", body="Nothing left to do.",
-        body_format="markdown", classification="unclassified",
-    )
+    posts = {}
+    for key, title in (("purged", "Minutes of 2014"), ("withheld", "Lease of 2014"), ("restored", "Plan of 2014")):
+        posts[key], _w = post_services.post_create(
+            actor=owner, community=community, title=title, body="Nothing left to do.",
+            body_format="markdown", classification="unclassified",
+        )
     long_ago = timezone.now() - dt.timedelta(days=4000)
-    Post.objects.filter(pk=post.pk).update(updated_at=long_ago, created_at=long_ago)
+    Post.objects.filter(pk__in=[p.pk for p in posts.values()]).update(updated_at=long_ago, created_at=long_ago)
     RetentionSchedule.objects.create(
         name="Posts after ten years", content_type="post", classification=None, retain_days=3650,
         disposition="destroy",
     )
-    assert disposition.gather_due() == {"batches": 1, "items": 1}
+    assert disposition.gather_due() == {"batches": 1, "items": 3}
     batch = DispositionBatch.objects.get()
-    return {"officer": officer, "post": post, "batch": batch, "community": community}
+    return {"officer": officer, "posts": posts, "batch": batch, "community": community}
 
 
-def test_a_records_officer_approves_a_batch_and_downloads_its_certificate(site, page, check_a11y, tmp_path):
-    batch, post = site["batch"], site["post"]
-
-    # --- sign in and open the records dashboard
-    page.goto("/accounts/login/?next=/records/")
-    page.get_by_label("Username").fill("rosa")
+def _sign_in(page, username, next_url):
+    page.context.clear_cookies()
+    page.goto(f"/accounts/login/?next={next_url}")
+    page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/records/$"))
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
-    check_a11y(page, "records dashboard")
 
-    # --- the batches: the gathered one waits for approval
-    page.goto("/records/batches/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Disposition batches")
-    row = page.locator("table.records-table tbody tr").filter(has_text="Posts after ten years")
-    expect(row).to_have_count(1)
-    expect(row).to_contain_text("Waiting for approval")
-    row.get_by_role("link", name=f"Batch {batch.pk}").click()
 
-    # --- the batch page: the post, then approval (the batch runs when the approval commits)
-    expect(page).to_have_url(re.compile(rf"/records/batches/{batch.pk}/$"))
+def test_a_batch_is_confirmed_approved_restored_purged_and_certified(site, page, check_a11y, tmp_path):
+    batch, posts = site["batch"], site["posts"]
+
+    # --- the owner, told at gathering, confirms for the office of record and withholds one post
+    confirm_url = f"/records/batches/{batch.pk}/confirm/old-projects/"
+    _sign_in(page, "olena", confirm_url)
+    expect(page).to_have_url(re.compile(rf"{confirm_url}$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Disposition batch {batch.pk}")
+    rows = page.locator("table.records-table tbody tr")
+    expect(rows).to_have_count(3)
+    expect(page.get_by_text("Lease of 2014")).to_be_visible()  # titles as the owner may see them
+    check_a11y(page, "office of record's confirmation page")
+    withheld = rows.filter(has_text="Lease of 2014")
+    withheld.get_by_label("Withhold", exact=True).check()
+    withheld.get_by_label(re.compile("Reason for withholding")).fill("The lease is still running")
+    page.get_by_role("button", name="Confirm these items").click()
+    expect(page.get_by_text(f"You confirmed the items of old-projects in batch {batch.pk}.")).to_be_visible()
+    expect(page.locator("table.records-table tbody tr")).to_have_count(2)
+
+    # --- a records officer reviews and approves, retyping the batch number
+    _sign_in(page, "rosa", f"/records/batches/{batch.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Disposition batch {batch.pk}")
-    items = page.locator("table.records-table tbody tr")
-    expect(items).to_have_count(1)
-    expect(items.first).to_contain_text(str(post.pk))
-    expect(items.first).to_contain_text("old-projects")
-    check_a11y(page, "batch page")
+    expect(page.get_by_text("confirmed by olena")).to_be_visible()
+    check_a11y(page, "batch page, confirmed")
+    page.get_by_role("link", name="Review and approve").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Approve disposition batch {batch.pk}")
+    check_a11y(page, "approval page")
+    page.get_by_label(f"Type the batch number ({batch.pk}) to approve it").fill(str(batch.pk))
     page.get_by_role("button", name="Approve").click()
     expect(page.get_by_text(f"Batch {batch.pk} approved: it will run shortly.")).to_be_visible()
-    expect(page.locator("[data-batch-status]")).to_contain_text("1 of 1 done (1 disposed of, 0 skipped)")
-    expect(page.get_by_role("button", name="Approve")).to_have_count(0)
-    check_a11y(page, "batch page, approved")
+    expect(page.locator("[data-batch-status]")).to_contain_text("2 of 2 done")
+    check_a11y(page, "batch page, run")
+
+    # --- the quarantine: invisible to everyone, restorable by the officer
+    page.goto("/records/quarantine/")
+    expect(page.locator("table.records-table tbody tr")).to_have_count(2)
+    check_a11y(page, "quarantine")
+    page.get_by_role("button", name=f"Restore Post {posts['restored'].pk}").click()
+    expect(page.get_by_text(f"post {posts['restored'].pk} restored from quarantine.")).to_be_visible()
+    expect(page.locator("table.records-table tbody tr")).to_have_count(1)
+
+    # --- the purge after the restore window (the hourly beat's job)
+    assert quarantine.purge_due(now=timezone.now() + dt.timedelta(days=31))["purged"] == 1
 
     # --- the certificate, on the page and as CSV
-    page.get_by_role("link", name="Certificate", exact=True).click()
+    page.goto(f"/records/batches/{batch.pk}/certificate/")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Disposition certificate — batch {batch.pk}")
-    cert_row = page.locator("table.records-table tbody tr")
-    expect(cert_row).to_have_count(1)
-    expect(cert_row.first).to_contain_text(str(post.pk))
-    expect(cert_row.first).to_contain_text("rosa")
+    cert_rows = page.locator("table.records-table tbody tr")
+    expect(cert_rows).to_have_count(2)
+    expect(cert_rows.filter(has_text="destroyed")).to_contain_text(str(posts["purged"].pk))
+    expect(cert_rows.filter(has_text="skipped")).to_contain_text("Restored from quarantine by rosa")
+    check_a11y(page, "certificate")
     with page.expect_download() as info:
         page.get_by_role("link", name="Download the certificate as CSV").click()
     download = info.value
     assert download.suggested_filename == f"disposition-certificate-{batch.pk}.csv"
     path = tmp_path / download.suggested_filename
     download.save_as(path)
-    assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM, for spreadsheets (SPEC §4)
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        rows = list(csv.DictReader(handle))
-    assert len(rows) == 1, rows
-    assert rows[0]["target_type"] == "post"
-    assert rows[0]["target_id"] == str(post.pk)
-    assert rows[0]["community_slug"] == "old-projects"
-    assert rows[0]["schedule_name"] == "Posts after ten years"
-    assert rows[0]["disposition"] == "destroy"
-    assert rows[0]["approved_by_username"] == "rosa"
-
-    # --- and the post is gone
-    assert not Post.objects.filter(pk=post.pk).exists()
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM, for spreadsheets (SPEC §4)
     batch.refresh_from_db()
-    assert batch.state == DispositionBatch.State.COMPLETED
+    assert hashlib.sha256(data).hexdigest() == batch.certificate.sha256  # the stored certificate
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        rows = {r["target_id"]: r for r in csv.DictReader(handle)}
+    assert set(rows) == {str(posts["purged"].pk), str(posts["restored"].pk)}
+    purged = rows[str(posts["purged"].pk)]
+    assert (purged["method"], purged["community_slug"], purged["schedule"]) == (
+        "destroyed", "old-projects", "Posts after ten years")
+    assert (purged["confirmed_by"], purged["approved_by"]) == ("olena", "rosa")
+
+    # --- the purged post is gone; the withheld and the restored ones are back in their community
+    assert not Post.objects.filter(pk=posts["purged"].pk).exists()
+    assert set(Post.objects.filter(status="published").values_list("pk", flat=True)) == {
+        posts["withheld"].pk, posts["restored"].pk}
     assert not page.js_errors, page.js_errors

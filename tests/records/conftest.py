@@ -110,3 +110,56 @@ def packages_checked_by_bagit(monkeypatch):
 
     monkeypatch.setattr(packages, "verify_package", verify_and_validate)
     return checked
+
+
+# --- a batch's life, as the people would live it (SPEC §4) -------------------------------------
+
+
+def second_officer(username="officer2"):
+    """A records officer other than the approver: confirms for communities with no active owner."""
+    user = UserFactory(username=username)
+    user.groups.add(Group.objects.get(name=RECORDS_OFFICERS_GROUP))
+    return user
+
+
+def confirm_all(batch, *, officer=None):
+    """Each community of ``batch`` confirmed by its first active owner (or by ``officer`` where it has none)."""
+    from django.contrib.auth import get_user_model
+
+    from records import disposition, offices
+
+    for entry in batch.communities.all():
+        owners = offices.active_owner_ids(entry.community_id)
+        if owners:
+            actor = get_user_model().objects.get(pk=min(owners))
+        else:
+            actor = officer or get_user_model().objects.filter(username="officer2").first() or second_officer()
+        disposition.batch_confirm(actor=actor, batch=batch, community_slug=entry.community_slug)
+    batch.refresh_from_db()
+    return batch
+
+
+def gather_and_approve(officer, *, now=None):
+    """Gather, confirm every community (owners), approve (``officer``, retyping the number)."""
+    from records import disposition
+    from records.models import DispositionBatch
+
+    disposition.gather_due(now=now or timezone.now())
+    batches = list(DispositionBatch.objects.filter(state="pending").order_by("pk"))
+    for batch in batches:
+        confirm_all(batch)
+        disposition.batch_approve(actor=officer, batch=batch, confirm=str(batch.pk))
+    return batches
+
+
+def after_restore_window(days=31):
+    return timezone.now() + dt.timedelta(days=days)
+
+
+def run_and_purge(batch_id, *, days=31):
+    """Run the batch (items to quarantine), then purge as if the restore window had passed."""
+    from records import disposition, quarantine
+
+    result = disposition.run_batch(batch_id)
+    quarantine.purge_due(now=after_restore_window(days))
+    return result

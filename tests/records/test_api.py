@@ -1,18 +1,20 @@
 """The records API (SPEC §6): records officers only; bad input is 400 and changes nothing."""
 import csv
+import datetime as dt
+import hashlib
 import io
 
 import pytest
 from django.utils import timezone
 
-from records import disposition
+from records import disposition, quarantine
 from records.models import DispositionBatch, Hold, RetentionSchedule
 
 from .conftest import make_post, schedule
 
 pytestmark = pytest.mark.django_db
 
-GETS = ["schedules/", "holds/", "batches/", "inventory/", "stale/", "due/"]
+GETS = ["schedules/", "holds/", "batches/", "inventory/", "stale/", "due/", "quarantine/"]
 
 
 @pytest.mark.parametrize("path", GETS)
@@ -119,36 +121,64 @@ def test_bad_holds_are_400_and_change_nothing(officer, api, community, cast, pay
     assert not Hold.objects.exists()
 
 
-def test_review_approve_and_certificate(officer, api, community, cast, private_media,
-                                        django_capture_on_commit_callbacks):
+def test_review_confirm_approve_purge_and_certificate(officer, api, community, cast, private_media,
+                                                     django_capture_on_commit_callbacks):
     post = make_post(community, cast["author"])
+    kept = make_post(community, cast["author"], title="Keep me")
     schedule("post", retain_days=30, disposition="transfer")
     disposition.gather_due(now=timezone.now())
     batch = DispositionBatch.objects.get()
     client = api(officer)
     (listed,) = client.get("/api/v1/records/batches/").json()["results"]
-    assert (listed["id"], listed["state"], listed["total"], listed["done"]) == (batch.pk, "pending", 1, 0)
+    assert (listed["id"], listed["state"], listed["total"], listed["done"]) == (batch.pk, "pending", 2, 0)
+    assert listed["communities"] == [{"community": "audit", "confirmed": False, "confirmed_by": None,
+                                      "confirmed_at": None, "by_records_officer": False}]
     items = client.get(f"/api/v1/records/batches/{batch.pk}/items/").json()["results"]
-    assert items == [{"type": "post", "id": post.pk, "classification": "confidential", "community": "audit",
-                      "last_activity_at": items[0]["last_activity_at"], "state": "pending"}]
+    assert items[0] == {"type": "post", "id": post.pk, "classification": "confidential", "community": "audit",
+                        "disposition": "transfer", "last_activity_at": items[0]["last_activity_at"],
+                        "state": "pending", "reason": "", "purge_after": None}
     assert "Budget review" not in str(items) and "Secret body" not in str(items)
 
+    # Four eyes: approval waits for the office of record (409), which is the community's owner.
+    response = client.post(f"/api/v1/records/batches/{batch.pk}/approve/", {"confirm": str(batch.pk)}, format="json")
+    assert response.status_code == 409 and "audit" in response.json()["detail"]
+    assert client.post(f"/api/v1/records/batches/{batch.pk}/confirm/", {"community": "audit"},
+                       format="json").status_code == 403  # the community has an owner: they confirm
+    owner = api(cast["owner"])
+    response = owner.post(f"/api/v1/records/batches/{batch.pk}/confirm/", {
+        "community": "audit", "withhold": [{"target_type": "post", "target_id": kept.pk, "reason": "Still needed"}],
+    }, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["state"] == "confirmed" and response.json()["communities"][0]["confirmed_by"] == "owner"
+    assert owner.post(f"/api/v1/records/batches/{batch.pk}/confirm/", {"community": "audit"},
+                      format="json").status_code == 409
+    assert client.post(f"/api/v1/records/batches/{batch.pk}/approve/", {"confirm": "7777"},
+                       format="json").status_code == 400
+
     with django_capture_on_commit_callbacks(execute=True):  # eager Celery: the batch runs on commit
-        response = client.post(f"/api/v1/records/batches/{batch.pk}/approve/")
+        response = client.post(f"/api/v1/records/batches/{batch.pk}/approve/", {"confirm": str(batch.pk)},
+                               format="json")
     assert response.status_code == 200 and response.json()["approved_by"] == "officer"
-    assert client.post(f"/api/v1/records/batches/{batch.pk}/approve/").status_code == 400
+    assert client.post(f"/api/v1/records/batches/{batch.pk}/approve/", {"confirm": str(batch.pk)},
+                       format="json").status_code == 409
     batch.refresh_from_db()
     assert (batch.state, batch.done, batch.total) == ("completed", 1, 1)
+    assert client.get(f"/api/v1/records/batches/{batch.pk}/certificate/").status_code == 404  # in quarantine
+    (quarantined,) = client.get("/api/v1/records/quarantine/").json()["results"]
+    assert (quarantined["target_type"], quarantined["target_id"]) == ("post", post.pk)
 
+    quarantine.purge_due(now=timezone.now() + dt.timedelta(days=31))
     certificate = client.get(f"/api/v1/records/batches/{batch.pk}/certificate/").json()
     (row,) = certificate["items"]
-    assert row["target_id"] == post.pk and row["approved_by_username"] == "officer"
-    assert len(row["package_checksum"]) == 64
+    assert row["target_id"] == post.pk and row["approved_by"] == "officer" and row["confirmed_by"] == "owner"
+    assert row["method"] == "transferred" and len(row["package_sha256"]) == 64
     response = client.get(f"/api/v1/records/batches/{batch.pk}/certificate/?format=csv")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    assert hashlib.sha256(response.content).hexdigest() == certificate["sha256"]
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0]["target_id"] == str(post.pk) and rows[0]["schedule_name"] == batch.schedule.name
-    assert rows[0]["package_checksum"] == row["package_checksum"]
+    assert rows[0]["target_id"] == str(post.pk) and rows[0]["schedule"] == batch.schedule.name
+    assert rows[0]["package_sha256"] == row["package_sha256"]
 
 
 def test_reports_show_metadata_only(officer, api, community, cast):
@@ -161,3 +191,33 @@ def test_reports_show_metadata_only(officer, api, community, cast):
     due = client.get("/api/v1/records/due/").json()
     assert due["schedules"][0]["due_now"] == 1
     assert "Budget review" not in str(inventory) + str(due)
+
+
+def test_confirm_answers_404_for_what_the_caller_may_not_see_and_403_for_what_they_may_not_do(
+    officer, api, community, cast
+):
+    from communities.models import Role
+    from tests.factories import CommunityFactory, add_member
+
+    make_post(community, cast["author"])
+    other = CommunityFactory(visibility="open", slug="elsewhere", name="Elsewhere")
+    add_member(other, cast["plain"], Role.OWNER)
+    make_post(other, cast["plain"], level="unclassified")
+    schedule("post", retain_days=30)
+    disposition.gather_due(now=timezone.now())
+    batch = DispositionBatch.objects.get()
+    url = f"/api/v1/records/batches/{batch.pk}/confirm/"
+    # Not an owner of any community of the batch: the batch does not exist for them.
+    assert api(cast["outsider"]).post(url, {"community": "audit"}, format="json").status_code == 404
+    assert api(cast["author"]).post(url, {"community": "audit"}, format="json").status_code == 404
+    # The owner of "elsewhere" sees "audit" (a member) but does not own it: 403; a community not in
+    # the batch: 404; bad input: 400 and nothing changes.
+    plain = api(cast["plain"])
+    assert plain.post(url, {"community": "audit"}, format="json").status_code == 403
+    assert plain.post(url, {"community": "nowhere"}, format="json").status_code == 404
+    assert plain.post(url, {"community": "elsewhere", "withhold": [{"target_type": "post"}]},
+                      format="json").status_code == 400
+    assert plain.post(url, {"community": "elsewhere", "extra": 1}, format="json").status_code == 400
+    assert not batch.communities.filter(confirmed_at__isnull=False).exists()
+    response = plain.post(url, {"community": "elsewhere"}, format="json")
+    assert response.status_code == 200 and response.json()["state"] == "pending"  # audit still to confirm

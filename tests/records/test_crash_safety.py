@@ -2,10 +2,12 @@
 
 A real Celery worker on Redis runs an approved batch against the test
 PostgreSQL database; the test kills it with SIGKILL mid-batch, starts another,
-lets the beat job's recovery queue the batch again (twice, as two beats
-would), and proves: every due item was disposed of exactly once, nothing
-under hold was touched, every destroyed item has a disposition record, and
-the packages verify.
+waits until the beat job's stall detection (``RECORDS_BATCH_STALL_SECONDS`` of
+silence) sees the batch (measuring how long that takes), lets the recovery
+queue it again (twice, as two beats would), and proves: every due item went
+to quarantine exactly once, after its package was written and verified;
+nothing under hold was touched; the purge after the restore window destroys
+each exactly once, with its disposition record.
 """
 import os
 import signal
@@ -26,13 +28,13 @@ from zeal import zeal_ignore
 from communities.models import Role
 from posts.models import Post
 from posts.models.attachment import private_storage
-from records import disposition, holds
-from records.models import BatchItem, DispositionBatch, DispositionRecord, RecordsAuditLog
+from records import disposition, holds, quarantine
+from records.models import BatchItem, Certificate, DispositionBatch, DispositionRecord, RecordsAuditLog
 from records.packages import verify_package
 from tests.factories import CommunityFactory, UserFactory, add_member
 from unisocial.models import RECORDS_OFFICERS_GROUP
 
-from .conftest import age, attach, schedule
+from .conftest import after_restore_window, age, attach, confirm_all, schedule
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 SERVICES = django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql") and bool(
@@ -129,6 +131,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_disposes_of_nothing_twice(s
     for p in held:
         holds.hold_place(actor=officer, target_type="post", target_id=p.pk, reason="Legal request")
     free = [p for p in posts if p not in held]
+    confirm_all(batch)  # the office of record: the community's owner
 
     log_path = tmp_path / "worker.log"
     workers = []
@@ -137,22 +140,31 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_disposes_of_nothing_twice(s
     try:
         with open(log_path, "ab") as log:
             workers.append(_start_worker(queue, media, log))
-            disposition.batch_approve(actor=officer, batch=batch)  # queued to Redis on commit
-            _wait_for(lambda: DispositionRecord.objects.count() >= 3, 40, "the first items", log_path)
+            disposition.batch_approve(actor=officer, batch=batch, confirm=str(batch.pk))  # to Redis on commit
+            quarantined = BatchItem.objects.filter(batch=batch, state="quarantined")
+            _wait_for(lambda: quarantined.count() >= 3, 40, "the first items", log_path)
             _kill(workers[0])  # SIGKILL mid-batch: no ack, no clean-up
+            killed_at = time.monotonic()
 
-            done_at_kill = DispositionRecord.objects.count()
+            done_at_kill = quarantined.count()
             batch.refresh_from_db()
             assert batch.state == "running" and done_at_kill < len(free), "the kill must land mid-batch"
+            assert not DispositionRecord.objects.exists()  # nothing purged before its restore window
 
             workers.append(_start_worker(queue, media, log))
-            # The beat job finds the running batch gone quiet and queues it again — twice, as two beats would.
-            assert disposition.run_approved_batches(now=timezone.now(), stall_seconds=0) == {"queued": [batch.pk]}
+            # The beat job (every minute) finds the running batch gone quiet after the stall threshold.
+            stall = django_settings.RECORDS_BATCH_STALL_SECONDS
+            _wait_for(lambda: disposition.stalled_batches().filter(pk=batch.pk).exists(), stall + 10,
+                      "the stall detection", log_path)
+            detected = time.monotonic() - killed_at
+            # ... and queues it again — twice, as two beats would.
+            assert disposition.run_approved_batches(now=timezone.now()) == {"queued": [batch.pk]}
             disposition.enqueue_batch(batch.pk)
             _wait_for(
                 lambda: DispositionBatch.objects.filter(pk=batch.pk, state="completed").exists(),
                 45, "the batch to complete", log_path,
             )
+            resumed = time.monotonic() - killed_at
             time.sleep(2 * DELAY)  # let the duplicate task run too: it must find nothing to do
     finally:
         app.conf.task_always_eager = eager
@@ -161,10 +173,28 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_disposes_of_nothing_twice(s
         _forget_queue(queue)
         private_storage._wrapped = empty
 
+    # Recovery: the stall threshold, then the next beat (at most a minute later).
+    print(f"\nrecovery after SIGKILL: stalled seen after {detected:.1f} s (threshold {stall} s), batch finished "
+          f"{resumed:.1f} s after the kill; with the beat every 60 s, taken over within {detected + 60:.0f} s")
+    assert detected <= stall + 5 and detected + 60 <= 125
+    assert RecordsAuditLog.objects.filter(action="quarantined").count() == len(free)  # exactly once each
+    assert set(BatchItem.objects.filter(batch=batch, state="quarantined").values_list("target_id", flat=True)) \
+        == {p.pk for p in free}
+    for item in BatchItem.objects.filter(batch=batch, state="quarantined"):
+        assert verify_package(media / item.package_path) == item.package_checksum  # written before quarantine
+
+    settings.PRIVATE_MEDIA_ROOT = media
+    private_storage._wrapped = empty
+    try:
+        quarantine.purge_due(now=after_restore_window())
+        quarantine.purge_due(now=after_restore_window())  # a second purge finds nothing to do
+    finally:
+        private_storage._wrapped = empty
     records = list(DispositionRecord.objects.values_list("target_type", "target_id"))
     assert len(records) == len(set(records)) == len(free)  # exactly once each
     assert {pk for _t, pk in records} == {p.pk for p in free}
     assert RecordsAuditLog.objects.filter(action="disposed").count() == len(free)
+    assert Certificate.objects.filter(batch=batch).count() == 1
     assert not Post.objects.filter(pk__in=[p.pk for p in free]).exists()  # every destroyed item has a record
     assert not Post.history.model.objects.filter(id__in=[p.pk for p in free]).exists()
     for f in files:
@@ -181,3 +211,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_disposes_of_nothing_twice(s
     assert (batch.done, batch.disposed, batch.skipped) == (ITEMS, len(free), HELD)
     for record in DispositionRecord.objects.all():
         assert verify_package(media / record.package_path) == record.package_checksum
+    # The purged tables were vacuumed after the batch (outside any transaction).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT last_vacuum FROM pg_stat_user_tables WHERE relname = %s", [Post._meta.db_table])
+        assert cursor.fetchone()[0] is not None

@@ -15,7 +15,7 @@ from records import disposition
 from records.models import DispositionBatch, Hold, RetentionSchedule, StalenessReview
 from unisocial.csv_export import BOM, cell, csv_bytes
 
-from .conftest import make_post
+from .conftest import confirm_all, make_post, run_and_purge
 from .report_helpers import run_all_reports
 from .test_declassification import old_post
 
@@ -60,8 +60,11 @@ def hostile(community, cast, officer):
     RetentionSchedule.objects.create(name=FORMULA, content_type="post", retain_days=30, disposition="destroy")
     disposition.gather_due(now=timezone.now())
     batch = DispositionBatch.objects.get()
-    disposition.batch_approve(actor=officer, batch=batch)
-    disposition.run_batch(batch.pk)
+    confirm_all(batch)
+    disposition.batch_approve(actor=officer, batch=batch, confirm=str(batch.pk))
+    run_and_purge(batch.pk)
+    batch.refresh_from_db()
+    assert batch.certificate.rows
     Hold.objects.create(target_type="community", target_id=community.pk, community_id=community.pk,
                         reason="@SUM(1+1)", placed_by=officer)
     now = timezone.now()

@@ -8,21 +8,13 @@ from django.utils import timezone
 from notifications.models import Notification
 from posts import services as post_services
 from posts.models import Comment, Like, Post, PostAttachment, PostReader, WikiPage
-from records import disposition, holds
+from records import disposition, holds, quarantine
 from records.models import BatchItem, DispositionBatch, DispositionRecord, RecordsAuditLog
 from tests.factories import grant_reader
 
-from .conftest import age, attach, make_post, make_wiki, schedule
+from .conftest import age, attach, confirm_all, gather_and_approve, make_post, make_wiki, run_and_purge, schedule
 
 pytestmark = pytest.mark.django_db
-
-
-def gather_and_approve(officer):
-    disposition.gather_due(now=timezone.now())
-    batches = list(DispositionBatch.objects.order_by("pk"))
-    for batch in batches:
-        disposition.batch_approve(actor=officer, batch=batch)
-    return batches
 
 
 def run_all():
@@ -52,7 +44,7 @@ def test_a_destroyed_item_is_gone_from_the_database_its_history_and_its_files_an
 
     (batch,) = gather_and_approve(officer)
     with django_capture_on_commit_callbacks(execute=True):
-        disposition.run_batch(batch.pk)
+        run_and_purge(batch.pk)
 
     assert not Post.objects.filter(pk=post.pk).exists()
     assert not Post.history.model.objects.filter(id=post.pk).exists()
@@ -66,12 +58,12 @@ def test_a_destroyed_item_is_gone_from_the_database_its_history_and_its_files_an
     assert not Notification.objects.filter(target_type="comment", target_id=comment.pk).exists()
     batch.refresh_from_db()
     assert (batch.state, batch.total, batch.done, batch.disposed) == ("completed", 1, 1, 1)
-    (row,) = disposition.certificate_rows(batch)
+    (row,) = batch.certificate.rows
     assert row["target_type"] == "post" and row["target_id"] == post.pk
     assert row["classification"] == "strictly_confidential"
     assert row["community_slug"] == "audit"
-    assert row["approved_by_username"] == "officer"
-    assert row["schedule_name"] == batch.schedule.name
+    assert row["approved_by"] == "officer" and row["confirmed_by"] == "owner"
+    assert row["schedule"] == batch.schedule.name and row["method"] == "destroyed"
 
 
 def test_destroyed_attachment_files_are_deleted_after_commit(
@@ -83,10 +75,11 @@ def test_destroyed_attachment_files_are_deleted_after_commit(
     schedule("post", retain_days=30)
     (batch,) = gather_and_approve(officer)
     with django_capture_on_commit_callbacks(execute=True):
-        disposition.run_batch(batch.pk)
+        run_and_purge(batch.pk)
     assert not file_path.exists()
     record = DispositionRecord.objects.get(target_type="post", target_id=post.pk)
-    assert record.files == [attachment.file.name]
+    assert not hasattr(record, "files")  # SPEC §4: the record keeps no file name
+    assert attachment.file.name not in str(DispositionRecord.objects.filter(pk=record.pk).values().get())
 
 
 def test_a_held_item_survives_an_approved_batch(community, cast, officer, private_media):
@@ -97,7 +90,7 @@ def test_a_held_item_survives_an_approved_batch(community, cast, officer, privat
     assert batch.items.count() == 2
     holds.hold_place(actor=officer, target_type="post", target_id=held.pk, reason="Legal request")
 
-    disposition.run_batch(batch.pk)
+    run_and_purge(batch.pk)
 
     assert Post.objects.filter(pk=held.pk).exists()
     assert Post.history.filter(id=held.pk).exists()
@@ -138,11 +131,14 @@ def test_only_a_records_officer_approves(community, cast, officer):
     schedule("post", retain_days=30)
     disposition.gather_due(now=timezone.now())
     batch = DispositionBatch.objects.get()
+    confirm_all(batch)
     with pytest.raises(PermissionDenied):
-        disposition.batch_approve(actor=cast["owner"], batch=batch)
-    disposition.batch_approve(actor=officer, batch=batch)
+        disposition.batch_approve(actor=cast["owner"], batch=batch, confirm=str(batch.pk))
     with pytest.raises(ValidationError):
-        disposition.batch_approve(actor=officer, batch=batch)
+        disposition.batch_approve(actor=officer, batch=batch, confirm="999")
+    disposition.batch_approve(actor=officer, batch=batch, confirm=str(batch.pk))
+    with pytest.raises(disposition.BatchConflict):
+        disposition.batch_approve(actor=officer, batch=batch, confirm=str(batch.pk))
 
 
 def test_content_no_schedule_covers_is_never_gathered(community, cast, officer):
@@ -200,7 +196,7 @@ def test_rerunning_a_batch_changes_nothing(community, cast, officer, private_med
         make_post(community, cast["author"], title=f"P{n}")
     schedule("post", retain_days=365, disposition="transfer")
     (batch,) = gather_and_approve(officer)
-    disposition.run_batch(batch.pk)
+    run_and_purge(batch.pk)
     before = (
         list(DispositionRecord.objects.order_by("pk").values_list("pk", "target_id", "package_checksum")),
         RecordsAuditLog.objects.count(),
@@ -208,9 +204,10 @@ def test_rerunning_a_batch_changes_nothing(community, cast, officer, private_med
     batch.refresh_from_db()
     progress = (batch.state, batch.done, batch.disposed, batch.skipped, batch.finished_at)
 
-    assert disposition.run_batch(batch.pk) == {"state": "completed", "more": False}
+    assert run_and_purge(batch.pk) == {"state": "completed", "more": False}
     for item in batch.items.all():
         disposition.dispose_batch_item(item.pk)
+        quarantine.purge_item(item.pk, now=timezone.now())
     # Gathering again finds nothing: everything is disposed of.
     disposition.gather_due(now=timezone.now())
 
@@ -237,15 +234,15 @@ def test_transfer_writes_a_verified_package_named_on_the_certificate(community, 
     post = make_post(community, cast["author"])
     schedule("post", retain_days=365, disposition="transfer")
     (batch,) = gather_and_approve(officer)
-    disposition.run_batch(batch.pk)
+    run_and_purge(batch.pk)
     record = DispositionRecord.objects.get(target_id=post.pk)
     path = Path(private_media) / record.package_path
     assert path.exists() and record.package_path.startswith("archive/")
     from records.packages import verify_package
 
     assert verify_package(path) == record.package_checksum
-    (row,) = disposition.certificate_rows(batch)
-    assert row["package_checksum"] == record.package_checksum
+    (row,) = batch.certificate.rows
+    assert row["package_sha256"] == record.package_checksum and row["method"] == "transferred"
 
 
 def test_an_archived_community_is_disposed_of_with_everything_in_it(community, cast, officer, private_media):
@@ -257,7 +254,7 @@ def test_an_archived_community_is_disposed_of_with_everything_in_it(community, c
     age(community)
     schedule("community", retain_days=365, disposition="transfer")
     (batch,) = gather_and_approve(officer)
-    disposition.run_batch(batch.pk)
+    run_and_purge(batch.pk)
     assert not Community.objects.filter(pk=community.pk).exists()
     assert not Membership.objects.filter(content_object_id=community.pk).exists()
     assert not Post.objects.filter(pk=post.pk).exists() and not WikiPage.objects.filter(pk=page.pk).exists()

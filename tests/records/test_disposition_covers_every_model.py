@@ -43,12 +43,7 @@ EXEMPT = {
 
 # Models disposition should destroy and does not yet: each one here is a known defect, not a choice.
 # When disposition handles one, it moves to ITEM_DEPENDENTS (the last test fails until then).
-KNOWN_GAPS = {
-    "moderation.Flag": (
-        "SPEC §4: an item's flags (with their notes) go with it; destroy_post and destroy_wiki_page "
-        "leave them"
-    ),
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 _ITEM_NAMES = {"post", "post_id", "comment", "comment_id", "page", "page_id", "wiki", "wiki_id", "wiki_page_id"}
 

@@ -11,11 +11,11 @@ from zeal import zeal_ignore
 from communities.models import Community
 from posts.models import Post
 from posts.models.access_log import AccessLog
-from records import disposition
+from records import disposition, quarantine
 from records.models import BatchItem, DispositionBatch, DispositionRecord, Hold
 from tests.factories import CommunityFactory, PostFactory, UserFactory
 
-from .conftest import make_post, make_wiki, schedule
+from .conftest import after_restore_window, confirm_all, make_post, make_wiki, schedule
 from .report_helpers import run_all_reports, run_report
 
 pytestmark = pytest.mark.django_db
@@ -148,7 +148,8 @@ def test_batch_items_csv_is_metadata_only(client, seeded, officer):
     client.force_login(officer)
     batch = DispositionBatch.objects.get(schedule__content_type="post")
     rows = read_csv(client.get(f"/records/batches/{batch.pk}/?format=csv"))
-    assert rows[0] == ["type", "id", "classification", "community", "last_activity_at", "state", "processed_at"]
+    assert rows[0] == ["type", "id", "classification", "community", "last_activity_at", "state", "reason",
+                       "processed_at"]
     assert sorted(int(r[1]) for r in rows[1:]) == sorted(p.pk for p in seeded)
 
 
@@ -183,21 +184,39 @@ def test_due_has_a_forecast_chart_by_month(client, community, cast, officer):
 # --- actions -----------------------------------------------------------------------------------
 
 
-def test_approve_from_the_batch_page(client, seeded, officer, django_capture_on_commit_callbacks):
-    client.force_login(officer)
+def test_confirm_then_approve_from_the_pages(client, seeded, cast, officer, django_capture_on_commit_callbacks):
     batch = DispositionBatch.objects.get(schedule__content_type="post")
+    client.force_login(officer)
     page = client.get(f"/records/batches/{batch.pk}/").content.decode()
-    assert f'action="/records/batches/{batch.pk}/approve/"' in page and "<progress" in page
+    assert f'href="/records/batches/{batch.pk}/approve/"' not in page and "<progress" in page  # not confirmed
     assert 'aria-live="polite"' in page and "js/records.js" in page
-    response = client.post(f"/records/batches/{batch.pk}/approve/")
+    assert f'/records/batches/{batch.pk}/confirm/audit/' in page
+    # The approval page refuses while the office of record has not confirmed.
+    response = client.post(f"/records/batches/{batch.pk}/approve/", {"confirm": str(batch.pk)})
+    assert response.status_code == 400 and "waiting for: audit" in response.content.decode()
+
+    # The owner confirms on their page, which lists the items with the titles they may see.
+    client.force_login(cast["owner"])
+    page = client.get(f"/records/batches/{batch.pk}/confirm/audit/").content.decode()
+    assert SECRET_TITLE in page
+    response = client.post(f"/records/batches/{batch.pk}/confirm/audit/", {})
+    assert response.status_code == 302
+    batch.refresh_from_db()
+    assert batch.state == "confirmed"
+
+    client.force_login(officer)
+    page = client.get(f"/records/batches/{batch.pk}/approve/").content.decode()
+    assert f"Type the batch number ({batch.pk})" in page and "audit" in page
+    response = client.post(f"/records/batches/{batch.pk}/approve/", {"confirm": "12345"})
+    assert response.status_code == 400 and batch.state == "confirmed"
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(f"/records/batches/{batch.pk}/approve/", {"confirm": str(batch.pk)})
     assert response.status_code == 302
     batch.refresh_from_db()
     assert batch.state == "approved" and batch.approved_by == officer
-    page = client.get(f"/records/batches/{batch.pk}/").content.decode()
-    assert f'action="/records/batches/{batch.pk}/approve/"' not in page
     # Approving twice is refused with a message, not an error page.
-    response = client.post(f"/records/batches/{batch.pk}/approve/", follow=True)
-    assert response.status_code == 200 and "already approved" in response.content.decode()
+    response = client.post(f"/records/batches/{batch.pk}/approve/", {"confirm": str(batch.pk)})
+    assert response.status_code == 400 and "already approved" in response.content.decode()
 
 
 def test_certificate_page_and_csv_list_every_disposed_item(client, community, cast, officer):
@@ -205,8 +224,13 @@ def test_certificate_page_and_csv_list_every_disposed_item(client, community, ca
     schedule("post", retain_days=30)
     disposition.gather_due(now=timezone.now())
     batch = DispositionBatch.objects.get()
-    disposition.batch_approve(actor=officer, batch=batch)
+    confirm_all(batch)
+    disposition.batch_approve(actor=officer, batch=batch, confirm=str(batch.pk))
+    client.force_login(officer)
     disposition.run_batch(batch.pk)
+    assert "not been issued yet" in client.get(f"/records/batches/{batch.pk}/certificate/").content.decode()
+    assert client.get(f"/records/batches/{batch.pk}/certificate.csv").status_code == 404
+    quarantine.purge_due(now=after_restore_window())
     assert DispositionRecord.objects.filter(batch=batch).count() == 2
     client.force_login(officer)
     html = client.get(f"/records/batches/{batch.pk}/certificate/").content.decode()
@@ -218,7 +242,8 @@ def test_certificate_page_and_csv_list_every_disposed_item(client, community, ca
     assert rows[0] == disposition.CERTIFICATE_FIELDS
     assert sorted(int(r[1]) for r in rows[1:]) == sorted(p.pk for p in posts)
     # The canonical certificate CSV holds levels as stored (a translated label would change its bytes).
-    assert {r[2] for r in rows[1:]} == {"confidential"} and {r[7] for r in rows[1:]} == {"officer"}
+    assert {r[2] for r in rows[1:]} == {"confidential"} and {r[11] for r in rows[1:]} == {"officer"}
+    assert {r[10] for r in rows[1:]} == {"owner"} and {r[6] for r in rows[1:]} == {"destroyed"}
     assert f'certificate-{batch.pk}.csv' in response["Content-Disposition"]
     assert read_csv(client.get(f"/records/batches/{batch.pk}/certificate/?format=csv")) == rows
     batches = client.get("/records/batches/").content.decode()

@@ -10,7 +10,7 @@ from posts.models import Post
 from records import disposition
 from records.models import DispositionBatch, DispositionRecord, StalenessReview
 
-from .conftest import make_post, schedule
+from .conftest import confirm_all, make_post, schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -38,12 +38,28 @@ def test_sweep_as_of_a_future_date_flags_gathers_and_runs_approved_batches(commu
     assert batch.state == "pending" and Post.objects.filter(pk=post.pk).exists()  # not without approval
     assert "already ran" in sweep("--as-of", in_three_years)
 
-    disposition.batch_approve(actor=officer, batch=batch)
-    output = sweep("--as-of", (today + dt.timedelta(days=3 * 365 + 31)).isoformat())
-    assert "1 archived" in output and f"Batch {batch.pk}: completed, 1 disposed of" in output
-    assert DispositionRecord.objects.filter(target_id=post.pk).exists()
+    confirm_all(batch)
+    disposition.batch_approve(actor=officer, batch=batch, confirm=str(batch.pk))
+    run_day = today + dt.timedelta(days=3 * 365 + 31)
+    output = sweep("--as-of", run_day.isoformat())
+    assert "1 archived" in output and f"Batch {batch.pk}: completed, 1 in quarantine" in output
+    assert not DispositionRecord.objects.filter(target_id=post.pk).exists()  # in quarantine, not purged
+    post.refresh_from_db()
+    assert post.status == "quarantined"
+    item = batch.items.get()
+    # Every date the sweep writes counts from --as-of: the quarantine, and the purge after restore_days.
+    assert timezone.localdate(item.quarantined_at) == run_day
+    assert timezone.localdate(item.purge_after) == run_day + dt.timedelta(days=30)
     community.refresh_from_db()
     assert community.is_archived
+
+    assert "0 items purged" in sweep("--as-of", (run_day + dt.timedelta(days=29)).isoformat())
+    purge_day = run_day + dt.timedelta(days=31)
+    assert "1 items purged" in sweep("--as-of", purge_day.isoformat())
+    record = DispositionRecord.objects.get(target_id=post.pk)
+    assert timezone.localdate(record.disposed_at) == purge_day
+    batch.refresh_from_db()
+    assert timezone.localdate(batch.certificate.issued_at) == purge_day
 
 
 @pytest.mark.parametrize("bad", ["2024-13-01", "tomorrow", "01/02/2024"])

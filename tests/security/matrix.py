@@ -506,6 +506,7 @@ HTML_ROUTES = [
     Route("GET", "/records/archiving/", _records_officer_only),
     Route("GET", "/records/access-log/", _records_officer_only),
     Route("GET", "/records/declassification/", _records_officer_only),
+    Route("GET", "/records/quarantine/", _records_officer_only),
     # --- the rest of the URL conf -------------------------------------------------------------------
     Route("GET", "/accounts/logout/", _always("405"), public=True),  # POST only (Django 5)
     Route("GET", "/accounts/password_change/", _always(OK), terms_exempt=True),
@@ -549,6 +550,12 @@ HTML_ROUTES = [
     Route("POST", "/records/batches/{missing}/approve/", _officer_missing),
     Route("GET", "/records/batches/{missing}/certificate/", _officer_missing),
     Route("GET", "/records/batches/{missing}/certificate.csv", _officer_missing),
+    Route("GET", "/records/batches/{missing}/approve/", _officer_missing),
+    # The office of record's page: a batch is visible to records officers and to owners of its
+    # communities; a missing one is 404 to everyone (non-officers do not learn batches exist).
+    Route("GET", "/records/batches/{missing}/confirm/nowhere/", _always(NOT_FOUND)),
+    Route("POST", "/records/batches/{missing}/confirm/nowhere/", _always(NOT_FOUND)),
+    Route("POST", "/records/quarantine/post/{missing}/restore/", _officer_missing),
     Route("POST", "/records/reports/inventory/run/", _officer_acts(("302",))),
     # Retention schedules (SPEC §4): not secret per item (every officer sees them all), but one answer
     # for everyone else whether the id exists or not (403 before any lookup); 404 for a missing id
@@ -641,6 +648,9 @@ API_ROUTES = [
     Route("POST", "records/batches/{missing}/approve/", _officer_missing),
     Route("GET", "records/batches/{missing}/certificate/", _officer_missing),
     Route("GET", "records/batches/{missing}/items/", _officer_missing),
+    Route("POST", "records/batches/{missing}/confirm/", _always(NOT_FOUND), body={"community": "nowhere"}),
+    Route("GET", "records/quarantine/", _records_officer_only),
+    Route("POST", "records/quarantine/post/{missing}/restore/", _officer_missing),
     Route("POST", "records/communities/{missing}/archive/", _officer_missing, body={"reason": "matrix"}),
     Route("POST", "records/communities/{missing}/unarchive/", _officer_missing, body={"reason": "matrix"}),
 ]

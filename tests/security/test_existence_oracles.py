@@ -123,6 +123,25 @@ class Case:
     marks: list = field(default_factory=list)
 
 
+HIDDEN_BATCH = 424242
+
+
+def _hidden_batch(w):
+    """A disposition batch holding an item of a restricted community the actor is not in."""
+    from django.utils import timezone
+
+    from records.models import BatchCommunity, BatchItem, DispositionBatch, RetentionSchedule
+
+    falcon = _restricted_community(w, "Falcon inquiry", "falcon")
+    schedule = RetentionSchedule.objects.create(name="Oracle", content_type="post", retain_days=1,
+                                                disposition="destroy")
+    batch = DispositionBatch.objects.create(pk=HIDDEN_BATCH, schedule=schedule, as_of=timezone.now(), total=1)
+    BatchCommunity.objects.create(batch=batch, community_id=falcon.pk, community_slug="falcon")
+    BatchItem.objects.create(batch=batch, target_type="post", target_id=1, classification="unclassified",
+                             community_id=falcon.pk, last_activity_at=timezone.now())
+    return (falcon,)
+
+
 def _sc_page(w, title, **extra):
     page, _ = services.wiki_create(
         actor=w["author"], community=w["board"], title=title, classification=SC, **extra
@@ -327,6 +346,22 @@ CASES = [
         hide=lambda w: _hidden_tagged_post(w, "Project FALCON"),
         covers=("posts.Tag.name", "posts.Tag.slug"),
     ),
+    # -- disposition batches (SPEC §4): an office of record's page says nothing of batches of
+    #    communities the person does not own, nor of communities they cannot see --
+    Case(
+        "batch-confirm-html-a-batch-of-a-hidden-community",
+        request=lambda w: html_client(w["actor"]).get(f"/records/batches/{HIDDEN_BATCH}/confirm/falcon/"),
+        hide=lambda w: _hidden_batch(w),
+        covers=("one_confirmation_per_batch_community",),
+    ),
+    Case(
+        "batch-confirm-api-a-batch-of-a-hidden-community",
+        request=lambda w: api_client(w["actor"]).post(
+            f"/api/v1/records/batches/{HIDDEN_BATCH}/confirm/", {"community": "falcon"}, format="json",
+        ),
+        hide=lambda w: _hidden_batch(w),
+        covers=("one_confirmation_per_batch_community",),
+    ),
     # -- Redirects and shortcuts (the admin "view on site" rows go here) --
     # -- community exports (SPEC §4): an export id that is not the requester's answers like none --
     *[
@@ -372,6 +407,7 @@ EXEMPT = {
     "one_open_staleness_review": "written by the staleness job, no form",
     "one_batch_item_per_target": "written by the disposition job, no form",
     "one_disposition_per_item": "written by the disposition job, no form",
+    "records.Certificate.batch": "written by the disposition job, no form",
     "one_run_per_job_window": "written by the job runner, no form",
 }
 

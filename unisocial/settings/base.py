@@ -226,9 +226,15 @@ PERIODIC_TASKS = {
     },
     "records: run approved batches": {
         "task": "records.tasks.run_approved_batches_task",
-        "crontab": {"minute": "*/5"},
+        "crontab": {"minute": "*"},
         "description": "Queue approved disposition batches that no worker is running "
-                       "(never started, or the worker died).",
+                       "(never started, or the worker died: silent for RECORDS_BATCH_STALL_SECONDS).",
+    },
+    "records: purge quarantine": {
+        "task": "records.tasks.purge_quarantine_task",
+        "crontab": {"minute": "20"},
+        "description": "Destroy the disposed items whose restore window has passed, write their "
+                       "disposition records and issue the certificates of finished batches.",
     },
 }
 
@@ -256,7 +262,10 @@ DECLASSIFICATION_REVIEW_YEARS = env.int("DECLASSIFICATION_REVIEW_YEARS", default
 # a batch or report run not heard of for this many seconds is taken as stalled (its worker is gone).
 RECORDS_QUEUE = env("RECORDS_QUEUE", default="")
 RECORDS_BATCH_SLICE_SECONDS = env.int("RECORDS_BATCH_SLICE_SECONDS", default=300)
-RECORDS_BATCH_STALL_SECONDS = env.int("RECORDS_BATCH_STALL_SECONDS", default=600)
+# A running batch beats before every item; an item takes well under a second (a large package a few),
+# so a minute of silence means its worker is gone. Taken over twice by mistake, nothing is done twice
+# (each item is claimed under a row lock and disposed of at most once: records.disposition).
+RECORDS_BATCH_STALL_SECONDS = env.int("RECORDS_BATCH_STALL_SECONDS", default=60)
 RECORDS_REPORT_STALL_SECONDS = env.int("RECORDS_REPORT_STALL_SECONDS", default=600)
 # Long reports: the inventory counts this many communities per step; the access log keeps the newest this many rows.
 RECORDS_REPORT_COMMUNITY_SLICE = env.int("RECORDS_REPORT_COMMUNITY_SLICE", default=200)

@@ -1,8 +1,10 @@
 """``records_sweep [--as-of YYYY-MM-DD]``: the records jobs once, in process (SPEC §6).
 
-Flags and archives stale communities, gathers due items into batches and runs
-the approved batches not yet run, and removes community exports past their
-seven days, as if today were ``--as-of``. The staleness
+Flags and archives stale communities, gathers due items into batches, runs
+the approved batches not yet run (their items go to quarantine) and purges the
+quarantined items whose restore window has passed, as if today were ``--as-of``:
+every date it writes (quarantine, purge, certificate) counts from that date;
+it also removes the community exports past their seven days. The staleness
 and gathering jobs share their once-per-day key with the beat jobs, so a
 sweep and a beat on the same day do not both run.
 """
@@ -11,7 +13,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from records import disposition, exports, jobs, staleness
+from records import disposition, exports, jobs, quarantine, staleness
 from records.models import DispositionBatch
 
 
@@ -49,9 +51,11 @@ class Command(BaseCommand):
         ).order_by("pk").values_list("pk", flat=True)
         batch_ids = list(runnable)
         for batch_id in batch_ids:
-            disposition.run_batch(batch_id)
+            disposition.run_batch(batch_id, now=now)
         for batch in DispositionBatch.objects.filter(pk__in=batch_ids).order_by("pk"):
-            report(f"Batch {batch.pk}: {batch.state}, {batch.disposed} disposed of, {batch.skipped} skipped.")
+            report(f"Batch {batch.pk}: {batch.state}, {batch.disposed} in quarantine, {batch.skipped} skipped.")
+        purged = quarantine.purge_due(now=now)
+        report(f"Purge: {purged['purged']} items purged from quarantine in {purged['batches']} batches.")
         expired = exports.expire_exports(now=now)
         report(f"Community exports: {expired['removed']} removed from storage.")
         self.stdout.write(self.style.SUCCESS(f"Records sweep done as of {now:%Y-%m-%d}."))
