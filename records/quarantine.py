@@ -34,6 +34,7 @@ from posts.models.attachment import private_storage
 from unisocial import items
 from unisocial.classification import Status
 
+from . import exports
 from .audit import audit, require_records_officer
 from .certificates import issue_certificate, issue_due_certificates
 from .holds import is_held_target
@@ -237,6 +238,14 @@ def purge_item(item_id: int, *, now) -> str | None:
     pending = PendingFileDeletion.objects.bulk_create([PendingFileDeletion(path=name) for name in files if name])
     pending_ids = [p.pk for p in pending if p.pk]
     transaction.on_commit(lambda: delete_files(files, pending_ids))
+    # No copy stays (SPEC §4): an owner's community export holding what was destroyed goes too.
+    if item.target_type == ContentType.COMMUNITY:
+        held_in_exports = [(ContentType.COMMUNITY, item.target_id)]
+    else:
+        held_in_exports = sorted({(kind, pk) for kind, pk, _s in item.quarantined_contents}
+                                 | {(item.target_type, item.target_id)})
+    transaction.on_commit(lambda: [exports.discard_exports_holding(kind, pk, item.community_id)
+                                   for kind, pk in held_in_exports])
     return BatchItem.State.DISPOSED
 
 

@@ -1,13 +1,13 @@
 """A disposition batch's whole life in a real browser, as the people would live it (SPEC §4).
 
-A schedule and three old posts are seeded and gathered into a batch with the
-records services. The community's owner signs in, opens the confirmation page
-from their notification link, withholds one post with a reason and confirms the
-others; a records officer opens the batch, reviews the approval page and
-approves by retyping the batch number (Celery is eager in the test settings: the
-batch runs in the server's process when the approval commits, and the posts go
-to quarantine); the officer restores one post from /records/quarantine/; the
-purge runs (as the beat would, after the restore window); the certificate page
+Three old posts are seeded. Rosa, a records officer, creates the retention
+schedule on /records/schedules/ and presses "Gather now". The community's owner
+signs in, opens the confirmation page from her notification, withholds one post
+with a reason and confirms the others; Ravi, a second records officer, opens the
+batch, reviews the approval page and approves by retyping the batch number
+(Celery is eager in the test settings: the batch runs in the server's process
+when the approval commits, and the posts go to quarantine); Rosa restores one
+post from /records/quarantine/; the purge runs (as the beat would, after the restore window); the certificate page
 lists what was destroyed and what was skipped, and downloads as CSV with a BOM.
 axe-core checks every page. Only Playwright's auto-waiting ``expect`` is used.
 """
@@ -25,7 +25,7 @@ from zeal import zeal_ignore
 from communities.models import Role
 from posts import services as post_services
 from posts.models import Post
-from records import disposition, quarantine
+from records import quarantine
 from records.models import DispositionBatch, RetentionSchedule
 from tests.browser import ensure_current_terms
 from tests.factories import PASSWORD, CommunityFactory, UserFactory, add_member
@@ -46,6 +46,7 @@ def _site():
     officer = UserFactory(username="rosa", first_name="Rosa", last_name="Records")
     group, _ = Group.objects.get_or_create(name=RECORDS_OFFICERS_GROUP)  # a flush removes the migration's row
     officer.groups.add(group)
+    UserFactory(username="ravi", first_name="Ravi", last_name="Records").groups.add(group)
     owner = UserFactory(username="olena")
     community = CommunityFactory(name="Old projects", slug="old-projects", visibility="open")
     add_member(community, owner, Role.OWNER)
@@ -57,13 +58,7 @@ def _site():
         )
     long_ago = timezone.now() - dt.timedelta(days=4000)
     Post.objects.filter(pk__in=[p.pk for p in posts.values()]).update(updated_at=long_ago, created_at=long_ago)
-    RetentionSchedule.objects.create(
-        name="Posts after ten years", content_type="post", classification=None, retain_days=3650,
-        disposition="destroy",
-    )
-    assert disposition.gather_due() == {"batches": 1, "items": 3}
-    batch = DispositionBatch.objects.get()
-    return {"officer": officer, "posts": posts, "batch": batch, "community": community}
+    return {"officer": officer, "posts": posts, "community": community}
 
 
 def _sign_in(page, username, next_url):
@@ -74,12 +69,35 @@ def _sign_in(page, username, next_url):
     page.get_by_role("button", name="Log in").click()
 
 
-def test_a_batch_is_confirmed_approved_restored_purged_and_certified(site, page, check_a11y, tmp_path):
-    batch, posts = site["batch"], site["posts"]
+def test_a_batch_is_scheduled_gathered_confirmed_approved_restored_purged_and_certified(
+    site, page, check_a11y, tmp_path
+):
+    posts = site["posts"]
 
-    # --- the owner, told at gathering, confirms for the office of record and withholds one post
+    # --- Rosa creates the retention schedule in the browser and gathers now
+    _sign_in(page, "rosa", "/records/schedules/new/")
+    expect(page).to_have_url(re.compile(r"/records/schedules/new/$"))
+    check_a11y(page, "new schedule form")
+    page.get_by_label("Name").fill("Posts after ten years")
+    page.get_by_label("Content type").select_option("post")
+    page.get_by_label("Retain (days after last activity)").fill("3650")
+    page.get_by_label("Disposition").select_option("destroy")
+    page.get_by_label("Authority").fill("ST/SGB/2007/5, schedule 4.2")
+    page.get_by_label("Justification").fill("Project minutes have no value after ten years.")
+    page.get_by_label("Restore window (days)").fill("30")
+    page.get_by_role("button", name="Create the schedule").click()
+    expect(page.get_by_text("Schedule “Posts after ten years” created.")).to_be_visible()
+    check_a11y(page, "schedules list")
+    page.get_by_role("button", name="Gather now").first.click()
+    expect(page.get_by_text("Gathered 3 due items into 1 new batch, waiting for review.")).to_be_visible()
+    batch = DispositionBatch.objects.get()
+    assert RetentionSchedule.objects.get().history.count() == 1  # its history starts with its creation
+
+    # --- the owner, told at gathering, follows her notification, withholds one post and confirms
     confirm_url = f"/records/batches/{batch.pk}/confirm/old-projects/"
-    _sign_in(page, "olena", confirm_url)
+    _sign_in(page, "olena", "/notifications/")
+    check_a11y(page, "owner's notifications")
+    page.get_by_role("link", name=re.compile(rf"Disposition batch {batch.pk} has items of old-projects")).click()
     expect(page).to_have_url(re.compile(rf"{confirm_url}$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"Disposition batch {batch.pk}")
     rows = page.locator("table.records-table tbody tr")
@@ -93,22 +111,28 @@ def test_a_batch_is_confirmed_approved_restored_purged_and_certified(site, page,
     expect(page.get_by_text(f"You confirmed the items of old-projects in batch {batch.pk}.")).to_be_visible()
     expect(page.locator("table.records-table tbody tr")).to_have_count(2)
 
-    # --- a records officer reviews and approves, retyping the batch number
-    _sign_in(page, "rosa", f"/records/batches/{batch.pk}/")
+    # --- Ravi, a second records officer, reviews and approves, retyping the batch number
+    _sign_in(page, "ravi", f"/records/batches/{batch.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Disposition batch {batch.pk}")
     expect(page.get_by_text("confirmed by olena")).to_be_visible()
     check_a11y(page, "batch page, confirmed")
     page.get_by_role("link", name="Review and approve").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Approve disposition batch {batch.pk}")
     check_a11y(page, "approval page")
+    page.get_by_label(f"Type the batch number ({batch.pk}) to approve it").fill(str(batch.pk + 1))
+    page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_role("alert")).to_be_visible()  # a wrong number approves nothing
+    batch.refresh_from_db()
+    assert batch.approved_by_id is None and batch.state == DispositionBatch.State.CONFIRMED
     page.get_by_label(f"Type the batch number ({batch.pk}) to approve it").fill(str(batch.pk))
     page.get_by_role("button", name="Approve").click()
     expect(page.get_by_text(f"Batch {batch.pk} approved: it will run shortly.")).to_be_visible()
     expect(page.locator("[data-batch-status]")).to_contain_text("2 of 2 done")
     check_a11y(page, "batch page, run")
 
-    # --- the quarantine: invisible to everyone, restorable by the officer
-    page.goto("/records/quarantine/")
+    # --- the quarantine: invisible to everyone, restorable by an officer (Rosa)
+    assert not Post.objects.visible_to(posts["purged"].author).filter(pk=posts["purged"].pk).exists()
+    _sign_in(page, "rosa", "/records/quarantine/")
     expect(page.locator("table.records-table tbody tr")).to_have_count(2)
     check_a11y(page, "quarantine")
     page.get_by_role("button", name=f"Restore Post {posts['restored'].pk}").click()
@@ -142,7 +166,7 @@ def test_a_batch_is_confirmed_approved_restored_purged_and_certified(site, page,
     purged = rows[str(posts["purged"].pk)]
     assert (purged["method"], purged["community_slug"], purged["schedule"]) == (
         "destroyed", "old-projects", "Posts after ten years")
-    assert (purged["confirmed_by"], purged["approved_by"]) == ("olena", "rosa")
+    assert (purged["confirmed_by"], purged["approved_by"]) == ("olena", "ravi")
 
     # --- the purged post is gone; the withheld and the restored ones are back in their community
     assert not Post.objects.filter(pk=posts["purged"].pk).exists()

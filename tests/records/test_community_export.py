@@ -15,7 +15,7 @@ from zeal import zeal_ignore
 
 from communities.models import Community, Membership, Role
 from posts import services as post_services
-from posts.models import AccessLog, Post
+from posts.models import AccessLog, Post, WikiPage
 from posts.models.attachment import private_storage
 from records import exports, packages
 from records.models import CommunityExport, RecordsAuditLog
@@ -292,3 +292,23 @@ def test_a_damaged_file_fails_the_export_in_plain_words_and_stores_nothing(commu
     detail = api(cast["owner"]).get(f"/api/v1/communities/audit/exports/{response.json()['id']}/").json()
     assert detail["state"] == "failed" and "checksum" in detail["error"] and detail["download"] is None
     assert not private_storage.exists("exports")
+
+
+def test_purging_an_item_removes_the_exports_that_hold_it(community, cast, content, officer, private_media,
+                                                           django_capture_on_commit_callbacks):
+    """SPEC §4: destruction is complete — an owner's export holding the item does not outlive it."""
+    from records.models import RetentionSchedule
+
+    from .conftest import gather_and_approve, run_and_purge
+
+    export_id = start(cast["owner"], capture=django_capture_on_commit_callbacks).json()["id"]
+    name = CommunityExport.objects.get(pk=export_id).file
+    assert private_storage.exists(name)
+    WikiPage.objects.filter(pk=content["page"].pk).update(updated_at=timezone.now() - dt.timedelta(days=400))
+    RetentionSchedule.objects.create(name="Old pages", content_type="wiki", retain_days=365, disposition="destroy")
+    with django_capture_on_commit_callbacks(execute=True):
+        (batch,) = gather_and_approve(officer)
+        run_and_purge(batch.pk)
+    assert not WikiPage.objects.filter(pk=content["page"].pk).exists()
+    assert CommunityExport.objects.get(pk=export_id).state == State.EXPIRED
+    assert not private_storage.exists(name)
