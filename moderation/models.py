@@ -151,8 +151,11 @@ class EscalationCase(models.Model):
 
     target_type = models.CharField(_("item type"), max_length=16, choices=TargetType.choices)
     target_id = models.PositiveBigIntegerField(_("item id"))
+    # No database constraint, like the moderation log's: a case outlives a community that records
+    # disposition destroys (it names the item by type and id; SPEC §3, §4).
     community = models.ForeignKey(
-        "communities.Community", on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+        "communities.Community", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+",
+        verbose_name=_("community")
     )
     escalated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("escalated by")

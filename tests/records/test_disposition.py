@@ -263,6 +263,25 @@ def test_an_archived_community_is_disposed_of_with_everything_in_it(community, c
     assert kinds == {("community", community.pk), ("post", post.pk), ("wiki", page.pk)}
 
 
+def test_an_archived_community_with_a_case_escalated_to_management_is_purged(community, cast, officer):
+    """The case stays, as the moderation log does (it names the item by type and id); it does not
+    hold the community back (its key to the community has no database constraint)."""
+    from communities.models import Community
+    from moderation.models import EscalationCase
+
+    post = make_post(community, cast["author"])
+    case = EscalationCase.objects.create(target_type="post", target_id=post.pk, community=community,
+                                         escalated_by=cast["owner"], reason="for management")
+    Community.objects.filter(pk=community.pk).update(is_archived=True, archived_at=timezone.now())
+    age(community)
+    schedule("community", retain_days=365, disposition="destroy")
+    (batch,) = gather_and_approve(officer)
+    run_and_purge(batch.pk)
+    assert not Community.objects.filter(pk=community.pk).exists()
+    assert BatchItem.objects.get(batch=batch).state == BatchItem.State.DISPOSED
+    assert EscalationCase.objects.filter(pk=case.pk, community_id=community.pk).exists()
+
+
 def test_a_live_community_is_never_disposed_of(community, cast, officer):
     age(community)
     schedule("community", retain_days=30)
