@@ -34,6 +34,7 @@ from records.packages import verify_package
 from tests.factories import CommunityFactory, UserFactory, add_member
 from unisocial.models import RECORDS_OFFICERS_GROUP
 
+from .bagit_check import validate_with_bagit
 from .conftest import after_restore_window, age, attach, confirm_all, schedule
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -182,6 +183,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_disposes_of_nothing_twice(s
         == {p.pk for p in free}
     for item in BatchItem.objects.filter(batch=batch, state="quarantined"):
         assert verify_package(media / item.package_path) == item.package_checksum  # written before quarantine
+        validate_with_bagit(media / item.package_path)  # the reference validator, as every package in tests
 
     settings.PRIVATE_MEDIA_ROOT = media
     private_storage._wrapped = empty
