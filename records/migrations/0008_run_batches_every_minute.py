@@ -1,5 +1,5 @@
-"""The beat job that takes over a killed worker's batch runs every minute, not every five (issue 13,
-fault 8: recovery took 661 s). A database that still has the old default (``*/5``) moves to the new one;
+"""The beat job that takes over a killed worker's batch runs every minute, not every five
+(recovery after a killed worker took 661 s). A database that still has the old default (``*/5``) moves to the new one;
 a schedule a system manager changed in /admin/ is left as it is. New databases get it from
 ``settings.PERIODIC_TASKS`` (``unisocial.apps.sync_periodic_tasks``)."""
 from django.db import migrations

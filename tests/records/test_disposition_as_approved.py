@@ -1,4 +1,4 @@
-"""Disposition exactly as approved (SPEC §4; issue 13): frozen at gathering, four eyes, quarantine,
+"""Disposition exactly as approved (SPEC §4): frozen at gathering, four eyes, quarantine,
 restore, complete destruction and the certificate issued once."""
 import datetime as dt
 

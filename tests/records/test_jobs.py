@@ -52,7 +52,7 @@ def test_the_jobs_are_scheduled_in_django_celery_beat():
         "records.tasks.expire_community_exports_task": True,
         "records.tasks.purge_quarantine_task": True,
     }
-    # Every minute: a killed worker's batch is taken over within about two minutes (issue 13, fault 8).
+    # Every minute: a killed worker's batch is taken over within about two minutes (it took 661 s before).
     every_minute = PeriodicTask.objects.get(task="records.tasks.run_approved_batches_task")
     assert every_minute.crontab.minute == "*"
 
