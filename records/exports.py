@@ -42,7 +42,7 @@ from posts.models import AccessLog, Post, WikiPage
 from posts.models.attachment import private_storage
 from unisocial.classification import Level
 
-from . import packages
+from . import jobs, packages
 from .audit import audit, audit_many
 from .models import CommunityExport, ContentType
 
@@ -97,8 +97,7 @@ def enqueue_export(export_id: int) -> None:
     """Queue the build after the request commits (the worker must see the row)."""
     from .tasks import run_community_export_task
 
-    options = {"queue": settings.RECORDS_QUEUE} if settings.RECORDS_QUEUE else {}
-    run_community_export_task.apply_async_on_commit((export_id,), **options)
+    jobs.enqueue_on_commit(run_community_export_task, export_id)
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ work and the window can run again.
 """
 import datetime as dt
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -50,3 +51,10 @@ def as_of_datetime(day: dt.date):
     """"As if today were ``day``": that date at the current time of day (UTC)."""
     now = timezone.now()
     return now.replace(year=day.year, month=day.month, day=day.day)
+
+
+def enqueue_on_commit(task, *args) -> None:
+    """Queue a records task after the current transaction commits (the worker must see the rows it
+    reads), on ``settings.RECORDS_QUEUE`` when one is set: how every records job is queued."""
+    options = {"queue": settings.RECORDS_QUEUE} if settings.RECORDS_QUEUE else {}
+    task.apply_async_on_commit(args, **options)

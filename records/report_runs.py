@@ -27,7 +27,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import reports
+from . import jobs, reports
 from .audit import audit, require_records_officer
 from .models import ReportRun
 
@@ -76,8 +76,7 @@ def enqueue_report(run_id: int) -> None:
     """Queue the run after the request commits (the worker must see the row)."""
     from .tasks import run_report_task
 
-    options = {"queue": settings.RECORDS_QUEUE} if settings.RECORDS_QUEUE else {}
-    run_report_task.apply_async_on_commit((run_id,), **options)
+    jobs.enqueue_on_commit(run_report_task, run_id)
 
 
 @transaction.atomic

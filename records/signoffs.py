@@ -7,7 +7,6 @@
 2. *Approval* — a records officer who confirmed none of it approves it on a page
    that sums it up, retyping the batch number; the run is queued after commit.
 """
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from communities.models import Membership, Role
 
+from . import jobs
 from .audit import audit, require_records_officer
 from .models import BatchCommunity, BatchItem, DispositionBatch
 from .offices import active_owner_ids
@@ -33,8 +33,7 @@ def enqueue_batch(batch_id: int) -> None:
     """Queue the batch's run after the approval commits (the worker must see the approved row)."""
     from .tasks import run_batch_task
 
-    options = {"queue": settings.RECORDS_QUEUE} if settings.RECORDS_QUEUE else {}
-    run_batch_task.apply_async_on_commit((batch_id,), **options)
+    jobs.enqueue_on_commit(run_batch_task, batch_id)
 
 
 def can_confirm(user, entry) -> bool:
