@@ -319,15 +319,20 @@ def delete_pending_files() -> None:
 def vacuum_purged_tables() -> bool:
     """``VACUUM`` the tables a purge deleted from, so deleted text does not linger in PostgreSQL's
     files (SPEC §4). VACUUM cannot run in a transaction: on a connection of its own, in autocommit.
-    Returns whether it ran (not on SQLite, which has no dead tuples to speak of per table)."""
+    Returns whether it ran (not on SQLite, which has no dead tuples to speak of per table).
+
+    Truncating a table's empty tail needs an exclusive lock: while the caller's own transaction still
+    holds its locks on these tables (a purge called inside ``atomic``), the truncation could only wait
+    out PostgreSQL's 5 s lock timeout per table and give up, so it is not asked for then."""
     if connection.vendor != "postgresql":
         return False
     tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in PURGED_MODELS)
+    options = "ANALYZE" if not connection.in_atomic_block else "ANALYZE, TRUNCATE false"
     own = connections.create_connection("default")
     try:
         own.set_autocommit(True)
         with own.cursor() as cursor:
-            cursor.execute(f"VACUUM (ANALYZE) {tables}")
+            cursor.execute(f"VACUUM ({options}) {tables}")
     finally:
         own.close()
     return True
