@@ -81,17 +81,49 @@ def page(browser, live_server):
     context.close()
 
 
+NARROW = {"width": 390, "height": 844}
+
+
+def page_width(page):
+    """How wide the page's content is: wider than the viewport means it scrolls sideways."""
+    return page.evaluate("Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)")
+
+
+WIDEST = """limit => [...document.querySelectorAll('body *')]
+    .filter(el => el.getBoundingClientRect().right > limit && !el.closest('.table-scroll *'))
+    .slice(0, 8)
+    .map(el => `${el.tagName.toLowerCase()}.${el.className} ${Math.round(el.getBoundingClientRect().right)} px`)"""
+
+
+def too_wide(page, limit):
+    """The elements that reach past ``limit`` px, for the message of a failed fit."""
+    return page.evaluate(WIDEST, limit)
+
+
 @pytest.fixture
 def shoot(tmp_path):
-    """``shoot(page, "home")``: a 1280×800 screenshot (docs/screenshots/ when asked)."""
+    """``shoot(page, "home")``: a 1280×800 screenshot and a 390×844 one (a phone), kept in
+    docs/screenshots/ and docs/screenshots/390/ when asked. At 390 px the page must not
+    scroll sideways: the fit is asserted on every page a journey shoots."""
     keep = os.environ.get("UNISOCIAL_SCREENSHOTS") == "1"
     folder = SCREENSHOTS if keep else tmp_path
 
     def take(page, name):
-        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "390").mkdir(parents=True, exist_ok=True)
         path = folder / f"{name}.png"
         page.evaluate("window.scrollTo(0, 0)")  # the top of the page, not the anchor a redirect scrolled to
         page.screenshot(path=str(path), full_page=False)
+        wide = page.viewport_size
+        page.set_viewport_size(NARROW)
+        try:
+            page.evaluate("window.scrollTo(0, 0)")
+            page.screenshot(path=str(folder / "390" / f"{name}.png"), full_page=False)
+            width = page_width(page)
+            assert width <= NARROW["width"], (
+                f"{name} scrolls sideways at 390 px: {width} px wide; {too_wide(page, NARROW['width'])}"
+            )
+        finally:
+            page.set_viewport_size(wide)
         return path
 
     return take
