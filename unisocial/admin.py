@@ -32,8 +32,9 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.filters import RelatedFieldListFilter
 from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import CharField, Exists, OuterRef, Q
+from django.db.models import CharField, DateTimeField, Exists, OuterRef, Q
 from django.db.models.fields.related import RelatedField
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
@@ -105,8 +106,17 @@ class RuleRelatedFieldListFilter(RelatedFieldListFilter):
         return [(obj.pk, str(obj)) for obj in rows]
 
 
+class LabelledSplitDateTime(AdminSplitDateTime):
+    """The admin's date and time inputs, each with its own <label> (Django's show the words
+    "Date:" and "Time:" as bare text, which leaves both inputs unnamed for a screen reader)."""
+
+    template_name = "unisocial/widgets/split_datetime.html"
+
+
 class AccessRuleMixin:
     """What every admin page of both sites shares: rows, choices and filters through the rule."""
+
+    formfield_overrides = {DateTimeField: {"widget": LabelledSplitDateTime}}
 
     def visible_rows(self, request):
         """The rows this admin may show ``request.user``. Deny by default: override it."""

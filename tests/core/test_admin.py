@@ -132,3 +132,12 @@ def test_terms_acceptances_are_read_only(login, manager):
     client = login(manager)
     assert client.get(reverse("admin:unisocial_termsacceptance_changelist")).status_code == 200
     assert client.get(reverse("admin:unisocial_termsacceptance_add")).status_code == 403
+
+
+def test_the_admin_labels_both_inputs_of_a_date_and_time(login, manager):
+    """Django shows "Date:" and "Time:" as bare text: each input gets its own <label>."""
+    response = login(manager).get(reverse("admin:unisocial_termsversion_add"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<label for="id_published_at_0">Date:</label>' in html
+    assert '<label for="id_published_at_1">Time:</label>' in html
