@@ -45,7 +45,7 @@ def _login(page, username, next_url):
     page.get_by_role("button", name="Log in").click()
 
 
-def test_the_author_is_told_before_typing_and_the_officer_archives(site, page, check_a11y):
+def test_the_author_is_told_before_typing_and_the_officer_archives(site, page, check_a11y, shoot):
     post = site["post"]
     _login(page, "ana", f"/posts/{post.pk}/")
     expect(page).to_have_url(re.compile(rf"/posts/{post.pk}/$"))
@@ -56,6 +56,7 @@ def test_the_author_is_told_before_typing_and_the_officer_archives(site, page, c
     expect(nav.get_by_role("link", name="Delete")).to_have_count(0)
     expect(page.get_by_role("button", name="Post comment")).to_have_count(0)
     check_a11y(page, "held post")
+    shoot(page, "held-post")
     page.goto(f"/posts/{post.pk}/edit/")
     expect(page.get_by_text("This item is under a records hold.")).to_be_visible()
     expect(page.get_by_role("button", name="Save changes")).to_have_count(0)
@@ -65,6 +66,7 @@ def test_the_author_is_told_before_typing_and_the_officer_archives(site, page, c
     _login(page, "rosa", "/records/archiving/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Archiving")
     check_a11y(page, "archiving page")
+    shoot(page, "records-archiving")
     page.get_by_label("Community slug").fill("procurement")
     page.get_by_label("Action").select_option("archive")
     page.get_by_label("Reason").fill("Tender closed")

@@ -50,7 +50,7 @@ def log_in(page, next_url):
     expect(page).to_have_url(re.compile(re.escape(next_url) + "$"))
 
 
-def test_a_records_officer_runs_the_inventory_and_follows_a_due_report_run(site, page, check_a11y):
+def test_a_records_officer_runs_the_inventory_and_follows_a_due_report_run(site, page, check_a11y, shoot):
     log_in(page, "/records/inventory/")
     expect(page.get_by_text("This report has not been computed yet.")).to_be_visible()
     page.get_by_role("button", name="Run the report").click()
@@ -62,6 +62,7 @@ def test_a_records_officer_runs_the_inventory_and_follows_a_due_report_run(site,
     expect(page.get_by_role("button", name="Run the report again")).to_be_visible()
     expect(page.get_by_text("Minutes of 2014")).to_have_count(0)  # metadata only
     check_a11y(page, "inventory report")
+    shoot(page, "records-inventory")
 
     # --- a due report run under way: the page follows it without a reload
     now = timezone.now()
@@ -74,6 +75,7 @@ def test_a_records_officer_runs_the_inventory_and_follows_a_due_report_run(site,
     expect(page.get_by_role("link", name="Refresh")).to_be_visible()
     expect(page.get_by_role("button", name=re.compile("Run the report"))).to_have_count(0)
     check_a11y(page, "due report, running")
+    shoot(page, "records-due")
     ReportRun.objects.filter(pk=run.pk).update(done=3, heartbeat_at=timezone.now())
     expect(status).to_have_text(f"Run {run.pk}: Running: 3 of 4 steps.")
     expect(page.locator(".records-progress__text")).to_have_text("3 of 4 steps")
