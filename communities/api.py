@@ -5,7 +5,8 @@ Routes (under /api/v1/):
 * ``communities/`` — GET the directory (``?visibility=``), POST to create;
 * ``communities/{slug}/`` — GET, PATCH (owners);
 * ``communities/{slug}/join/`` — POST: ``{"status": "member" | "requested"}``;
-* ``communities/{slug}/members/`` — GET the active members;
+* ``communities/{slug}/members/`` — GET the active members; POST (owners) adds someone who
+  is not a member yet (an existing member: 400, their role unchanged);
 * ``communities/{slug}/requests/`` — GET the pending join requests (owners only);
 * ``communities/{slug}/members/{username}/`` — PUT (owners: add, change a role,
   approve a request), DELETE (owners remove; anyone may remove themself; on a
@@ -143,6 +144,21 @@ class MemberSetSerializer(StrictFieldsMixin, serializers.Serializer):
     expires_at = serializers.DateTimeField(required=False, allow_null=True)
 
 
+class MemberAddSerializer(MemberSetSerializer):
+    """POST ``communities/{slug}/members/``: add someone who is not a member yet (SPEC §2.5)."""
+
+    username = serializers.CharField(max_length=150)
+
+    def validate_username(self, value):
+        user = get_user_model().objects.filter(username=value.strip(), is_active=True).first()
+        if user is None:
+            raise serializers.ValidationError(
+                _("There is no active account with the username “%(username)s”.")
+                % {"username": value.strip()}
+            )
+        return user
+
+
 JoinStatusSerializer = inline_serializer(
     "JoinStatus", fields={"status": serializers.ChoiceField(choices=["member", "requested"])}
 )
@@ -224,11 +240,18 @@ class CommunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AccessR
         joined = services.community_join(actor=request.user, community=community)
         return Response({"status": joined})
 
-    @extend_schema(responses=MembershipSerializer(many=True))
-    @action(detail=True, methods=["get"], serializer_class=MembershipSerializer)
+    @extend_schema(methods=["GET"], responses=MembershipSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=MemberAddSerializer, responses={201: MembershipSerializer}
+    )
+    @action(detail=True, methods=["get", "post"], serializer_class=MembershipSerializer)
     def members(self, request, slug=None):
-        """The active members (expired memberships are gone at once)."""
+        """GET: the active members (expired memberships are gone at once). POST (owners): add
+        someone who is not a member yet; an existing member is refused (400) and keeps their role
+        (change it by PUT on ``members/{username}/``)."""
         community = self.get_object()
+        if request.method == "POST":
+            return self._member_add(request, community)
         page = self.paginate_queryset(selectors.members_of(community))
         return self.get_paginated_response(MembershipSerializer(page, many=True).data)
 
@@ -276,6 +299,19 @@ class CommunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AccessR
             expires_at=serializer.validated_data.get("expires_at"),
         )
         return Response(MembershipSerializer(membership).data)
+
+    def _member_add(self, request, community):
+        self._require_owner(community)
+        serializer = MemberAddSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = services.member_add(
+            actor=request.user,
+            community=community,
+            user=serializer.validated_data["username"],
+            role=serializer.validated_data["role"],
+            expires_at=serializer.validated_data.get("expires_at"),
+        )
+        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
     def _member_remove(self, request, community, username):
         if username != request.user.username and community.my_role != Role.OWNER:

@@ -212,7 +212,8 @@ def member_add(request, slug):
     user = form.user
     _run(
         request,
-        lambda: services.member_set(
+        # Adding never changes an existing member's role (SPEC §2.5): member_add refuses them.
+        lambda: services.member_add(
             actor=request.user,
             community=community,
             user=user,
