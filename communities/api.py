@@ -18,7 +18,7 @@ an invisible one is 404 on every route; every write goes through
 ``communities.services``.
 """
 from django.contrib.auth import get_user_model
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -31,6 +31,8 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
 
 from communities.access import active_memberships
 from unisocial.api import StrictFieldsMixin
@@ -354,4 +356,57 @@ class CommunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AccessR
                 author=request.user,
                 readers=readers,
             )
+        )
+
+
+# ---------------------------------------------------------------- the people picker
+
+PICKER_LIMIT = 10
+PICKER_MIN_QUERY = 2
+
+class PickedPersonSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+
+
+class PeopleView(APIView):
+    """``GET people/?q=`` — the people picker (SPEC §2.5): up to 10 active accounts whose username
+    or name starts with ``q`` (2 characters at least), each only ``username`` and ``display_name``.
+
+    With ``?community=<slug>``, only that community's active members (the community through the
+    access rule: invisible is 404): strictly confidential readers must be members of the community
+    (SPEC §2.3), so their picker draws from the members only. The directory itself is not secret
+    (every active person has a profile page); the answer is small, one query, and throttled.
+    """
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "people"
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", OpenApiTypes.STR, description="start of a username or name"),
+            OpenApiParameter("community", OpenApiTypes.STR, description="members of this community only"),
+        ],
+        responses=inline_serializer("PeoplePicked", fields={"results": PickedPersonSerializer(many=True)}),
+    )
+    def get(self, request):
+        query = request.query_params.get("q", "").strip()[:150]
+        people = get_user_model().objects.filter(is_active=True)
+        slug = request.query_params.get("community", "").strip()
+        if slug:
+            community = selectors.get_community_for(request.user, slug)
+            people = people.filter(pk__in=selectors.members_of(community).values("user_id"))
+        if len(query) < PICKER_MIN_QUERY:
+            return Response({"results": []})
+        starts = (
+            Q(username__istartswith=query)
+            | Q(display_name__istartswith=query)
+            | Q(first_name__istartswith=query)
+            | Q(last_name__istartswith=query)
+        )
+        found = people.filter(starts).only(
+            "username", "display_name", "first_name", "last_name"
+        ).order_by("username")[:PICKER_LIMIT]
+        return Response(
+            {"results": [{"username": p.username, "display_name": _display_name(p)} for p in found]}
         )

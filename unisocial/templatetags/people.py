@@ -15,6 +15,4 @@ def person_link(person):
         return "—"
     if not getattr(person, "is_active", True):
         return format_html("<span>{}</span>", person)
-    return format_html(
-        '<a href="{}">{}</a>', reverse("posts:profile", args=[person.username]), person
-    )
+    return format_html('<a href="{}">{}</a>', reverse("posts:profile", args=[person.username]), person)
