@@ -188,6 +188,12 @@ def test_profile_and_confirmation_pages_query_count_is_constant(login, room, n, 
         assert client.get("/people/ken/").status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get("/communities/practice/members/ken/remove/").status_code == 200
+    page, _ = post_services.wiki_create(actor=room["olena"], community=room["community"], title="Notes", body="a")
+    for i in range(n):
+        post_services.wiki_update(actor=room["olena"], page=page, body=f"v{i}")
+    first = page.history.order_by("history_id").first().history_id
+    with django_assert_max_num_queries(16):
+        assert client.get(f"/communities/practice/wiki/notes/revert/?version={first}").status_code == 200
 
 
 # --- the people picker -------------------------------------------------------------------------
