@@ -158,3 +158,28 @@ def test_an_owner_runs_her_community_from_the_members_page_to_the_people_she_fol
     expect(page.get_by_role("link", name=FOLLOWED_TITLE)).to_be_visible()
     check_a11y(page, "owner home following")
     shoot(page, "owner-home-following")
+
+
+def test_the_readers_picker_of_a_strictly_confidential_post_offers_the_members_only(page, check_a11y, fresh_caches):
+    # SPEC §2.3: named readers must be members; the picker draws from the community's members.
+    with zeal_ignore():
+        ensure_current_terms()
+        olena = UserFactory(username="olena", first_name="Olena", last_name="Owner")
+        board = CommunityFactory(name="Audit board", slug="audit-board", visibility="restricted",
+                                 ceiling="strictly_confidential")
+        add_member(board, olena, Role.OWNER)
+        add_member(board, UserFactory(username="marta", first_name="Marta", last_name="Member"))
+        UserFactory(username="marco", first_name="Marco", last_name="Outsider")
+    page.goto("/accounts/login/?next=/posts/new/%3Fcommunity%3Daudit-board")
+    page.get_by_label("Username").fill("olena")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Classification").select_option("strictly_confidential")
+    readers = page.get_by_role("combobox", name="Named readers")
+    readers.press_sequentially("mar")
+    options = page.get_by_role("listbox").get_by_role("option")
+    expect(options).to_have_count(1)
+    expect(options.first).to_contain_text("Marta Member")
+    check_a11y(page, "owner readers picker")
+    options.first.click()
+    expect(readers).to_have_value("marta, ")
