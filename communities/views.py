@@ -267,9 +267,7 @@ def member_remove(request, slug, username):
         return HttpResponseNotAllowed(["GET", "POST"])
     if request.method != "POST":
         services.require_can_manage(request.user, community)
-        membership = (
-            selectors.members_of(community).filter(user__username=username).first()
-        )
+        membership = selectors.members_of(community).filter(user__username=username).first()
         if membership is None:
             raise Http404
         return render(

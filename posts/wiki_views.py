@@ -263,6 +263,7 @@ def revert(request, slug, page):
         revision = _revision(services.visible_history(request.user, page), request.GET.get("version"))
         # The write's own check (a member of a writable community, no records hold), before the form.
         services.require_can_edit_page(request.user, page)
+        services.require_can_restore(request.user, page, revision)
         return render(
             request,
             "posts/wiki_revert_confirm.html",

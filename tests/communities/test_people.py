@@ -229,3 +229,24 @@ def test_the_readers_field_of_a_strictly_confidential_form_picks_from_the_member
     add_member(board, room["olena"], Role.OWNER)
     page = login(room["olena"]).get("/posts/new/?community=board").content.decode()
     assert 'data-people-community="board"' in page and "js/people-picker.js" in page
+
+
+def test_the_revert_confirmation_refuses_a_named_reader_before_the_form(login, room):
+    # A strictly confidential revision sets the named readers: only the author and the owners
+    # may restore it (SPEC §2.3); the confirmation page says so instead of offering the button.
+    board = CommunityFactory(visibility=Visibility.RESTRICTED, slug="board", ceiling=Level.STRICTLY_CONFIDENTIAL)
+    add_member(board, room["olena"], Role.OWNER)
+    add_member(board, room["ken"])
+    page, _ = post_services.wiki_create(
+        actor=room["olena"],
+        community=board,
+        title="Plan",
+        body="first",
+        classification=Level.STRICTLY_CONFIDENTIAL,
+        readers=[room["ken"]],
+    )
+    post_services.wiki_update(actor=room["ken"], page=page, body="second")
+    first = page.history.order_by("history_id").first().history_id
+    response = login(room["ken"]).get(f"/communities/board/wiki/{page.slug}/revert/?version={first}")
+    assert response.status_code == 403
+    assert "only its author and the community&#x27;s owners may restore it" in response.content.decode()

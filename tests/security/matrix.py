@@ -695,11 +695,9 @@ API_ROUTES += [
 
 
 def _wiki_revert_confirm(role, item):
-    # The confirmation asks the write's own check (a member of the writable community); who may
-    # restore a strictly confidential revision is decided at the POST (a message), as for the form.
-    if not item_visible(role, item):
-        return NOT_FOUND
-    return OK if is_member(role) else FORBIDDEN
+    # The confirmation asks the write's own checks: a member of the writable community, and for a
+    # strictly confidential revision (it sets the readers) the author or an owner (SPEC §2.3).
+    return _wiki_revert(role, item)
 
 
 def _owner_adds(answer):
