@@ -5,7 +5,8 @@ Routes (under /api/v1/):
 * ``communities/`` — GET the directory (``?visibility=``), POST to create;
 * ``communities/{slug}/`` — GET, PATCH (owners);
 * ``communities/{slug}/join/`` — POST: ``{"status": "member" | "requested"}``;
-* ``communities/{slug}/members/`` — GET the active members;
+* ``communities/{slug}/members/`` — GET the active members; POST (owners) adds someone who
+  is not a member yet (an existing member: 400, their role unchanged);
 * ``communities/{slug}/requests/`` — GET the pending join requests (owners only);
 * ``communities/{slug}/members/{username}/`` — PUT (owners: add, change a role,
   approve a request), DELETE (owners remove; anyone may remove themself; on a
@@ -17,7 +18,7 @@ an invisible one is 404 on every route; every write goes through
 ``communities.services``.
 """
 from django.contrib.auth import get_user_model
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -30,6 +31,8 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
 
 from communities.access import active_memberships
 from unisocial.api import StrictFieldsMixin
@@ -143,6 +146,21 @@ class MemberSetSerializer(StrictFieldsMixin, serializers.Serializer):
     expires_at = serializers.DateTimeField(required=False, allow_null=True)
 
 
+class MemberAddSerializer(MemberSetSerializer):
+    """POST ``communities/{slug}/members/``: add someone who is not a member yet (SPEC §2.5)."""
+
+    username = serializers.CharField(max_length=150)
+
+    def validate_username(self, value):
+        user = get_user_model().objects.filter(username=value.strip(), is_active=True).first()
+        if user is None:
+            raise serializers.ValidationError(
+                _("There is no active account with the username “%(username)s”.")
+                % {"username": value.strip()}
+            )
+        return user
+
+
 JoinStatusSerializer = inline_serializer(
     "JoinStatus", fields={"status": serializers.ChoiceField(choices=["member", "requested"])}
 )
@@ -224,11 +242,18 @@ class CommunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AccessR
         joined = services.community_join(actor=request.user, community=community)
         return Response({"status": joined})
 
-    @extend_schema(responses=MembershipSerializer(many=True))
-    @action(detail=True, methods=["get"], serializer_class=MembershipSerializer)
+    @extend_schema(methods=["GET"], responses=MembershipSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=MemberAddSerializer, responses={201: MembershipSerializer}
+    )
+    @action(detail=True, methods=["get", "post"], serializer_class=MembershipSerializer)
     def members(self, request, slug=None):
-        """The active members (expired memberships are gone at once)."""
+        """GET: the active members (expired memberships are gone at once). POST (owners): add
+        someone who is not a member yet; an existing member is refused (400) and keeps their role
+        (change it by PUT on ``members/{username}/``)."""
         community = self.get_object()
+        if request.method == "POST":
+            return self._member_add(request, community)
         page = self.paginate_queryset(selectors.members_of(community))
         return self.get_paginated_response(MembershipSerializer(page, many=True).data)
 
@@ -277,6 +302,19 @@ class CommunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AccessR
         )
         return Response(MembershipSerializer(membership).data)
 
+    def _member_add(self, request, community):
+        self._require_owner(community)
+        serializer = MemberAddSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = services.member_add(
+            actor=request.user,
+            community=community,
+            user=serializer.validated_data["username"],
+            role=serializer.validated_data["role"],
+            expires_at=serializer.validated_data.get("expires_at"),
+        )
+        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
     def _member_remove(self, request, community, username):
         if username != request.user.username and community.my_role != Role.OWNER:
             raise exceptions.PermissionDenied(_("Only the community's owners may do this."))
@@ -318,4 +356,57 @@ class CommunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AccessR
                 author=request.user,
                 readers=readers,
             )
+        )
+
+
+# ---------------------------------------------------------------- the people picker
+
+PICKER_LIMIT = 10
+PICKER_MIN_QUERY = 2
+
+class PickedPersonSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+
+
+class PeopleView(APIView):
+    """``GET people/?q=`` — the people picker (SPEC §2.5): up to 10 active accounts whose username
+    or name starts with ``q`` (2 characters at least), each only ``username`` and ``display_name``.
+
+    With ``?community=<slug>``, only that community's active members (the community through the
+    access rule: invisible is 404): strictly confidential readers must be members of the community
+    (SPEC §2.3), so their picker draws from the members only. The directory itself is not secret
+    (every active person has a profile page); the answer is small, one query, and throttled.
+    """
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "people"
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", OpenApiTypes.STR, description="start of a username or name"),
+            OpenApiParameter("community", OpenApiTypes.STR, description="members of this community only"),
+        ],
+        responses=inline_serializer("PeoplePicked", fields={"results": PickedPersonSerializer(many=True)}),
+    )
+    def get(self, request):
+        query = request.query_params.get("q", "").strip()[:150]
+        people = get_user_model().objects.filter(is_active=True)
+        slug = request.query_params.get("community", "").strip()
+        if slug:
+            community = selectors.get_community_for(request.user, slug)
+            people = people.filter(pk__in=selectors.members_of(community).values("user_id"))
+        if len(query) < PICKER_MIN_QUERY:
+            return Response({"results": []})
+        starts = (
+            Q(username__istartswith=query)
+            | Q(display_name__istartswith=query)
+            | Q(first_name__istartswith=query)
+            | Q(last_name__istartswith=query)
+        )
+        found = people.filter(starts).only(
+            "username", "display_name", "first_name", "last_name"
+        ).order_by("username")[:PICKER_LIMIT]
+        return Response(
+            {"results": [{"username": p.username, "display_name": _display_name(p)} for p in found]}
         )

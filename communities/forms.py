@@ -7,6 +7,7 @@ import datetime
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -128,7 +129,19 @@ class MemberRoleForm(forms.Form):
 
 
 class MemberAddForm(MemberRoleForm):
-    username = forms.CharField(label=_("Username"), max_length=150)
+    # static/js/people-picker.js turns the plain field into a picker over the directory.
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        help_text=_("Type a name or a username: matching people are suggested as you type."),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "data-people-picker": reverse_lazy("api-people"),
+                "data-people-none": _("No one matches."),
+            }
+        ),
+    )
 
     field_order = ["username", "role", "end_date"]
 

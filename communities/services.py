@@ -267,6 +267,33 @@ def member_set(*, actor, community, user, role=Role.MEMBER, expires_at=None) -> 
     return membership
 
 
+def already_member_message(user, role) -> str:
+    """What "Add a member" answers for someone who is already one (SPEC §2.5: never a silent change)."""
+    return _("%(user)s is already a %(role)s of this community; change the role in the list.") % {
+        "user": user,
+        "role": Role(role).label.lower(),
+    }
+
+
+@transaction.atomic
+def member_add(*, actor, community, user, role=Role.MEMBER, expires_at=None) -> Membership:
+    """An owner adds someone who is not a member yet (SPEC §2.1, §2.5).
+
+    Someone who already holds an active membership is refused with a message naming their role:
+    adding never changes a role, only the explicit change (``member_set``) does.
+    """
+    locked = Community.objects.select_for_update().get(pk=community.pk)
+    require_can_manage(actor, locked)
+    current = Membership.objects.active().filter(user=user, content_object=locked).first()
+    if current is not None:
+        raise ValidationError(
+            {"username": already_member_message(user, current.role)}, code="already_member"
+        )
+    return member_set(
+        actor=actor, community=locked, user=user, role=role, expires_at=expires_at
+    )
+
+
 @transaction.atomic
 def join_request_decline(*, actor, community, user):
     _require_role(actor, community, Role.OWNER)

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -212,7 +213,8 @@ def member_add(request, slug):
     user = form.user
     _run(
         request,
-        lambda: services.member_set(
+        # Adding never changes an existing member's role (SPEC §2.5): member_add refuses them.
+        lambda: services.member_add(
             actor=request.user,
             community=community,
             user=user,
@@ -255,10 +257,24 @@ def member_role(request, slug, username):
     return _members_url(community)
 
 
-@require_POST
 @login_required
 def member_remove(request, slug, username):
+    """GET: "Remove X?" — the confirmation (SPEC §2.5: destructive actions ask first), for the
+    community's owners only (anyone else 403, before looking the person up), and only for one of
+    its active members (404 otherwise). POST: remove."""
     community = selectors.get_community_for(request.user, slug)
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    if request.method != "POST":
+        services.require_can_manage(request.user, community)
+        membership = selectors.members_of(community).filter(user__username=username).first()
+        if membership is None:
+            raise Http404
+        return render(
+            request,
+            "communities/member_remove_confirm.html",
+            {"community": community, "membership": membership, "person": membership.user},
+        )
     user = _named_user(request, username)
     if user is None:
         return _members_url(community)

@@ -97,7 +97,7 @@ def feed_candidates(user, *, scope=SCOPE_MINE, author=None):
         .prefetch_related(
             Prefetch("community", queryset=Community.objects.only("id", "slug", "name")),
             Prefetch("author", queryset=get_user_model().objects.only(
-                "id", "username", "display_name", "first_name", "last_name")),
+                "id", "username", "display_name", "first_name", "last_name", "is_active")),
         )
         .order_by(*ORDERING)
     )

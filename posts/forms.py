@@ -5,6 +5,7 @@ archived communities) live in ``posts.services`` (SPEC §2.2–2.4).
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -100,6 +101,16 @@ class ContentForm(forms.Form):
         if not self.manage_audience:
             for name in ("classification", "readers", "reason"):
                 self.fields.pop(name, None)
+        if "readers" in self.fields:
+            # static/js/people-picker.js: named readers must be members (SPEC §2.3), so the
+            # picker suggests this community's members only.
+            self.fields["readers"].widget.attrs.update(
+                {
+                    "data-people-picker": reverse("api-people"),
+                    "data-people-community": community.slug,
+                    "data-people-multiple": "true",
+                }
+            )
 
     @property
     def forced_level(self) -> bool:

@@ -179,7 +179,8 @@ def tag_with_posts(user, slug):
 
 
 def person(username):
-    return _get_or_404(get_user_model().objects.all(), username=username)
+    """An active account, or 404 (an unknown or deactivated person has no page, SPEC §2.5)."""
+    return _get_or_404(get_user_model().objects.filter(is_active=True), username=username)
 
 
 def posts_by(user, author):

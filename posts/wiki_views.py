@@ -12,10 +12,9 @@ import difflib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from communities.access import role_in
 from communities.forms import add_service_errors
@@ -191,9 +190,6 @@ def history(request, slug, page):
     community = get_community_for(request.user, slug)
     page = selectors.access_wiki(request.user, community, page)
     revisions = page_of(request, services.visible_history(request.user, page))
-    for revision in revisions:
-        # Reverting to it lowers the page: the revert form asks for the reason (SPEC §2.3).
-        revision.lowers = rank(revision.classification) < rank(page.classification)
     return render(
         request,
         "posts/wiki_history.html",
@@ -255,11 +251,30 @@ def diff(request, slug, page):
     )
 
 
-@require_POST
 @login_required
 def revert(request, slug, page):
+    """GET ``?version=``: "Revert to this revision?" — the confirmation (SPEC §2.5), which also
+    asks the reason when the revert lowers the page (SPEC §2.3); POST: revert."""
     community = get_community_for(request.user, slug)
     page = selectors.access_wiki(request.user, community, page)
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    if request.method != "POST":
+        revision = _revision(services.visible_history(request.user, page), request.GET.get("version"))
+        # The write's own check (a member of a writable community, no records hold), before the form.
+        services.require_can_edit_page(request.user, page)
+        services.require_can_restore(request.user, page, revision)
+        return render(
+            request,
+            "posts/wiki_revert_confirm.html",
+            {
+                "community": community,
+                "page": page,
+                "revision": revision,
+                "lowers": rank(revision.classification) < rank(page.classification),
+                "level_changes": revision.classification != page.classification,
+            },
+        )
     revision = _revision(services.visible_history(request.user, page), request.POST.get("version"))
     try:
         page = services.wiki_revert(

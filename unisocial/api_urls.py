@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 from rest_framework.settings import api_settings
 
-from communities.api import CommunityViewSet
+from communities.api import CommunityViewSet, PeopleView
 from posts.api import PostViewSet
 from posts.wiki_api import WikiPageViewSet
 from records.api_urls import community_patterns as community_export_patterns
@@ -19,6 +19,8 @@ router.register("posts", PostViewSet, basename="post")
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     path("me/accept-terms/", AcceptTermsView.as_view(), name="api-accept-terms"),
+    # The people picker (adding members; strictly confidential readers from the members only)
+    path("people/", PeopleView.as_view(), name="api-people"),
     # communities/{slug}/export/ and communities/{slug}/exports/{id}/ (records: an owner's export)
     path("communities/", include(community_export_patterns)),
     *router.urls,

@@ -73,6 +73,7 @@ from .rules import (  # noqa: F401
 )
 from .wiki import (  # noqa: F401
     _wiki_update,
+    require_can_restore,
     revision_readers,
     wiki_create,
     wiki_revert,

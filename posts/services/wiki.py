@@ -102,6 +102,21 @@ def revision_readers(revision, community) -> list:
 
 
 @transaction.atomic
+def require_can_restore(actor, page, old) -> None:
+    """May ``actor`` restore revision ``old`` of ``page`` as far as its audience goes: a revision
+    that is strictly confidential, or at another level than the page now, sets the level and the
+    named readers, which only the author and the owners may (SPEC §2.3). The revert's confirmation
+    page asks it too, so the refusal comes before the form."""
+    changes_audience = (
+        old.classification == Level.STRICTLY_CONFIDENTIAL or old.classification != page.classification
+    )
+    if changes_audience and not manages_audience(actor, page):
+        raise PermissionDenied(
+            _("This revision would change the page's level or named readers: only its "
+              "author and the community's owners may restore it.")
+        )
+
+
 def wiki_revert(*, actor, page, version: int, reason="") -> WikiPage:
     """Revert to revision ``version`` (a history_id): itself a new revision (SPEC §2.3).
 
@@ -129,11 +144,7 @@ def wiki_revert(*, actor, page, version: int, reason="") -> WikiPage:
     level = old.classification
     changes = {"title": old.title, "body": old.body_source, "body_format": old.body_format}
     if level == Level.STRICTLY_CONFIDENTIAL or level != page.classification:
-        if not manages_audience(actor, page):
-            raise PermissionDenied(
-                _("This revision would change the page's level or named readers: only its "
-                  "author and the community's owners may restore it.")
-            )
+        require_can_restore(actor, page, old)
         changes["classification"] = level
         changes["readers"] = revision_readers(old, page.community)
     note = _("Reverted to revision %(v)s") % {"v": version}

@@ -141,7 +141,9 @@ def test_a_member_signs_in_posts_comments_edits_the_wiki_searches_and_reads_a_no
     expect(page.get_by_text("Take the radio.")).to_be_visible()
     page.get_by_role("link", name="History").click()
     expect(page.get_by_role("row")).to_have_count(3)  # header, creation, edit
-    page.get_by_role("button", name=re.compile("Revert to this")).click()
+    page.get_by_role("link", name=re.compile("Revert to this")).click()
+    # A revert asks first (SPEC §2.5).
+    page.get_by_role("button", name="Revert the page").click()
     expect(page.get_by_text("Register the trip before leaving.")).to_be_visible()
     expect(page.get_by_text("Take the radio.")).to_have_count(0)
     page.get_by_role("link", name="History").click()

@@ -305,7 +305,9 @@ def test_html_revert_restores_the_level_and_the_lowering_form_asks_a_reason(clie
     assert (lowered.classification, readers_of(lowered)) == (SC, {"reader", "other"})
     # Back down to the confidential revision: a lowering, which needs a reason.
     conf = lowered.history.filter(classification=CONF).first()
-    assert 'name="reason"' in client.get(history_url).content.decode()
+    # The revert's confirmation page asks it (SPEC §2.5: a revert asks first).
+    assert f"{revert_url}?version={conf.history_id}" in client.get(history_url).content.decode()
+    assert 'name="reason"' in client.get(f"{revert_url}?version={conf.history_id}").content.decode()
     response = client.post(revert_url, {"version": conf.history_id}, follow=True)
     assert "Give a reason" in response.content.decode()
     lowered.refresh_from_db()

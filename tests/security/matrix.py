@@ -687,3 +687,45 @@ API_ROUTES += [
     Route("GET", "communities/{slug}/exports/{missing}/", _owner_missing, targets="community"),
     Route("GET", "communities/{slug}/exports/{missing}/download/", _owner_missing, targets="community"),
 ]
+
+
+# --- people: profiles, the people picker, confirmations (SPEC §2.5) ---------------------------------
+# A profile is any active person's (their posts through the rule: the leak check); an unknown one 404.
+# Removing a member and reverting a wiki page ask first: their GET is the confirmation page.
+
+
+def _wiki_revert_confirm(role, item):
+    # The confirmation asks the write's own checks: a member of the writable community, and for a
+    # strictly confidential revision (it sets the readers) the author or an owner (SPEC §2.3).
+    return _wiki_revert(role, item)
+
+
+def _owner_adds(answer):
+    def rule(role, c):
+        if not community_visible(role, c):
+            return NOT_FOUND
+        return answer if COMMUNITY_ROLE.get(role) == "owner" else FORBIDDEN
+
+    return rule
+
+
+HTML_ROUTES += [
+    Route("GET", "/people/mx-nobody-at-all/", _always(NOT_FOUND)),
+    Route("GET", "/communities/{slug}/members/{author}/remove/", _community_owner_only, targets="community"),
+    Route("GET", "/communities/{slug}/members/{outsider}/remove/", _owner_missing, targets="community"),
+    Route("GET", "/communities/{slug}/wiki/{page}/revert/?version={version}", _wiki_revert_confirm,
+          targets="wiki"),
+    # No such revision: 404 to everyone, before any check (the page's history is no secret to them).
+    Route("GET", "/communities/{slug}/wiki/{page}/revert/?version={missing}", _always(NOT_FOUND),
+          targets="wiki"),
+]
+
+API_ROUTES += [
+    Route("POST", "communities/{slug}/members/", _owner_adds(CREATED), targets="community",
+          body={"username": "mx-outsider", "role": "member"}),
+    # An existing member: refused, their role unchanged (SPEC §2.5).
+    Route("POST", "communities/{slug}/members/", _owner_adds(BAD_REQUEST), targets="community",
+          body={"username": "mx-moderator", "role": "member"}),
+    Route("GET", "people/?q=mx", _always(OK)),
+    Route("GET", "people/?q=mx&community={slug}", _community_read, targets="community"),
+]

@@ -376,6 +376,46 @@ CASES = [
     ],
 ]
 
+# -- people (SPEC §2.5): a profile, the people picker and the confirmation pages say nothing of what
+#    the requester may not see --
+HIDDEN_REVISION = 888001
+
+
+def _hidden_revision(w):
+    """A revision (of a strictly confidential page the actor may not see) with a known id."""
+    page = _sc_page(w, "Merger plan")
+    page.history.all().update(history_id=HIDDEN_REVISION)
+    return page
+
+
+def _revert_confirm_request(w):
+    services.wiki_create(actor=w["author"], community=w["board"], title="Notes", classification="confidential")
+    return html_client(w["actor"]).get(f"/communities/board/wiki/notes/revert/?version={HIDDEN_REVISION}")
+
+
+CASES += [
+    Case(
+        "profile-html-a-post-of-the-person-the-viewer-may-not-see",
+        request=lambda w: html_client(w["actor"]).get("/people/author/"),
+        hide=lambda w: _hidden_tagged_post(w, "Project FALCON"),
+    ),
+    Case(
+        "people-picker-api-members-of-a-hidden-community",
+        request=lambda w: api_client(w["actor"]).get("/api/v1/people/?q=ou&community=falcon"),
+        hide=lambda w: _restricted_community(w, "Falcon inquiry", "falcon"),
+    ),
+    Case(
+        "member-remove-confirm-html-in-a-hidden-community",
+        request=lambda w: html_client(w["actor"]).get("/communities/falcon/members/outsider/remove/"),
+        hide=lambda w: _restricted_community(w, "Falcon inquiry", "falcon"),
+    ),
+    Case(
+        "wiki-revert-confirm-html-a-revision-of-a-hidden-page",
+        request=_revert_confirm_request,
+        hide=_hidden_revision,
+    ),
+]
+
 # Uniqueness rules no form or API lets a requester collide with something hidden from them.
 EXEMPT = {
     "auth.Group.name": "groups are managed by system managers in /admin/, who see them all",

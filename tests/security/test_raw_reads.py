@@ -78,6 +78,7 @@ ALLOWED: dict[str, str] = {
     'communities/services.py:join_request_decline': SERVICE,
     'communities/services.py:member_remove': SERVICE,
     'communities/services.py:member_set': SERVICE,
+    'communities/services.py:member_add': SERVICE + ' (is the person already a member, to refuse them)',
     'moderation/services.py:_close_flags': SERVICE + " (closes the item's flags with the action)",
     'moderation/services.py:_log': 'writes the moderation log row (audit)',
     'moderation/services.py:_open_flags': SERVICE + " (counts the item's open flags for the threshold)",

@@ -157,6 +157,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "unisocial.api.exception_handler",
+    # The people picker (communities.api.PeopleView): an autocomplete, not a directory dump.
+    "DEFAULT_THROTTLE_RATES": {"people": "120/min"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "unisocial API",
