@@ -66,9 +66,7 @@ def check_alice(user, demo):
     assert sum(role == Role.OWNER for role in mine.values()) == 6
     assert mine["internal-audit"] == Role.OWNER
     assert Community.objects.get(slug="internal-audit").visibility == Visibility.RESTRICTED
-    audit_sc = Post.objects.filter(community__slug="internal-audit", classification=SC).exclude(
-        status=Status.WITHDRAWN
-    )
+    audit_sc = Post.objects.filter(community__slug="internal-audit", classification=SC).exclude(status=Status.WITHDRAWN)
     assert audit_sc.count() >= 2
     assert set(audit_sc.values_list("title", flat=True)) <= sc_titles(user)
 
