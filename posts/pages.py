@@ -106,8 +106,10 @@ def preview_or_errors(request, form, *, community, author):
         community=community,
         classification=form.cleaned_data["classification"],
         author=author,
-        readers=form.cleaned_data.get("readers") or [],
+        # An editor who may not change the audience sends no readers: the item's own stay.
+        readers=(form.cleaned_data.get("readers") or []) if form.manage_audience else None,
         source=form.cleaned_data.get("body", ""),
+        item=form.item,
     )
     form.mentions_acknowledged = ",".join(n for w in form.mention_warnings for n in w.names)
     return safe_body(html)

@@ -360,12 +360,17 @@ def mentions_outside(actor, audience, source) -> list[str]:
     return sorted(u.username for u in users if u.pk not in inside)
 
 
-def preview_mention_warnings(*, actor, community, classification, author, readers, source) -> list[str]:
+def preview_mention_warnings(*, actor, community, classification, author, readers, source, item=None) -> list[str]:
     """The warning of ``_mentions`` for an item not yet saved, as it would be published: shown
-    in the preview, before publishing (SPEC §2.3)."""
-    audience = users_who_can_view(
-        community=community, classification=classification, author=author, reader_ids=[r.pk for r in readers]
-    )
+    in the preview, before publishing (SPEC §2.3). ``readers=None`` (an editor who does not see
+    them, SPEC §2.3): the edit keeps the saved ``item``'s level and readers, so its audience."""
+    if readers is None and item is not None:
+        audience = item_audience(item)
+    else:
+        audience = users_who_can_view(
+            community=community, classification=classification, author=author,
+            reader_ids=[r.pk for r in readers or []],
+        )
     names = mentions_outside(actor, audience, source)
     return [mention_warning(names)] if names else []
 

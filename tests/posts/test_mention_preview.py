@@ -119,3 +119,26 @@ def test_the_edit_page_does_not_repeat_an_unchanged_warning(client, cast, modera
     )
     assert response.redirect_chain[-1][0] == f"/posts/{post.pk}/"
     assert not any(WARNING in m for m in _messages(response))
+
+
+def test_a_reader_editing_a_strictly_confidential_page_is_warned_only_of_those_outside_it(client, cast):  # noqa: F811
+    room = CommunityFactory(visibility=Visibility.RESTRICTED, ceiling=Level.STRICTLY_CONFIDENTIAL)
+    for name in ("owner", "author", "plain", "moderator"):
+        add_member(room, cast[name])
+    page, _ = services.wiki_create(
+        actor=cast["author"],
+        community=room,
+        title="Case notes",
+        body="Notes",
+        body_format="markdown",
+        classification=Level.STRICTLY_CONFIDENTIAL,
+        readers=[cast["plain"], cast["owner"]],
+    )
+    client.force_login(cast["plain"])  # a named reader: edits the text, does not see the readers
+    response = client.post(
+        f"/communities/{room.slug}/wiki/{page.slug}/edit/",
+        {"title": "Case notes", "body": "Ask @owner and @moderator", "body_format": "markdown", "preview": "1"},
+    )
+    preview = page_of(response).split('id="preview-heading"')[1]
+    assert f"{WARNING}: moderator" in preview
+    assert "owner" not in preview.split(WARNING)[1].split("</p>")[0]
