@@ -100,7 +100,10 @@ class CommunityCreateSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         ]
         # No UniqueValidator: "community with this slug already exists" would confirm a
         # restricted community; the service answers taken names and addresses alike (SPEC §2.2).
-        extra_kwargs = {"slug": {"validators": []}, "name": {"validators": []}}
+        extra_kwargs = {
+            "slug": {"validators": [], "error_messages": {"invalid": services.ADDRESS_RULE}},
+            "name": {"validators": []},
+        }
 
 
 class CommunityUpdateSerializer(CommunityCreateSerializer):

@@ -32,11 +32,13 @@ class CommunityForm(forms.Form):
     """Create and edit a community (SPEC §2.1, guidelines §5.4). Edit drops ``slug``."""
 
     name = forms.CharField(label=_("Name"), max_length=120)
-    slug = forms.SlugField(
+    # A CharField: the service's rule (and its message, which repeats this help) decides.
+    slug = forms.CharField(
         label=_("Web address"),
         max_length=80,
         help_text=_(
-            "Lower-case letters, digits and hyphens; used in the address /communities/<address>/. "
+            "Lower-case letters, digits and hyphens, for example water-and-sanitation: "
+            "the community's address is then /communities/water-and-sanitation/. "
             "Addresses are not secret: choose one that says nothing confidential."
         ),
     )
@@ -113,8 +115,10 @@ class MemberRoleForm(forms.Form):
     end_date = forms.DateField(
         label=_("Membership ends on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Optional, for consultants, interns and secondees. Format: YYYY-MM-DD."),
+        # The browser's own date picker, which shows the date in the reader's locale: no format
+        # hint beside it (it would contradict the picker); its value is always ISO.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Optional, for consultants, interns and secondees: access ends at the start of that day."),
     )
 
     def clean_end_date(self):

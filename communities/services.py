@@ -5,6 +5,8 @@ Every function is atomic, takes a keyword-only ``actor`` and raises
 (visible, but not allowed). Callers load communities through
 ``selectors.get_community_for`` so that invisible ones are already 404.
 """
+import re
+
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -69,12 +71,12 @@ def _validate_ceiling(community, *, old_ceiling=None, old_visibility=None):
     elif community.ceiling not in Level.values:
         errors["ceiling"] = _("Choose a classification level.")
     elif not ceiling_allowed(community.visibility, community.ceiling):
-        errors["ceiling"] = _(
-            "A %(visibility)s community can hold at most %(level)s content."
-        ) % {
-            "visibility": Visibility(community.visibility).label.lower(),
-            "level": Level(MAX_CEILING[Visibility(community.visibility)]).label,
-        }
+        # One sentence per visibility: "a"/"an" and word order differ between languages.
+        sentence = {
+            Visibility.OPEN: _("An open community can hold at most %(level)s content."),
+            Visibility.MODERATED: _("A moderated community can hold at most %(level)s content."),
+        }.get(Visibility(community.visibility), _("This community can hold at most %(level)s content."))
+        errors["ceiling"] = sentence % {"level": Level(MAX_CEILING[Visibility(community.visibility)]).label}
     elif community.pk and (old_ceiling, old_visibility) != (community.ceiling, community.visibility):
         n = content_above(community, community.ceiling)
         if n:
@@ -149,6 +151,16 @@ def check_names_free(actor, community) -> None:
 
 
 ADDRESS_TAKEN = _lazy("This address is not available; choose another.")
+# The community form's help and this rule say the same thing, in the same words.
+ADDRESS_RULE = _lazy("Use lower-case letters, digits and hyphens only, for example water-and-sanitation.")
+ADDRESS_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def check_address(slug: str) -> None:
+    """A new community's address: lower-case letters, digits and single hyphens (what the form
+    says), so that no two addresses differ only by case or by ``_`` and ``-``."""
+    if not ADDRESS_PATTERN.fullmatch(slug or ""):
+        raise ValidationError({"slug": ADDRESS_RULE})
 
 
 def community_create(*, actor, **fields) -> Community:
@@ -157,6 +169,7 @@ def community_create(*, actor, **fields) -> Community:
     if unknown:
         raise ValidationError({f: _("Unknown field.") for f in unknown})
     community = Community(created_by=actor, **fields)
+    check_address(community.slug)
     if not (community.purpose or "").strip():
         raise ValidationError({"purpose": _("State the community's purpose.")})
     _validate_ceiling(community)

@@ -160,7 +160,9 @@ class SearchView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("q", OpenApiTypes.STR, description="words; empty: no results"),
+            OpenApiParameter(
+                "q", OpenApiTypes.STR, description="words; empty: the filters alone, newest first (no filter: nothing)"
+            ),
             OpenApiParameter("type", OpenApiTypes.STR, enum=list(KINDS)),
             OpenApiParameter("community", OpenApiTypes.STR, description="community slug"),
             OpenApiParameter("classification", OpenApiTypes.STR, enum=Level.values),

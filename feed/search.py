@@ -14,6 +14,9 @@ Snippets are built from plain text only: the headline's match markers are
 control characters, every piece between them is escaped, and only then are
 the markers turned into ``<mark>`` — the stored body is never output raw.
 
+Filters without words (a level, a community, a type, a tag and an empty query) list what
+they match, newest first, through the same restriction; no filter and no words, nothing.
+
 Pagination is by page number but bounded: page ``p`` takes the top
 ``p * size + 1`` of each kind (ids, rank and date only), merges them by rank
 then date, and loads the headlines of the one page it shows. So a search
@@ -194,6 +197,8 @@ class _StoredDocument(Expression):
 
 
 def _ranked(kind: _Kind, rows, q: str):
+    if not q:  # filters only: newest first, every row the filters keep
+        return rows.annotate(rank=Value(0.0, output_field=FloatField())).order_by("-created_at", "-id")
     if _is_postgres():
         query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
         # The stored document (GIN-indexed): matching and ranking read it, no body is re-parsed.
@@ -301,7 +306,7 @@ def _load(kind: _Kind, rows, ids, q: str, user=None) -> dict[int, tuple[dict, Sa
                 ).values("pk")[:1]
             ),
         }
-    if _is_postgres():
+    if q and _is_postgres():
         query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
         rows = rows.annotate(
             headline=SearchHeadline(
@@ -343,12 +348,20 @@ def _shown(kind: str, row: dict) -> dict:
 
 # --- the search ---------------------------------------------------------------------------
 
+FILTERS = ("type", "community", "classification", "tag")
+
+
+def filtering(cleaned: dict) -> bool:
+    """Whether the parameters narrow the search by anything but words."""
+    return any(cleaned.get(name) for name in FILTERS)
+
+
 
 def search(user, cleaned: dict, *, size: int = PAGE_SIZE) -> SearchPage:
     """One page of results for the validated parameters ``cleaned`` (see ``SearchForm``)."""
     q = (cleaned.get("q") or "").strip()
     number = cleaned.get("page") or 1
-    if not q:
+    if not q and not filtering(cleaned):
         return SearchPage([], number, False)
     wanted = number * size + 1
     restricted, candidates = {}, []

@@ -24,7 +24,7 @@ from unisocial.classification import Role, Visibility
 
 from . import selectors as feed
 from .follows import follow_user, unfollow_user
-from .search import SearchForm, search
+from .search import SearchForm, filtering, search
 
 COMMUNITY_PAGE_SIZE = 20
 WIKI_PAGES_SHOWN = 10
@@ -92,15 +92,17 @@ def unfollow(request, username):
 
 @login_required
 def search_page(request):
-    """``/search/?q=``: posts, comments and wiki pages I may see, best match first."""
+    """``/search/?q=``: posts, comments and wiki pages I may see, best match first (with filters
+    and no words, newest first)."""
     choices = [
         (m.content_object.slug, m.content_object.name) for m in _my_memberships(request.user)
     ]
     form = SearchForm(request.GET or None, community_choices=choices)
-    page = None
+    page, narrowed = None, False
     if form.is_bound and form.is_valid():
         page = search(request.user, form.cleaned_data)
-    return render(request, "feed/search.html", {"form": form, "page": page})
+        narrowed = filtering(form.cleaned_data)
+    return render(request, "feed/search.html", {"form": form, "page": page, "filtering": narrowed})
 
 
 @login_required

@@ -75,6 +75,12 @@ class ContentForm(forms.Form):
         # changes the readers and the level (a wiki page): the fields are not in the form.
         self.manage_audience = manage_audience or item is None
         super().__init__(*args, **kwargs)
+        # SPEC §2.3: the editor needs no markup knowledge. Staff write in simple formatting (the
+        # toolbar, or Markdown, which takes inline HTML too); the "HTML" choice is offered only to
+        # the editor of an item already stored as HTML (made through the API), to keep it so.
+        self.offers_html = item is not None and (item.body_format == "html" or not item.body_source)
+        if not self.offers_html:
+            self.fields["body_format"].widget = forms.HiddenInput()
         field = self.fields["classification"]
         field.widget.attrs["data-audience"] = "classification"
         if community.ceiling == Level.UNCLASSIFIED:

@@ -99,6 +99,19 @@ def preview_or_errors(request, form, *, community, author):
     except ValidationError as error:  # too long or nested too deeply to render (SPEC §2.3)
         add_service_errors(form, error)
         return None
+    # SPEC §2.3, §2.4: the warning of mentioned people who will not see the item, already here;
+    # the form carries the names it gave, so that Publish does not repeat them.
+    form.mention_warnings = services.preview_mention_warnings(
+        actor=request.user,
+        community=community,
+        classification=form.cleaned_data["classification"],
+        author=author,
+        # An editor who may not change the audience sends no readers: the item's own stay.
+        readers=(form.cleaned_data.get("readers") or []) if form.manage_audience else None,
+        source=form.cleaned_data.get("body", ""),
+        item=form.item,
+    )
+    form.mentions_acknowledged = ",".join(n for w in form.mention_warnings for n in w.names)
     return safe_body(html)
 
 
@@ -116,8 +129,20 @@ def page_links(request, page, param) -> dict:
     return links
 
 
+MENTIONS_ACKNOWLEDGED = "mentions_acknowledged"
+
+
 def report_warnings(request, warnings):
+    """The service's warnings as messages; of a mention warning, only the names the preview
+    that led here has not already given (its ``mentions_acknowledged`` field)."""
+    told = {n.strip() for n in request.POST.get(MENTIONS_ACKNOWLEDGED, "").split(",") if n.strip()}
     for warning in warnings:
+        names = getattr(warning, "names", None)
+        if names:
+            left = [n for n in names if n not in told]
+            if not left:
+                continue
+            warning = services.mention_warning(left)
         messages.warning(request, warning)
 
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from communities.access import visible_in_visible_parent_q
 from communities.models import Community, Membership
+from unisocial.classification import Status
 
 from .models import Comment, Like, Post, PostAttachment, Tag, WikiAttachment, WikiPage
 
@@ -114,6 +115,19 @@ def _thread_roots(visible):
     return visible.filter(Q(parent__isnull=True) | ~Q(parent_id__in=visible.values("pk")))
 
 
+def _with_edited_at(comments):
+    """Each comment with ``edited_at``: when its author last changed it after posting (their own
+    revisions of a published comment; a moderator's hide or restore is not an edit), else None.
+    In the same query (a subquery on the history), so the page's query count does not grow."""
+    edits = (
+        Comment.history.filter(id=OuterRef("pk"), history_type="~", history_user_id=OuterRef("author_id"))
+        .filter(status=Status.PUBLISHED)
+        .order_by("-history_date")
+        .values("history_date")[:1]
+    )
+    return comments.annotate(edited_at=Subquery(edits))
+
+
 def post_comments(user, post, *, page=None, comment=None, per_page=COMMENT_THREADS_PER_PAGE):
     """The comments ``user`` may see, threaded one level, one page of threads at a time.
 
@@ -126,12 +140,13 @@ def post_comments(user, post, *, page=None, comment=None, per_page=COMMENT_THREA
     roots = _thread_roots(visible).order_by("created_at", "id")
     if page is None and comment is not None:
         page = _page_of_comment(visible, roots, comment, per_page)
-    page_obj = Paginator(roots.select_related("author"), per_page).get_page(page)
+    page_obj = Paginator(_with_edited_at(roots.select_related("author")), per_page).get_page(page)
     threads = list(page_obj.object_list)
     replies = {}
     if threads:
         for reply in (
-            visible.filter(parent_id__in=[c.pk for c in threads]).select_related("author").order_by("created_at", "id")
+            _with_edited_at(visible.filter(parent_id__in=[c.pk for c in threads]).select_related("author"))
+            .order_by("created_at", "id")
         ):
             replies.setdefault(reply.parent_id, []).append(reply)
     return page_obj, [(c, replies.get(c.pk, [])) for c in threads]

@@ -3,7 +3,9 @@
 Rich text is cleaned once, on save, against an allowlist; the source is kept
 beside it. The allowlist never admits ``svg``, ``math``, ``style``,
 ``noscript``, raw-text tags or ``style=`` attributes; links get
-``rel="nofollow noopener"``; only http(s) and mailto URLs survive.
+``rel="nofollow noopener"``; only http(s) and mailto URLs survive. Elements
+whose content is code or inert, never text for the reader (``script``,
+``style``, ``template``), go with their content, not only their tags.
 
 A URL's scheme is decided as the browser decides it: entities decoded, then a
 WHATWG URL parse (ada-url, the parser Node.js uses) against the site's base, so
@@ -26,6 +28,7 @@ from html import unescape
 from html.parser import HTMLParser
 
 import bleach
+import bleach.html5lib_shim
 from ada_url import URL
 from bleach.linkifier import LinkifyFilter
 from django.core.exceptions import ValidationError
@@ -85,6 +88,30 @@ def _set_rel(attrs, new=False):
     return attrs
 
 
+# Dropped with everything inside them: a stripped <script> or <style> would leave its code
+# showing as the post's text.
+DROPPED_WITH_CONTENT = frozenset({"script", "style", "template"})
+assert DROPPED_WITH_CONTENT <= FORBIDDEN
+
+
+class _DropWithContent(bleach.html5lib_shim.Filter):
+    """Leaves out the elements of ``DROPPED_WITH_CONTENT`` and all they hold, before bleach's
+    sanitizer (which strips a tag but keeps its text) sees the tokens."""
+
+    def __iter__(self):
+        depth = 0
+        for token in super().__iter__():
+            kind, name = token["type"], (token.get("name") or "").lower()
+            if kind == "StartTag" and name in DROPPED_WITH_CONTENT:
+                depth += 1
+            elif depth:
+                # Inside a dropped element, only its own end tags count (raw text holds no tags).
+                if kind == "EndTag" and name in DROPPED_WITH_CONTENT:
+                    depth -= 1
+            else:
+                yield token
+
+
 _cleaner = bleach.Cleaner(
     tags=ALLOWED_TAGS,
     attributes=_allow_attribute,
@@ -97,6 +124,14 @@ _cleaner = bleach.Cleaner(
 # "best quote" choice a value holding '"' is single-quoted, and bleach's serializer then
 # escapes its entities once more on every pass (&lt; -> &amp;lt;): not idempotent.
 _cleaner.serializer.use_best_quote_char = False
+# bleach's parser turns a tag outside the allowlist into text as it reads it; this one parses the
+# dropped elements as elements, so that the filter can leave them out whole. Everything else is
+# as bleach builds it, and its sanitizer still strips whatever is not in ALLOWED_TAGS.
+_cleaner.parser = bleach.html5lib_shim.BleachHTMLParser(
+    tags=ALLOWED_TAGS | DROPPED_WITH_CONTENT, strip=True, consume_entities=False, namespaceHTMLElements=False
+)
+_walker = _cleaner.walker
+_cleaner.walker = lambda dom: _DropWithContent(_walker(dom))
 
 
 _MAX_PASSES = 4

@@ -24,6 +24,7 @@ from .rules import (
     check_level_change,
     choose_level,
     item_change_level,
+    mentions_warned_before,
     require_can_change,
     require_can_write,
     validate_readers,
@@ -77,6 +78,7 @@ def post_update(*, actor, post, reason="", attachment=None, **changes) -> tuple[
     optional new file is attached in the same transaction."""
     post = Post.objects.select_for_update().select_related("community").get(pk=post.pk)
     require_can_change(actor, post)
+    warned_before = mentions_warned_before(actor, post) if "body" in changes else []
     previous_source, readers = apply_edit(
         actor, post, changes, reason, fields=("title", "body", "body_format", "classification", "readers", "tags"),
         untitled=_("Give the post a title."),
@@ -91,7 +93,7 @@ def post_update(*, actor, post, reason="", attachment=None, **changes) -> tuple[
     _touch(post.community)
     warnings = []
     if "body" in changes:
-        warnings = _mentions(actor, post, changes["body"], previous_source)
+        warnings = _mentions(actor, post, changes["body"], previous_source, warned_before)
     _attach(actor, post, attachment)
     return post, warnings
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from guardian.shortcuts import assign_perm
 
-from communities.access import item_audience, role_in
+from communities.access import item_audience, role_in, users_who_can_view
 from communities.models import Community
 from communities.services import ReadOnly, require_writable  # noqa: F401 — ReadOnly: named by posts.services too
 from notifications.services import notify_item
@@ -326,27 +326,78 @@ def _mentioned(source) -> set[str]:
     return (set(found) | {n.rstrip(".") for n in found}) - {""}
 
 
-def _mentions(actor, item, source, previous="") -> list[str]:
-    """Notify mentioned people who can see the item; return warnings naming those who cannot.
+class MentionWarning(str):
+    """The warning naming mentioned people who cannot see the item (SPEC §2.4): a string (the
+    API's ``warnings``) that knows the names it gives, so that a page can leave out those the
+    author has already been told of in the preview."""
 
-    On an edit, people already mentioned in the ``previous`` source are not notified again.
-    """
+    names: tuple[str, ...] = ()
+
+
+def mention_warning(names) -> MentionWarning:
+    warning = MentionWarning(
+        _("Not notified, because they cannot see this item: %(names)s") % {"names": ", ".join(names)}
+    )
+    warning.names = tuple(names)
+    return warning
+
+
+def _mentioned_users(actor, source) -> list:
     from django.contrib.auth import get_user_model
 
     names = _mentioned(source) - {actor.username}
-    already = _mentioned(previous)
     if not names:
         return []
-    users = list(get_user_model().objects.filter(username__in=names, is_active=True))
+    return list(get_user_model().objects.filter(username__in=names, is_active=True))
+
+
+def mentions_outside(actor, audience, source) -> list[str]:
+    """The usernames ``source`` mentions (``actor`` aside) of people outside ``audience``."""
+    users = _mentioned_users(actor, source)
+    if not users:
+        return []
+    inside = set(audience.filter(pk__in=[u.pk for u in users]).values_list("pk", flat=True))
+    return sorted(u.username for u in users if u.pk not in inside)
+
+
+def preview_mention_warnings(*, actor, community, classification, author, readers, source, item=None) -> list[str]:
+    """The warning of ``_mentions`` for an item not yet saved, as it would be published: shown
+    in the preview, before publishing (SPEC §2.3). ``readers=None`` (an editor who does not see
+    them, SPEC §2.3): the edit keeps the saved ``item``'s level and readers, so its audience."""
+    if readers is None and item is not None:
+        audience = item_audience(item)
+    else:
+        audience = users_who_can_view(
+            community=community, classification=classification, author=author,
+            reader_ids=[r.pk for r in readers or []],
+        )
+    names = mentions_outside(actor, audience, source)
+    return [mention_warning(names)] if names else []
+
+
+def mentions_warned_before(actor, item) -> list[str]:
+    """Before an edit: whom the item's text already mentions and who cannot see it. The edit
+    warns of them again only if that changes, not after every save (``_mentions``)."""
+    return mentions_outside(actor, item_audience(item), item.body_source)
+
+
+def _mentions(actor, item, source, previous="", warned_before=()) -> list[str]:
+    """Notify mentioned people who can see the item; return warnings naming those who cannot.
+
+    On an edit, people already mentioned in the ``previous`` source are not notified again, and
+    those already out of sight before it (``warned_before``) are not named again.
+    """
+    users = _mentioned_users(actor, source)
+    if not users:
+        return []
+    already = _mentioned(previous)
     audience = set(item_audience(_item_of(item)).filter(pk__in=[u.pk for u in users]).values_list("pk", flat=True))
     can = [u for u in users if u.pk in audience and u.username not in already]
-    cannot = sorted(u.username for u in users if u.pk not in audience)
+    cannot = sorted(u.username for u in users if u.pk not in audience and u.username not in set(warned_before))
     if can:
         transaction.on_commit(lambda: notify_item(can, item=item, kind="mention", actor=actor))
     if cannot:
-        return [
-            _("Not notified, because they cannot see this item: %(names)s") % {"names": ", ".join(cannot)}
-        ]
+        return [mention_warning(cannot)]
     return []
 
 

@@ -21,6 +21,7 @@ from .rules import (
     check_audience_change,
     choose_level,
     manages_audience,
+    mentions_warned_before,
     require_can_edit_page,
     require_can_write,
     validate_readers,
@@ -71,6 +72,7 @@ def _wiki_update(*, actor, page, reason, changes, note=None):
     if not changes.get("classification", True):  # an empty level on a wiki edit keeps the page's
         changes = {k: v for k, v in changes.items() if k != "classification"}
     check_audience_change(actor, page, changes)
+    warned_before = mentions_warned_before(actor, page) if "body" in changes else []
     previous_source, readers = apply_edit(
         actor, page, changes, reason, fields=("title", "body", "body_format", "classification", "readers"),
         untitled=_("Give the page a title."),
@@ -85,7 +87,7 @@ def _wiki_update(*, actor, page, reason, changes, note=None):
     _touch(page.community)
     if "body" not in changes:
         return page, []
-    return page, _mentions(actor, page, changes["body"], previous_source)
+    return page, _mentions(actor, page, changes["body"], previous_source, warned_before)
 
 
 def revision_readers(revision, community) -> list:

@@ -136,6 +136,17 @@ def batch_confirm(request, pk, slug):
 # --- approval --------------------------------------------------------------------------------
 
 
+def _approved_message(batch) -> str:
+    """What became of the approved batch, read back after the commit: in process (no broker) the
+    run has already happened; with a worker it is queued or under way."""
+    batch.refresh_from_db(fields=["state"])
+    if batch.state == DispositionBatch.State.COMPLETED:
+        return _("Batch %(id)s approved and run.") % {"id": batch.pk}
+    if batch.state == DispositionBatch.State.RUNNING:
+        return _("Batch %(id)s approved: it is running now.") % {"id": batch.pk}
+    return _("Batch %(id)s approved: it is queued and will run shortly.") % {"id": batch.pk}
+
+
 @officer_required
 def batch_approve(request, pk):
     batch = get_object_or_404(_batches(), pk=pk)
@@ -148,7 +159,7 @@ def batch_approve(request, pk):
         except disposition.BatchConflict as exc:
             errors = [exc.message]
         else:
-            messages.success(request, _("Batch %(id)s approved: it will run shortly.") % {"id": batch.pk})
+            messages.success(request, _approved_message(batch))
             return redirect("records:batch", pk=batch.pk)
     confirmed_here = batch.communities.filter(confirmed_by=request.user).exists()
     return render(request, "records/batch_approve.html", {

@@ -11,6 +11,7 @@ from communities.selectors import get_community_for
 from unisocial.csv_export import csv_response
 
 from .. import reports, staleness
+from ..models import StalenessReview
 from .common import officer_required, paginate, wants_csv
 
 
@@ -37,4 +38,7 @@ def stale(request):
     rows = reports.stale()
     if wants_csv(request):
         return csv_response("records-stale.csv", STALE_HEADER, ([r[f] for f in STALE_HEADER] for r in rows))
-    return render(request, "records/stale.html", {"page_obj": paginate(request, rows)})
+    page = paginate(request, rows)
+    for row in page:  # the page shows a state's words; the CSV and the API keep its value
+        row["state_label"] = StalenessReview.State(row["state"]).label
+    return render(request, "records/stale.html", {"page_obj": page})

@@ -343,3 +343,32 @@ def test_stored_search_documents_follow_every_edit(db, api):
             "('post_search_vector', 'comment_search_vector', 'wikipage_search_vector')"
         )
         assert cursor.fetchone()[0] == 3
+
+
+# --- filters without words ------------------------------------------------------------------
+
+
+def test_filters_without_words_list_what_they_match_newest_first(world, api, login):
+    secret = api_results(api, world.me, "q=&classification=strictly_confidential")
+    assert [(r["type"], r["id"]) for r in secret] == [("post", world.granted.pk)]
+    in_mine = api_results(api, world.me, "community=my-circle&type=post")
+    dates = [r["created_at"] for r in in_mine]
+    assert dates == sorted(dates, reverse=True) and len(dates) >= 2
+    assert {r["id"] for r in in_mine} == {world.visible.pk, world.granted.pk}
+    page = page_html(login, world.me, "q=&classification=strictly_confidential&community=my-circle")
+    assert "Strictly granted" in page and "newest first" in page
+    assert "Strictly not granted" not in page
+
+
+def test_filters_without_words_go_through_the_access_rule(world, api):
+    everything = found(api, world.me, "type=post")
+    for case, post in world.hidden.items():
+        assert ("post", post.pk) not in everything, case
+    assert ("post", world.visible.pk) in everything
+    assert found(api, world.me, "community=closed") == set()
+
+
+def test_no_words_and_no_filter_still_gives_nothing(world, api, login):
+    assert api_results(api, world.me, "q=&type=&community=&classification=") == []
+    page = page_html(login, world.me, "q=&type=")
+    assert "Nothing found" not in page and "choose a filter" in page

@@ -433,3 +433,28 @@ def test_no_kept_href_has_an_unsafe_scheme_by_the_whatwg_parse(url):
     for source, fmt in ((f'<a href="{url}">x</a>', "html"), (f"[x]({url})", "markdown")):
         for href in hrefs(render(source, fmt)):
             assert href is None or scheme(href) in SAFE_SCHEMES | {None}, (url, href)
+
+
+# --- code and styles go with their content -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "<p>Before</p><script>alert('secret code')</script><p>After</p>",
+        "<p>Before</p><STYLE>p { color: red } secret code</STYLE><p>After</p>",
+        "<p>Before<script type=text/javascript>var secret = 'code';</script></p><p>After</p>",
+        "<p>Before</p><template><p>secret code</p></template><p>After</p>",
+        "<p>Before</p><svg><style>secret code</style></svg><p>After</p>",
+        "<table><script>secret code</script><tr><td>Before</td></tr></table><p>After</p>",
+    ],
+)
+@pytest.mark.parametrize("fmt", ["html", "markdown"])
+def test_script_and_style_are_dropped_with_their_content_not_left_as_text(source, fmt):
+    out = render(source, fmt)
+    assert "secret" not in out and "color" not in out and "alert" not in out
+    assert "Before" in out and "After" in out
+
+
+def test_text_that_only_names_a_script_stays():
+    assert clean_html("<p>Use &lt;script&gt; tags sparingly</p>") == "<p>Use &lt;script&gt; tags sparingly</p>"

@@ -127,6 +127,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files served at the site's root by WhiteNoise, before any route or sign-in: /favicon.ico, which
+# browsers ask for on every page (the pages' own <link rel="icon"> points at static/img/).
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 # Attachments live outside any public path; they are served only by a
 # permission-checked view (SPEC §2.3). There is deliberately no MEDIA_URL route.
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private")))

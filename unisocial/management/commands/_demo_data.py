@@ -14,7 +14,10 @@ NAMED_USERS = [
     ("carol", "Carol", "Haddad", "moderator; cannot see strictly confidential posts"),
     ("dave", "Dave", "Mensah", "outsider: in no community; one pending join request"),
     ("erin", "Erin", "Takahashi", 'records officer (group "Records officers")'),
+    ("frank", "Frank", "Osei", "new colleague: has not accepted the terms of use yet (signing in starts there)"),
 ]
+# Demo users who have not accepted the current terms: their first sign-in shows the acceptance.
+TERMS_PENDING = {"frank"}
 
 OPEN, MODERATED, RESTRICTED = Visibility.OPEN, Visibility.MODERATED, Visibility.RESTRICTED
 U, C, SC = Level.UNCLASSIFIED, Level.CONFIDENTIAL, Level.STRICTLY_CONFIDENTIAL
@@ -59,7 +62,7 @@ NAMED_ROLES = {
     "knowledge-management": {"alice": OWNER, "carol": MOD, "bob": MEMBER, "erin": MEMBER},
     "peacekeeping-logistics": {"alice": OWNER, "carol": MOD, "bob": MEMBER},
     "internal-audit": {"alice": OWNER, "carol": MOD, "bob": MEMBER},
-    "staff-wellbeing": {"bob": MEMBER, "erin": MEMBER},
+    "staff-wellbeing": {"bob": MEMBER, "erin": MEMBER, "frank": MEMBER},
     "procurement-reform": {"alice": OWNER, "carol": MOD, "bob": MEMBER},
     "ethics-integrity": {"alice": OWNER, "bob": MEMBER},
     "humanitarian-data": {"bob": MEMBER, "carol": MEMBER},
@@ -145,3 +148,27 @@ LEVEL_WEIGHTS = {U: 6, C: 3, SC: 1}
 STATUS_CHOICES = (
     [Status.PUBLISHED] * 95 + [Status.PENDING] * 2 + [Status.HIDDEN] * 2 + [Status.WITHDRAWN]
 )
+
+# The life of the demo communities, written through the services after the posts
+# (seed_demo ``Seeder.create_activity``): comments on the newest posts, recommendations, wiki pages.
+COMMENTS = [
+    "Thanks, this is very useful. We will share it with the team in {place}.",
+    "Could you add the figures for the second quarter?",
+    "We tried something similar in {place}; happy to compare notes.",
+    "Agreed. The template would help the smaller offices most.",
+    "Is there a deadline for inputs?",
+    "Good summary. One point is missing: the handover to the new focal point.",
+]
+REPLIES = [
+    "Thank you, @{name}. I will update the draft this week.",
+    "Good question, @{name}: the end of the month.",
+    "Yes, @{name}, let us set up a call.",
+]
+# title, Markdown body, level wanted (capped at the community's ceiling)
+WIKI_PAGES = [
+    ("Start here", "## Welcome\n\nWhat this community is for, who the owners are and how to take part.\n\n"
+     "- Read the guidelines\n- Introduce yourself in a post\n- Ask before sharing documents", U),
+    ("Working methods", "## How we work\n\nMeetings are monthly. Minutes are posted within a week; "
+     "**decisions** are listed at the top.", C),
+    ("Case register", "## Open cases\n\nKept by the owners only: named readers are added case by case.", SC),
+]

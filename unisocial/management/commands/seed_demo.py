@@ -15,6 +15,7 @@ uses it so that a second run does not fail).
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
 from datetime import timedelta
@@ -30,11 +31,12 @@ from django.utils import timezone
 
 from communities.models import Community, JoinRequest, Membership, Role, role_permission
 from posts.models import Post, PostReader
-from unisocial.classification import Level, Status, levels_up_to
+from unisocial.classification import Level, Status, levels_up_to, rank
 from unisocial.models import RECORDS_OFFICERS_GROUP, TermsAcceptance, TermsVersion
 from unisocial.sanitize import render
 
 from ._demo_data import (
+    COMMENTS,
     DUTY_STATIONS,
     FIRST_NAMES,
     GENERATED_KINDS,
@@ -46,11 +48,14 @@ from ._demo_data import (
     NAMED_COMMUNITIES,
     NAMED_ROLES,
     NAMED_USERS,
+    REPLIES,
     SC,
     SENTENCES,
     SHOWCASE_POSTS,
     STATUS_CHOICES,
+    TERMS_PENDING,
     TITLE_PATTERNS,
+    WIKI_PAGES,
 )
 
 DEMO_PASSWORD = "unisocial-demo"
@@ -104,7 +109,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 "Seeded {users} users, {communities} communities, {memberships} memberships, "
-                "{posts} posts, {readers} reader grants".format(**counts)
+                "{posts} posts, {readers} reader grants, {comments} comments, {likes} recommendations, "
+                "{wiki_pages} wiki pages".format(**counts)
                 + f" in {time.monotonic() - started:.1f}s."
             )
         )
@@ -160,6 +166,16 @@ class Command(BaseCommand):
         self.stdout.write(f"Every demo user's password is: {DEMO_PASSWORD}\n")
 
 
+def one_action():
+    """One write, as one request would make it: under the test settings' N+1 detector
+    (django-zeal) a scope of its own, so that writing many comments is not an "N+1"."""
+    if apps.is_installed("zeal"):
+        from zeal import zeal_context
+
+        return zeal_context()
+    return contextlib.nullcontext()
+
+
 class Seeder:
     """Builds the demo world. Every random choice comes from ``rng``, in a fixed order."""
 
@@ -174,12 +190,14 @@ class Seeder:
         self.members = self.create_memberships()
         n_readers = self.create_posts(n_posts)
         self.create_join_requests()
+        activity = self.create_activity()
         return {
             "users": len(self.users),
             "communities": len(self.communities),
             "memberships": sum(len(m) for m in self.members.values()),
             "posts": n_posts,
             "readers": n_readers,
+            **activity,
         }
 
     # -- users -----------------------------------------------------------------
@@ -224,7 +242,8 @@ class Seeder:
         terms = TermsVersion.current()
         if terms is not None:
             TermsAcceptance.objects.bulk_create(
-                [TermsAcceptance(user=u, terms=terms) for u in users], batch_size=BATCH_SIZE
+                [TermsAcceptance(user=u, terms=terms) for u in users if u.username not in TERMS_PENDING],
+                batch_size=BATCH_SIZE,
             )
         officers, _ = Group.objects.get_or_create(name=RECORDS_OFFICERS_GROUP)
         self.by_name["erin"].groups.add(officers)
@@ -356,6 +375,8 @@ class Seeder:
         # (source, sanitized HTML): rendered once through the one sanitizer, as a save would.
         bodies = [(src, render(src, "html")) for src in (self.make_body() for _ in range(200))]
         member_ids = {pk: list(m) for pk, m in self.members.items()}
+        named_ids = {self.by_name[name].pk for name, *_ in NAMED_USERS}
+        owner_of = {pk: next(uid for uid, role in m.items() if role == Role.OWNER) for pk, m in self.members.items()}
         levels = {c.pk: levels_up_to(c.ceiling) for c in self.communities}
         history = getattr(Post, "history", None)
         grants: list[tuple[int, int]] = []  # (post id, user id)
@@ -377,10 +398,16 @@ class Seeder:
                     status = rng.choice(STATUS_CHOICES)
                     title = self.make_title(community.pk)
                     reader_ids = []
-                    if level == SC and len(ids) > 1:
+                    if level == SC:
+                        # The demo users see the strictly confidential posts README says they see
+                        # (the showcase ones): generated ones are by and for generated people.
+                        others = [i for i in ids if i not in named_ids]
+                        if author_id in named_ids:
+                            author_id = rng.choice(others) if others else owner_of[community.pk]
+                        others = [i for i in others if i != author_id]
                         # Readers are members of the community, never the author (SPEC §2.3).
-                        k = rng.randint(0, min(3, len(ids) - 1))
-                        reader_ids = [i for i in rng.sample(ids, k + 1) if i != author_id][:k]
+                        k = rng.randint(0, min(3, len(others)))
+                        reader_ids = rng.sample(others, k)
                     age = rng.randint(60, 720 * 24 * 3600)
                 created_at = self.now - timedelta(seconds=age)
                 if community.is_archived:
@@ -454,6 +481,79 @@ class Seeder:
             " ".join(rng.sample(SENTENCES, rng.randint(2, 4))) for _ in range(rng.randint(1, 3))
         ]
         return "".join(f"<p>{p}</p>" for p in paragraphs)
+
+    # -- the life of the communities ---------------------------------------------
+    ACTIVE_POSTS = 4  # per community, the newest published ones people react to
+
+    def create_activity(self) -> dict:
+        """Comments (with replies and a mention), recommendations and wiki pages in every
+        community that is not archived, written through the services, as people would write
+        them: the rules (membership, levels, readers), revisions and notifications apply."""
+        from posts import services  # the roof composes every app
+
+        rng = self.rng
+        users = {u.pk: u for u in self.users}
+        counts = {"comments": 0, "likes": 0, "wiki_pages": 0}
+        for community in self.communities:
+            if community.is_archived:
+                continue
+            roles = self.members[community.pk]
+            owner = users[next(uid for uid, role in roles.items() if role == Role.OWNER)]
+            people = [users[uid] for uid in sorted(roles) if users[uid].username not in TERMS_PENDING]
+            for title, body, wanted in WIKI_PAGES:
+                if rank(wanted) > rank(community.ceiling):
+                    continue
+                with one_action():
+                    services.wiki_create(
+                        actor=owner, community=community, title=title, body=body, body_format="markdown",
+                        classification=wanted,
+                    )
+                counts["wiki_pages"] += 1
+            newest = (
+                Post.objects.visible_to(owner)
+                .filter(community=community, status=Status.PUBLISHED)
+                .exclude(classification=Level.STRICTLY_CONFIDENTIAL)  # members comment on what all see
+                .select_related("community", "author")
+                .order_by("-created_at", "-id")[: self.ACTIVE_POSTS]
+            )
+            for post in newest:
+                others = [p for p in people if p.pk != post.author_id]
+                for fan in rng.sample(others, min(len(others), rng.randint(1, 4))):
+                    with one_action():
+                        services.post_like(actor=fan, post=post)
+                    counts["likes"] += 1
+                commenters = rng.sample(others, min(len(others), 2))
+                for i, person in enumerate(commenters):
+                    text = rng.choice(COMMENTS).format(place=rng.choice(DUTY_STATIONS))
+                    with one_action():
+                        comment, _warnings = services.comment_create(actor=person, post=post, body=text)
+                    counts["comments"] += 1
+                    if i == 0 and post.author.username not in TERMS_PENDING:
+                        reply = rng.choice(REPLIES).format(name=person.username)
+                        with one_action():
+                            services.comment_create(actor=post.author, post=post, body=reply, parent=comment)
+                        counts["comments"] += 1
+        counts["comments"] += self.discuss_showcase(services)
+        return counts
+
+    def discuss_showcase(self, services) -> int:
+        """The named reader of the strictly confidential "Draft findings" asks, its author answers:
+        a thread only the post's audience sees."""
+        findings = next((p for p in self.showcase_posts() if p[3] == SC and p[5]), None)
+        if findings is None:
+            return 0
+        community, author, title, *_ = findings
+        post = Post.objects.visible_to(author).filter(community=community, title=title).first()
+        reader = findings[5][0]
+        with one_action():
+            question, _ = services.comment_create(
+                actor=reader, post=post, body="Could we see the contract annexes before the exit meeting?"
+            )
+        with one_action():
+            services.comment_create(
+                actor=author, post=post, parent=question, body=f"Yes, @{reader.username}: they are in the case file."
+            )
+        return 2
 
     # -- join requests ---------------------------------------------------------
     def create_join_requests(self):
