@@ -1,6 +1,7 @@
 """Every main staff page holds at 390 px (SPEC §2.5: long words and titles wrap and never widen
 the page), even with a title and a body of one unbroken word: no sideways scroll on the home
 feed, a community, the post and its edit form, search, notifications, a wiki page and a profile."""
+
 import pytest
 from playwright.sync_api import expect
 from zeal import zeal_ignore
@@ -27,14 +28,22 @@ def site(fresh_caches):
         add_member(community, author, Role.OWNER)
         add_member(community, reader, Role.MEMBER)
         post, _w = post_services.post_create(
-            actor=author, community=community, title=LONG_TITLE,
+            actor=author,
+            community=community,
+            title=LONG_TITLE,
             body=f"{LONG_WORD} and @lena, see the table.\n\n| a | b |\n|---|---|\n| {LONG_WORD} | x |",
-            body_format="markdown", classification="unclassified",
+            body_format="markdown",
+            classification="unclassified",
         )
         post_services.comment_create(actor=reader, post=post, body=LONG_WORD)
         wiki, _w = post_services.wiki_create(
-            actor=author, community=community, title=LONG_TITLE[:120], slug="long",
-            body=LONG_WORD, body_format="markdown", classification="unclassified",
+            actor=author,
+            community=community,
+            title=LONG_TITLE[:120],
+            slug="long",
+            body=LONG_WORD,
+            body_format="markdown",
+            classification="unclassified",
         )
     return {"post": post, "wiki": wiki}
 
@@ -52,10 +61,18 @@ def test_the_main_pages_hold_at_390_px_with_a_long_unbroken_title(site, page):
     _login(page, "lena")
     page.set_viewport_size(NARROW)
     pages = [
-        "/", "/?scope=open", "/communities/", "/communities/finance-network/", f"/posts/{post.pk}/",
-        f"/posts/{post.pk}/history/", f"/search/?q={LONG_TITLE[:20]}", "/notifications/",
-        "/communities/finance-network/wiki/long/", "/communities/finance-network/wiki/",
-        f"/posts/new/?community=finance-network", "/people/wiremu/",
+        "/",
+        "/?scope=open",
+        "/communities/",
+        "/communities/finance-network/",
+        f"/posts/{post.pk}/",
+        f"/posts/{post.pk}/history/",
+        f"/search/?q={LONG_TITLE[:20]}",
+        "/notifications/",
+        "/communities/finance-network/wiki/long/",
+        "/communities/finance-network/wiki/",
+        "/posts/new/?community=finance-network",
+        "/people/wiremu/",
     ]
     wide = {}
     for url in pages:
