@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from communities import selectors as community_selectors
 from communities.access import role_in
 from communities.forms import add_service_errors
-from unisocial.classification import Status
+from unisocial.classification import Role, Status
 
 from . import selectors, services
 from .forms import CommentForm, PostForm
@@ -143,19 +143,18 @@ def create(request):
                     messages.success(request, _("Your post was published."))
                 report_warnings(request, warnings)
                 return redirect(post)
-    return render(
-        request,
-        "posts/form.html",
-        form_context(
-            form,
-            community=community,
-            item=None,
-            author=request.user,
-            user=request.user,
-            preview=preview,
-            kind="post",
-        ),
+    context = form_context(
+        form,
+        community=community,
+        item=None,
+        author=request.user,
+        user=request.user,
+        preview=preview,
+        kind="post",
     )
+    # Pre-moderation (SPEC §3): a plain member's post waits for approval; the form says so first.
+    context["awaits_approval"] = community.premoderation and role_in(request.user, community) == Role.MEMBER
+    return render(request, "posts/form.html", context)
 
 
 def _own_post(request, pk):
