@@ -31,12 +31,14 @@ def _get_or_404(queryset, **lookup):
 
 
 def posts_for(user):
-    """Posts ``user`` may see, newest first, ready for post cards."""
-    return (
+    """Posts ``user`` may see, newest first, ready for post cards (with their excerpt and
+    counts: ``includes/post_card.html`` with ``counts=True``)."""
+    return with_excerpt(with_counts(
         Post.objects.visible_to(user)
         .select_related("community", "author")
-        .order_by("-created_at", "-id")
-    )
+        .order_by("-created_at", "-id"),
+        user,
+    ))
 
 
 def access_post(user, pk) -> Post:

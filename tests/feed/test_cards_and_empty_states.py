@@ -50,7 +50,7 @@ def test_an_excerpt_is_plain_text_cut_at_a_word():
     assert plain_excerpt("<p>Short.</p>") == "Short."
 
 
-@pytest.mark.parametrize("url", ["/", "/communities/water-circle/"])
+@pytest.mark.parametrize("url", ["/", "/communities/water-circle/", "/people/author/"])
 def test_cards_show_an_excerpt_and_the_counts_i_may_see(circle, login, url):
     me, _community, _post = circle
     html = html_of(login(me), url)
