@@ -119,7 +119,9 @@ def create(request):
     community = community_selectors.get_community_for(request.user, slug)
     if response := refused(request, services.require_can_write, community, back=community):
         return response
-    form = PostForm(request.POST or None, request.FILES or None, community=community)
+    # The home composer's title, if one was typed there, starts the form (SPEC §2.5).
+    initial = {"title": request.GET.get("title", "").strip()[:200]}
+    form = PostForm(request.POST or None, request.FILES or None, community=community, initial=initial)
     preview = None
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:

@@ -110,11 +110,12 @@ def test_a_staff_member_does_the_day_from_home(site, page, shoot, check_a11y):
     check_a11y(page, "staff home")
 
     # --- posting from home: choose the community, write, publish
+    composer.get_by_label("Title").fill("Borehole maintenance checklist")
     composer.get_by_label("Post in").select_option("water-network")
     composer.get_by_role("button", name="Write a post").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("New post in Water network")
     expect(page.get_by_text("wait for a moderator's approval")).to_have_count(0)  # not pre-moderated
-    page.get_by_label("Title").fill("Borehole maintenance checklist")
+    expect(page.get_by_label("Title")).to_have_value("Borehole maintenance checklist")  # carried from home
     page.get_by_label("Text", exact=True).fill("Check the **seals** every month.")
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_text("Your post was published.")).to_be_visible()

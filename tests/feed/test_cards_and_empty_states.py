@@ -95,8 +95,10 @@ def test_home_has_a_composer_for_the_communities_i_may_post_in(db, login):
     assert 'action="/posts/new/"' in composer and "Write a post" in composer
     assert 'value="mine"' in composer
     assert 'value="old-archive"' not in composer and 'value="not-mine"' not in composer
-    # One click from home: the composer's choice opens the post form of that community.
-    assert "New post in Mine" in html_of(login(me), "/posts/new/?community=mine")
+    assert 'name="title"' in composer
+    # One click from home: the composer's choice opens the post form of that community, its title typed.
+    form = html_of(login(me), "/posts/new/?community=mine&title=Water+levels")
+    assert "New post in Mine" in form and 'value="Water levels"' in form
 
 
 def test_home_without_communities_points_to_the_directory(db, login):
