@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from unisocial.api_views import AccessRuleViewSet
 from unisocial.classification import Level, Status
+from unisocial.excerpts import plain_excerpt
 
 from . import selectors as feed
 from .search import KINDS, MAX_PAGE, SearchForm, search
@@ -34,6 +35,7 @@ class FeedItemSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
     author = serializers.CharField(source="author.username", help_text="author's username")
     created_at = serializers.DateTimeField()
+    excerpt = serializers.CharField(help_text="the opening of the body, as plain text")
     like_count = serializers.IntegerField()
     comment_count = serializers.IntegerField(help_text="comments visible to you")
     url = serializers.SerializerMethodField()
@@ -53,6 +55,7 @@ class FeedItemSerializer(serializers.Serializer):
             "status": post.status,
             "author": post.author.username,
             "created_at": self.fields["created_at"].to_representation(post.created_at),
+            "excerpt": plain_excerpt(post.excerpt_html),
             "like_count": post.like_count,
             "comment_count": post.comment_count,
             "url": self.get_url(post),

@@ -5,7 +5,7 @@ The feed is the newest posts ``user`` may see, either of their communities
 open community (``open``, for discovery), or of one person (their profile).
 Every row passes ``Post.objects.visible_to(user)``; the like and comment
 counts are subqueries (the comment count counts only comments visible to
-``user``), so a page costs three queries whatever its size (the posts, then
+``user``) and the excerpt the opening of the body, so a page costs three queries whatever its size (the posts, then
 their communities and authors). The rows carry only the columns a feed item
 shows (``FEED_FIELDS``).
 
@@ -26,7 +26,7 @@ from django.db.models import Prefetch, Q, Value
 
 from communities.models import Community, Membership
 from posts.models import Post
-from posts.selectors import with_counts
+from posts.selectors import with_counts, with_excerpt
 from unisocial.classification import Visibility
 
 from .models import Follow
@@ -37,7 +37,8 @@ SCOPES = (SCOPE_MINE, SCOPE_OPEN)
 PAGE_SIZE = 20
 ORDERING = ("-created_at", "-id")
 # What a feed item shows (the API's ``FeedItemSerializer``, ``feed/_item.html``), the
-# cursor (``created_at``, ``id``) and nothing else: not the bodies (often TOASTed), nor
+# cursor (``created_at``, ``id``) and nothing else: not the whole bodies (often TOASTed;
+# the excerpt reads only their opening, ``with_excerpt``), nor
 # the author's password hash or the community's description. The community and the
 # author come in two small queries for the page's rows (``prefetch_related``), not as
 # joins: joined, the database joined every candidate before sorting — thousands of rows
@@ -92,7 +93,7 @@ def feed_candidates(user, *, scope=SCOPE_MINE, author=None):
         my_communities, followed = _my_sources(user)
         posts = posts.filter(Q(community_id__in=my_communities) | Q(author_id__in=followed))
     return (
-        with_counts(posts, user)
+        with_excerpt(with_counts(posts, user))
         .only(*FEED_FIELDS)
         .prefetch_related(
             Prefetch("community", queryset=Community.objects.only("id", "slug", "name")),

@@ -52,10 +52,17 @@ def home(request):
     scope = request.GET.get("scope")
     scope = scope if scope in feed.SCOPES else feed.SCOPE_MINE
     page = _feed_page(request, feed.feed_for(request.user, scope=scope))
+    memberships = list(_my_memberships(request.user))
     return render(
         request,
         "feed/home.html",
-        {"my_memberships": _my_memberships(request.user), "scope": scope, "page": page},
+        {
+            "my_memberships": memberships,
+            # The composer (SPEC §2.5: a new post one click from home): where I may post.
+            "postable": [m.content_object for m in memberships if not m.content_object.is_archived],
+            "scope": scope,
+            "page": page,
+        },
     )
 
 
@@ -118,12 +125,10 @@ def community(request, slug):
             community=community, user=request.user, state=JoinRequest.State.PENDING
         ).exists()
     )
-    posts = (
-        Post.objects.visible_to(request.user)
-        .filter(community=community)
-        .select_related("author", "community")
-        .order_by("-created_at", "-id")
-    )
+    # Cards with their excerpt and counts, annotated in the page's one query (SPEC §2.5).
+    posts = post_selectors.with_excerpt(
+        post_selectors.with_counts(Post.objects.visible_to(request.user).filter(community=community), request.user)
+    ).select_related("author", "community").order_by("-created_at", "-id")
     wiki_pages = post_selectors.wiki_pages_for(request.user, community)[:WIKI_PAGES_SHOWN]
     # Owners answer a staleness flag here (SPEC §4): "still in use" or it is archived after the grace period.
     staleness_review = (
@@ -142,6 +147,9 @@ def community(request, slug):
             "owners": owners,
             "owner_emails": ",".join(m.user.email for m in owners if m.user.email),
             "request_pending": request_pending,
+            # A non-member of a moderated community sees none of its posts (SPEC §2.2): the
+            # empty state says why and offers the request, whether or not it holds any.
+            "join_to_see": my_role is None and community.visibility != Visibility.OPEN,
             "staleness_review": staleness_review,
             "page_obj": Paginator(posts, COMMUNITY_PAGE_SIZE).get_page(request.GET.get("page")),
         },

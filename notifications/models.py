@@ -86,20 +86,32 @@ class Notification(models.Model):
 
     @property
     def display_message(self) -> str:
-        """The message, unless the item has since been raised above unclassified.
+        """What the notification says, from the item's state when it is read (SPEC §2.4, §7).
 
-        A message written for an unclassified item may name its title; once the
-        item is confidential or above, only the level and the community remain
-        (SPEC §2.4).
+        The stored message was written for the item's level at sending time. While the item
+        is still at that level it is shown as written; once its level has changed (raised or
+        lowered) the message is rendered again from the item as it is now, in the reader's
+        language: its title while it is unclassified, otherwise only its level and community
+        — never the stale level of the stored text ("a Confidential item" under an
+        Unclassified marking), nor a title above unclassified. The current state comes from
+        ``visible_notifications`` (``target_classification``, ``target_title``).
         """
         level = self.current_classification
-        if level == Level.UNCLASSIFIED or self.classification != Level.UNCLASSIFIED:
+        if not self.target_type or level == self.classification:
             return self.message
-        return gettext("%(kind)s: a %(level)s item in %(community)s") % {
+        values = {
             "kind": self.get_kind_display(),
             "level": Level(level).label,
             "community": self.community.name if self.community_id else "",
         }
+        title = getattr(self, "target_title", "")
+        if level == Level.UNCLASSIFIED and title:
+            if not self.community_id:
+                return gettext("%(kind)s: “%(title)s”") % {**values, "title": title}
+            return gettext("%(kind)s: “%(title)s” in %(community)s") % {**values, "title": title}
+        if not self.community_id:
+            return gettext("%(kind)s: a %(level)s item") % values
+        return gettext("%(kind)s: a %(level)s item in %(community)s") % values
 
 
 class NotificationPreference(models.Model):

@@ -3,14 +3,16 @@
 ``visible_notifications(user)`` is the one way to read them: a person's own
 notifications minus those whose item they can no longer see (withdrawn, hidden,
 membership ended…), decided in SQL by the access rule so a page or a count stays
-one query. It also annotates the item's current level, so a message written while
-the item was unclassified is not shown once it is not.
+one query. It also annotates the item's current level and title, so that a notification
+is shown from the item's state when read: a message written at another level than the
+item's present one is rendered again from that state (``Notification.display_message``),
+never a stale level, nor a title once the item is above unclassified.
 
 Items are known by type and id only: the vocabulary (``unisocial.items``) gives each
 type's model and the path to its level, and the model's manager applies the rule.
 """
 
-from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, When
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Subquery, Value, When
 
 from unisocial import items
 from unisocial.classification import GONE_STATUSES
@@ -39,7 +41,9 @@ def _target_visible_q(user) -> Q:
     return q
 
 
-def _target_level():
+def _target_field(path_of, default):
+    """The target item's ``path_of(item_type)`` now, as a subquery per type (one query in all).
+    Only for rows already restricted by ``_target_visible_q``: the item is visible."""
     return Case(
         *(
             When(
@@ -47,13 +51,22 @@ def _target_level():
                 then=Subquery(
                     items.item_type(target_type)
                     .model.objects.filter(pk=OuterRef("target_id"))
-                    .values(items.item_type(target_type).level_path)[:1]
+                    .values(path_of(items.item_type(target_type)))[:1]
                 ),
             )
             for target_type in items.ITEMS
         ),
-        default=F("classification"),
+        default=default,
     )
+
+
+def _target_level():
+    return _target_field(lambda t: t.level_path, F("classification"))
+
+
+def _target_title():
+    # What a notification names an item by: its own title, or for a comment its post's.
+    return _target_field(lambda t: f"{t.parent}__title" if t.parent else "title", Value("", output_field=CharField()))
 
 
 def visible_notifications(user):
@@ -63,7 +76,7 @@ def visible_notifications(user):
     return (
         Notification.objects.filter(recipient_id=user.pk)
         .filter(_target_visible_q(user))
-        .annotate(target_classification=_target_level())
+        .annotate(target_classification=_target_level(), target_title=_target_title())
         .select_related("community")
         .order_by("-created_at", "-id")
     )

@@ -27,7 +27,7 @@ from unisocial import items
 from unisocial.classification import Level
 
 from .models import Notification, NotificationPreference
-from .selectors import email_preference, still_there, visible_notifications
+from .selectors import email_preference, visible_notifications
 
 Email = NotificationPreference.Email
 
@@ -168,14 +168,13 @@ def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _current_level_if_visible(notification) -> str | None:
-    """The item's level now if the recipient may still see it, else ``None``."""
-    if not notification.target_type:
-        return notification.classification
+def _current_state_if_visible(notification) -> dict | None:
+    """The item's level and title now (``visible_notifications``' own annotations) if the
+    recipient may still see it, else ``None``."""
     return (
-        still_there(notification.recipient, notification.target_type)
-        .filter(pk=notification.target_id)
-        .values_list(items.item_type(notification.target_type).level_path, flat=True)
+        visible_notifications(notification.recipient)
+        .filter(pk=notification.pk)
+        .values("target_classification", "target_title")
         .first()
     )
 
@@ -221,10 +220,11 @@ def send_notification_email(notification_id) -> bool:
             or email_preference(recipient) != Email.IMMEDIATE
         ):
             return False
-        level = _current_level_if_visible(notification)
-        if level is None:
+        state = _current_state_if_visible(notification)
+        if state is None:
             return False
-        notification.target_classification = level
+        notification.target_classification = state["target_classification"]
+        notification.target_title = state["target_title"]
         context = _email_context(notification)
         subject = " ".join(render_to_string("email/notification_subject.txt", context).split())
         body = render_to_string("email/notification_body.txt", context)

@@ -10,11 +10,13 @@ prefetched, so a page costs the same number of queries for 5 items as for 50.
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Substr
 from django.http import Http404
 from django.urls import reverse
 
 from communities.access import visible_in_visible_parent_q
 from communities.models import Community, Membership
+from unisocial import excerpts
 from unisocial.classification import Status
 
 from .models import Comment, Like, Post, PostAttachment, Tag, WikiAttachment, WikiPage
@@ -30,12 +32,14 @@ def _get_or_404(queryset, **lookup):
 
 
 def posts_for(user):
-    """Posts ``user`` may see, newest first, ready for post cards."""
-    return (
+    """Posts ``user`` may see, newest first, ready for post cards (with their excerpt and
+    counts: ``includes/post_card.html`` with ``counts=True``)."""
+    return with_excerpt(with_counts(
         Post.objects.visible_to(user)
         .select_related("community", "author")
-        .order_by("-created_at", "-id")
-    )
+        .order_by("-created_at", "-id"),
+        user,
+    ))
 
 
 def access_post(user, pk) -> Post:
@@ -88,6 +92,13 @@ def with_counts(posts, user):
             Comment.objects.filter(post_id=OuterRef("pk")).filter(visible_in_visible_parent_q(Comment, user))
         ),
     )
+
+
+def with_excerpt(posts):
+    """Annotate ``excerpt_html``, the opening of each post's sanitized body (only that much is
+    read, not the whole of a long body), for the card's excerpt (``{{ post.excerpt_html|excerpt }}``,
+    ``unisocial.excerpts``; SPEC §2.5)."""
+    return posts.annotate(excerpt_html=Substr("body", 1, excerpts.SOURCE_CHARS))
 
 
 def post_likes(user, post, shown=LIKERS_SHOWN) -> dict:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from communities import selectors as community_selectors
 from communities.access import role_in
 from communities.forms import add_service_errors
-from unisocial.classification import Status
+from unisocial.classification import Role, Status
 
 from . import selectors, services
 from .forms import CommentForm, PostForm
@@ -119,7 +119,9 @@ def create(request):
     community = community_selectors.get_community_for(request.user, slug)
     if response := refused(request, services.require_can_write, community, back=community):
         return response
-    form = PostForm(request.POST or None, request.FILES or None, community=community)
+    # The home composer's title, if one was typed there, starts the form (SPEC §2.5).
+    initial = {"title": request.GET.get("title", "").strip()[:200]}
+    form = PostForm(request.POST or None, request.FILES or None, community=community, initial=initial)
     preview = None
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
@@ -143,19 +145,18 @@ def create(request):
                     messages.success(request, _("Your post was published."))
                 report_warnings(request, warnings)
                 return redirect(post)
-    return render(
-        request,
-        "posts/form.html",
-        form_context(
-            form,
-            community=community,
-            item=None,
-            author=request.user,
-            user=request.user,
-            preview=preview,
-            kind="post",
-        ),
+    context = form_context(
+        form,
+        community=community,
+        item=None,
+        author=request.user,
+        user=request.user,
+        preview=preview,
+        kind="post",
     )
+    # Pre-moderation (SPEC §3): a plain member's post waits for approval; the form says so first.
+    context["awaits_approval"] = community.premoderation and role_in(request.user, community) == Role.MEMBER
+    return render(request, "posts/form.html", context)
 
 
 def _own_post(request, pk):
