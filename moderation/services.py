@@ -89,9 +89,43 @@ def _require_moderator(actor, item) -> str:
     return role
 
 
-def _may_moderate(role, item) -> bool:
-    """An owner; a moderator, below strictly confidential (SPEC §3)."""
+def may_moderate(role, item) -> bool:
+    """An owner; a moderator, below strictly confidential (SPEC §3). For someone who can see the
+    item: what ``_require_moderator`` checks after visibility, asked without raising (the pages
+    ask it before offering the actions)."""
     return role == Role.OWNER or (role == Role.MODERATOR and level_of(item) != Level.STRICTLY_CONFIDENTIAL)
+
+
+_may_moderate = may_moderate
+
+
+def actions_for(item, *, open_flags: bool, open_case: bool) -> list[str]:
+    """The actions the item's state admits, in the order the pages offer them; the functions
+    below refuse the others with a message all the same (SPEC §3)."""
+    status = item.status
+    offered = []
+    if status == Status.PENDING:
+        offered += [Action.APPROVE, Action.REJECT]
+    if status == Status.PUBLISHED:
+        offered.append(Action.HIDE)
+    if status == Status.HIDDEN:
+        offered.append(Action.RESTORE)
+    if open_flags:
+        offered.append(Action.DISMISS)
+    if status in (Status.PUBLISHED, Status.PENDING, Status.HIDDEN) and raise_levels(item):
+        offered.append(Action.RECLASSIFY)
+    if not open_case and status in (Status.PUBLISHED, Status.PENDING, Status.HIDDEN):
+        offered.append(Action.ESCALATE)
+    return offered
+
+
+def raise_levels(item) -> list[str]:
+    """The levels moderation may raise a post or wiki page to: above its own, up to its
+    community's ceiling (SPEC §3)."""
+    if isinstance(item, Comment):
+        return []
+    ceiling = community_of(item).ceiling
+    return [level for level in Level.values if rank(item.classification) < rank(level) <= rank(ceiling)]
 
 
 def _reason(action, reason) -> str:
@@ -211,6 +245,8 @@ def flag_create(*, actor, item, reason, note="") -> Flag:
     reports it for ``confidentiality``.
     """
     _require_visible(actor, item)
+    if item.author_id == actor.pk:
+        raise PermissionDenied(_("You cannot report your own item: edit or delete it instead."))
     if community_of(item).is_archived:
         raise PermissionDenied(_("This community is archived and read-only: its items can no longer be reported."))
     if reason not in Flag.Reason.values:

@@ -49,6 +49,10 @@ class ModerationAdminSite(RuleShortcutMixin, admin.AdminSite):
     index_template = "moderation/admin/index.html"
     site_url = "/"
 
+    def each_context(self, request):
+        # The pages read as the rest of the product: templates/admin/base_site.html asks this.
+        return {**super().each_context(request), "is_moderation_site": True}
+
     def has_permission(self, request):
         user = request.user
         if not (user.is_authenticated and user.is_active):
@@ -81,6 +85,10 @@ class ModerationAdminSite(RuleShortcutMixin, admin.AdminSite):
         if request.method == "POST":
             return self._queue_bulk(request)
         entries = selectors.moderation_queue(request.user, community=community, with_flags=True)
+        escalated = selectors.open_cases(entries)
+        for entry in entries:
+            # Every item here is one the person works (items_of_communities): offer what its state admits.
+            entry.panel = review_panel(entry, open_case=(entry.target_type, entry.target_id) in escalated)
         context = {
             **self.each_context(request),
             "title": gettext("Moderation queue"),
@@ -117,6 +125,19 @@ class ModerationAdminSite(RuleShortcutMixin, admin.AdminSite):
 
 
 moderation_site = ModerationAdminSite(name="moderation")
+
+
+def review_panel(entry, *, open_case) -> selectors.ModerationPanel:
+    """The buttons of a review card (SPEC §3): one per action the item's state admits."""
+    item = entry.item
+    offered = services.actions_for(item, open_flags=bool(entry.total), open_case=open_case)
+    return selectors.ModerationPanel(
+        target_type=entry.target_type,
+        target_id=entry.target_id,
+        actions=[(a, Action(a).label) for a in offered],
+        levels=[(level, Level(level).label) for level in services.raise_levels(item)],
+        reasons=entry.reason_counts,
+    )
 
 
 def run_bulk(actor, items, action, reason):
