@@ -48,6 +48,8 @@ class ModerationAdminSite(RuleShortcutMixin, admin.AdminSite):
     index_title = _("Moderation of your communities")
     index_template = "moderation/admin/index.html"
     site_url = "/"
+    # The moderation bar under the site's header (templates/admin/base_site.html) lists the pages.
+    enable_nav_sidebar = False
 
     def each_context(self, request):
         # The pages read as the rest of the product: templates/admin/base_site.html asks this.
