@@ -86,3 +86,11 @@ def test_an_author_cannot_report_their_own_wiki_page(cast, client):
     assert f"/moderation/report/wiki/{page.pk}/" not in client.get("/communities/a/wiki/p/").content.decode()
     client.post(f"/moderation/report/wiki/{page.pk}/", {"reason": "spam"})
     assert not Flag.objects.exists()
+
+
+def test_the_true_state_is_told_in_the_readers_language(cast, post_in, client):
+    post = post_in(status="pending")
+    services.item_reject(actor=cast["moderator"], item=post, reason="Doublon")
+    client.force_login(cast["author"])
+    html = client.get(f"/posts/{post.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Refusé par la modération" in html and "Doublon" in html
