@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from communities.access import can_view, role_in
 from unisocial import items
+from unisocial.classification import Status
 from unisocial.ratelimits import RateLimited
 
 from . import selectors, services
@@ -32,6 +33,7 @@ from .models import ModerationAction
 @login_required
 def report(request, target_type, target_id):
     item = selectors.access_item(request.user, target_type, target_id)
+    was_hidden = item.status == Status.HIDDEN
     try:
         services.flag_create(
             actor=request.user,
@@ -53,9 +55,13 @@ def report(request, target_type, target_id):
                 "moderation/report_thanks.html",
                 {"what": items.item_type(target_type).verbose_name, "community": selectors.community_of(item)},
             )
-        messages.success(
-            request, _("Thank you: your report was sent to the community's moderators, who will review it.")
-        )
+        if item.status == Status.HIDDEN and not was_hidden:
+            # An owner's or moderator's confidentiality report hides at once; they still see it.
+            messages.success(request, _("Thank you: your report hid the item at once, until it is reviewed."))
+        else:
+            messages.success(
+                request, _("Thank you: your report was sent to the community's moderators, who will review it.")
+            )
     return redirect(item.get_absolute_url())
 
 

@@ -1,6 +1,7 @@
 """SPEC §3: every moderation action is available in the browser, with its reason (and, for
 reclassify, the level): on the queue's review cards and on the item's own page, for the owners and
 moderators allowed to take it, through one POST route (moderation.views.act)."""
+
 import pytest
 
 from communities.access import can_view
@@ -47,8 +48,13 @@ def test_every_action_runs_from_the_browser_with_its_reason(cast, post_in, clien
 
     logged = list(ModerationAction.objects.order_by("id").values_list("action", "reason"))
     assert logged == [
-        ("approve", ""), ("reject", "Not for this community"), ("hide", "Advertising"), ("restore", "Checked again"),
-        ("dismiss", ""), ("reclassify", "Names a staff member"), ("escalate", "Possible fraud"),
+        ("approve", ""),
+        ("reject", "Not for this community"),
+        ("hide", "Advertising"),
+        ("restore", "Checked again"),
+        ("dismiss", ""),
+        ("reclassify", "Names a staff member"),
+        ("escalate", "Possible fraud"),
     ]
 
 

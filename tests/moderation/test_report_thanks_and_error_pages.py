@@ -1,6 +1,7 @@
 """SPEC §3: the reporter whose report hides an item lands on a page that thanks them and says the
 item is now hidden, not on "not found"; and every error page is the site's own, in the demo too
 (``DEBUG=True``): Django's technical pages only when ``DEBUG_TECHNICAL_PAGES`` asks for them."""
+
 import pytest
 from django.template import loader
 from django.test import Client
@@ -87,3 +88,11 @@ def test_the_403_page_is_the_sites_own(cast, post_in, client, demo):
 def test_the_500_page_renders_without_any_request_context():
     html = loader.get_template("500.html").render()
     assert "Something went wrong" in html and "unisocial" in html
+
+
+def test_a_moderators_confidentiality_report_says_it_hid_the_item(cast, post_in, client):
+    post = post_in(classification="confidential")
+    client.force_login(cast["moderator"])
+    response = client.post(f"/moderation/report/post/{post.pk}/", {"reason": "confidentiality"}, follow=True)
+    assert "your report hid the item at once" in response.content.decode()
+    assert Post.objects.get(pk=post.pk).status == "hidden"

@@ -1,5 +1,6 @@
 """SPEC §3: a rejected author learns why — the reason in the notification and on the page, the
 page stating the true state — and nobody can report their own item."""
+
 import pytest
 
 from moderation import services
