@@ -37,6 +37,7 @@ from unisocial.sanitize import clean_html
 
 from . import selectors, services
 from .models import Flag, ModeratedComment, ModeratedPost, ModeratedWikiPage, ModerationAction
+from .panels import panel_for, panels_for
 
 Action = ModerationAction.Action
 BULK_ACTIONS = [Action.APPROVE, Action.REJECT, Action.DISMISS, Action.HIDE, Action.RESTORE]
@@ -131,15 +132,7 @@ moderation_site = ModerationAdminSite(name="moderation")
 
 def review_panel(entry, *, open_case) -> selectors.ModerationPanel:
     """The buttons of a review card (SPEC §3): one per action the item's state admits."""
-    item = entry.item
-    offered = services.actions_for(item, open_flags=bool(entry.total), open_case=open_case)
-    return selectors.ModerationPanel(
-        target_type=entry.target_type,
-        target_id=entry.target_id,
-        actions=[(a, Action(a).label) for a in offered],
-        levels=[(level, Level(level).label) for level in services.raise_levels(item)],
-        reasons=entry.reason_counts,
-    )
+    return panel_for(entry.item, entry.target_type, entry.counts if entry.total else {}, open_case)
 
 
 def run_bulk(actor, items, action, reason):
@@ -327,6 +320,14 @@ class ItemAdmin(ModeratorModelAdmin):
 
     def viewed(self, request, obj):
         log_view(request.user, obj, via="admin")  # strictly confidential views are logged (SPEC §2.2)
+
+    change_form_template = "moderation/admin/item_change.html"
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            # Every action on the item's page here too (SPEC §3); obj came through visible_rows.
+            context["moderation_panel"] = panels_for([obj], model_admin_target(self.model))[obj.pk]
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 @admin.register(ModeratedPost, site=moderation_site)

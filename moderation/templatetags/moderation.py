@@ -3,17 +3,11 @@ from django import template
 
 from communities.access import role_in
 from moderation import services
-from moderation.models import Flag, ModerationAction
-from moderation.selectors import (
-    ModerationPanel,
-    community_of,
-    moderation_states,
-    open_work,
-    reason_counts,
-    reported_by,
-)
+from moderation.models import Flag
+from moderation.panels import panels_for
+from moderation.selectors import community_of, moderation_states, reported_by
 from unisocial import items
-from unisocial.classification import Level, Status
+from unisocial.classification import Status
 
 register = template.Library()
 
@@ -69,19 +63,6 @@ def comment_states(threads) -> dict:
     return moderation_states("comment", comments)
 
 
-def _panel(item, target_type, counts, open_case):
-    return ModerationPanel(
-        target_type=target_type,
-        target_id=item.pk,
-        actions=[
-            (a, ModerationAction.Action(a).label)
-            for a in services.actions_for(item, open_flags=bool(counts), open_case=open_case)
-        ],
-        levels=[(level, Level(level).label) for level in services.raise_levels(item)],
-        reasons=reason_counts(counts),
-    )
-
-
 @register.simple_tag
 def moderation_panel(user, item, role=_UNSET):
     """``{% moderation_panel user post my_role as panel %}``: what ``user`` may do to ``item`` as
@@ -91,9 +72,7 @@ def moderation_panel(user, item, role=_UNSET):
         role = role_in(user, community_of(item))
     if not services.may_moderate(role, item):
         return None
-    target_type = items.type_of(item)
-    counts, cases = open_work(target_type, [item.pk])
-    return _panel(item, target_type, counts.get(item.pk, {}), item.pk in cases)
+    return panels_for([item], items.type_of(item))[item.pk]
 
 
 @register.simple_tag
@@ -106,8 +85,7 @@ def comment_panels(user, post, threads, role) -> dict:
     comments = [c for comment, replies in threads for c in (comment, *replies) if c.status != Status.WITHDRAWN]
     if not comments:
         return {}
-    counts, cases = open_work("comment", [c.pk for c in comments])
-    return {c.pk: _panel(c, "comment", counts.get(c.pk, {}), c.pk in cases) for c in comments}
+    return panels_for(comments, "comment")
 
 
 @register.filter

@@ -193,3 +193,17 @@ def test_an_escalated_item_is_not_offered_escalation_again(cast, post_in, client
     assert 'name="action" value="escalate"' not in html
     assert can_view(cast["owner"], post)
     assert Notification.objects.filter(recipient=cast["boss"]).exists()
+
+
+def test_an_items_page_in_the_moderation_area_offers_its_actions(cast, post_in, client):
+    post = post_in(title="Reported here")
+    services.flag_create(actor=cast["reader1"], item=post, reason="spam")
+    client.force_login(cast["moderator"])
+    html = client.get(f"/moderation/moderation/moderatedpost/{post.pk}/change/").content.decode()
+    assert f'action="/moderation/act/post/{post.pk}/"' in html
+    assert 'name="action" value="hide"' in html and "Spam (1)" in html
+    response = act(
+        client, "post", post.pk, "hide", "Spam", next=f"/moderation/moderation/moderatedpost/{post.pk}/change/"
+    )
+    assert response["Location"] == f"/moderation/moderation/moderatedpost/{post.pk}/change/"
+    assert Post.objects.get(pk=post.pk).status == "hidden"
