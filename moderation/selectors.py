@@ -23,7 +23,7 @@ from posts.models import Comment
 from unisocial import items
 from unisocial.classification import Level, Status
 
-from .models import Flag, ModerationAction, TargetType
+from .models import EscalationCase, Flag, ModerationAction, TargetType
 
 # The item vocabulary (unisocial/items.py) says what each target type is: its model and the paths
 # from it to its community and level. Moderation acts on the item types proper.
@@ -291,15 +291,13 @@ def attach_flags(entries):
 
 def open_cases(entries) -> set[tuple[str, int]]:
     """Which queue entries already have an open escalation case (one query; none for an empty queue)."""
-    from .models import EscalationCase
-
+    if not entries:
+        return set()
     q = Q(pk__in=[])
     for target_type in MODELS:
         ids = [e.target_id for e in entries if e.target_type == target_type]
         if ids:
             q |= Q(target_type=target_type, target_id__in=ids)
-    if not entries:
-        return set()
     return set(EscalationCase.objects.filter(q, resolved_at__isnull=True).values_list("target_type", "target_id"))
 
 
@@ -410,8 +408,6 @@ class ModerationPanel:
 def open_work(target_type, ids) -> tuple[dict[int, dict], set[int]]:
     """For items a moderator works (reached through the rule): open reports counted by reason per
     item, and the items with an open escalation case. Two queries."""
-    from .models import EscalationCase
-
     counts: dict[int, dict] = {}
     rows = (
         Flag.objects.filter(target_type=target_type, target_id__in=list(ids), state=Flag.State.OPEN)

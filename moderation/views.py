@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from communities.access import can_view, role_in
+from communities.access import can_view
 from unisocial import items
 from unisocial.classification import Status
 from unisocial.ratelimits import RateLimited
@@ -81,8 +81,7 @@ def act(request, target_type, target_id):
     anyone who may not moderate it, a message for a refusal (a missing reason, a level that does
     not raise, a records hold), then back to where the person came from."""
     item = selectors.access_item(request.user, target_type, target_id)
-    if not services.may_moderate(role_in(request.user, selectors.community_of(item)), item):
-        raise PermissionDenied(_("Only the community's owners and moderators can moderate it."))
+    services.require_moderator(request.user, item)  # 403 before any input is judged
     action = request.POST.get("action", "")
     try:
         services.moderate(
