@@ -198,3 +198,16 @@ def test_a_moderators_day_in_the_browser(site, page, check_a11y, shoot):
 
     assert ModerationAction.objects.filter(action="hide", actor__isnull=True).count() == 1
     assert not page.js_errors, page.js_errors
+
+
+def test_the_bulk_form_still_acts_on_many_items_at_once(site, page, check_a11y):
+    sign_in(page, "mario", "/moderation/queue/")
+    expect(page.locator(".review-card")).to_have_count(4)
+    card(page, GIFTS).get_by_label(f"Select “{GIFTS}” for the bulk action").check()
+    card(page, WATCHES).get_by_label(f"Select “{WATCHES}” for the bulk action").check()
+    bulk = page.get_by_role("group", name="Several items at once")
+    bulk.get_by_label("Action").select_option("dismiss")
+    bulk.get_by_role("button", name="Apply to the selected items").click()
+    expect(page.get_by_text("done for 2 item(s).")).to_be_visible()
+    expect(page.locator(".review-card")).to_have_count(2)
+    assert ModerationAction.objects.filter(action="dismiss").count() == 2
