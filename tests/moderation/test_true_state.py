@@ -95,3 +95,13 @@ def test_the_true_state_is_told_in_the_readers_language(cast, post_in, client):
     client.force_login(cast["author"])
     html = client.get(f"/posts/{post.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Refusé par la modération" in html and "Doublon" in html
+
+
+def test_a_rejected_comment_is_not_called_hidden(cast, post_in, client):
+    post = post_in()
+    comment = Comment.objects.create(post=post, author=cast["author"], body="<p>Wait</p>", status="pending")
+    services.item_reject(actor=cast["moderator"], item=comment, reason="Off topic here")
+    client.force_login(cast["author"])
+    html = client.get(f"/posts/{post.pk}/").content.decode()
+    assert html.count("Rejected by moderation") == 2  # its status and its notice, with the reason
+    assert "Off topic here" in html and "Hidden by moderation" not in html
