@@ -23,7 +23,7 @@ from posts.models import Comment
 from unisocial import items
 from unisocial.classification import Level, Status
 
-from .models import Flag, ModerationAction, TargetType
+from .models import EscalationCase, Flag, ModerationAction, TargetType
 
 # The item vocabulary (unisocial/items.py) says what each target type is: its model and the paths
 # from it to its community and level. Moderation acts on the item types proper.
@@ -199,6 +199,16 @@ class QueueEntry:
         """(label, count) for each reason with at least one open flag, in the reasons' order."""
         return [(label, self.counts[value]) for value, label in Flag.Reason.choices if self.counts.get(value)]
 
+    @property
+    def reports_by_reason(self) -> list[tuple[str, int, list]]:
+        """(label, count, the open flags with a note) per reason, in the reasons' order: the
+        review card's reports (needs ``with_flags``)."""
+        return [
+            (label, self.counts[value], [f for f in self.flags if f.reason == value and f.note])
+            for value, label in Flag.Reason.choices
+            if self.counts.get(value)
+        ]
+
 
 def _reason_counts():
     return {
@@ -279,6 +289,18 @@ def attach_flags(entries):
     return entries
 
 
+def open_cases(entries) -> set[tuple[str, int]]:
+    """Which queue entries already have an open escalation case (one query; none for an empty queue)."""
+    if not entries:
+        return set()
+    q = Q(pk__in=[])
+    for target_type in MODELS:
+        ids = [e.target_id for e in entries if e.target_type == target_type]
+        if ids:
+            q |= Q(target_type=target_type, target_id__in=ids)
+    return set(EscalationCase.objects.filter(q, resolved_at__isnull=True).values_list("target_type", "target_id"))
+
+
 def reported_by(user, target_type, ids) -> set[int]:
     """Which of these items ``user`` has already reported (one query)."""
     return set(
@@ -324,3 +346,83 @@ def log_for(user, community=None):
         .filter(~Q(current_level=Level.STRICTLY_CONFIDENTIAL) | Q(community__in=owned_communities(user)))
         .select_related("actor", "community")
     )
+
+
+# --- what an item's own page says and offers (SPEC §3) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class ModerationState:
+    """The true state of an item held back by moderation, for the notice on its page:
+    ``rejected``, ``hidden`` (by a moderator), ``hidden_after_reports`` (auto-hide) or
+    ``pending``; with the reason the log recorded."""
+
+    kind: str
+    reason: str = ""
+
+
+def moderation_states(target_type, items_) -> dict[int, ModerationState]:
+    """The state of each of these items (already reached through the rule) that moderation
+    holds back: for hidden ones, the latest hide or reject in the log says which and why.
+    One query, none when nothing is hidden."""
+    states = {item.pk: ModerationState("pending") for item in items_ if item.status == Status.PENDING}
+    hidden = [item.pk for item in items_ if item.status == Status.HIDDEN]
+    if hidden:
+        Action = ModerationAction.Action
+        rows = (
+            ModerationAction.objects.filter(
+                target_type=target_type, target_id__in=hidden, action__in=[Action.HIDE, Action.REJECT]
+            )
+            .order_by("target_id", "-created_at", "-id")
+            .values_list("target_id", "action", "actor_id", "reason")
+        )
+        for target_id, action, actor_id, reason in rows:
+            if target_id in states:
+                continue
+            if action == Action.REJECT:
+                kind = "rejected"
+            else:
+                kind = "hidden" if actor_id is not None else "hidden_after_reports"
+            states[target_id] = ModerationState(kind, reason)
+        for pk in hidden:
+            states.setdefault(pk, ModerationState("hidden"))
+    return states
+
+
+@dataclass
+class ModerationPanel:
+    """What the item's page offers someone who may moderate it: the actions its state admits,
+    the levels it may be raised to, and its open reports counted by reason."""
+
+    target_type: str
+    target_id: int
+    actions: list
+    levels: list
+    reasons: list
+
+    @property
+    def key(self) -> str:
+        return f"{self.target_type}-{self.target_id}"
+
+
+def open_work(target_type, ids) -> tuple[dict[int, dict], set[int]]:
+    """For items a moderator works (reached through the rule): open reports counted by reason per
+    item, and the items with an open escalation case. Two queries."""
+    counts: dict[int, dict] = {}
+    rows = (
+        Flag.objects.filter(target_type=target_type, target_id__in=list(ids), state=Flag.State.OPEN)
+        .values("target_id", "reason")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        counts.setdefault(row["target_id"], {})[row["reason"]] = row["n"]
+    cases = set(
+        EscalationCase.objects.filter(target_type=target_type, target_id__in=list(ids), resolved_at__isnull=True)
+        .values_list("target_id", flat=True)
+    )
+    return counts, cases
+
+
+def reason_counts(counts: dict) -> list[tuple[str, int]]:
+    return [(label, counts[value]) for value, label in Flag.Reason.choices if counts.get(value)]

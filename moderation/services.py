@@ -76,22 +76,53 @@ def _require_visible(actor, item):
         raise Http404
 
 
-def _require_moderator(actor, item) -> str:
+def require_moderator(actor, item) -> str:
     """Owners and moderators of the item's community who can see it (else 404 or 403);
     a strictly confidential item (a comment under one too) only its owners (SPEC §3) — a
     moderator who can see it as a named reader gets 403."""
     _require_visible(actor, item)
     role = role_in(actor, community_of(item))
-    if role not in (Role.OWNER, Role.MODERATOR):
+    if not may_moderate(role, item):
+        if role == Role.MODERATOR:
+            raise PermissionDenied(_("Only the community's owners moderate strictly confidential items."))
         raise PermissionDenied(_("Only the community's owners and moderators can moderate it."))
-    if level_of(item) == Level.STRICTLY_CONFIDENTIAL and role != Role.OWNER:
-        raise PermissionDenied(_("Only the community's owners moderate strictly confidential items."))
     return role
 
 
-def _may_moderate(role, item) -> bool:
-    """An owner; a moderator, below strictly confidential (SPEC §3)."""
+def may_moderate(role, item) -> bool:
+    """An owner; a moderator, below strictly confidential (SPEC §3). For someone who can see the
+    item: what ``require_moderator`` decides after visibility, asked without raising (the pages
+    ask it before offering the actions)."""
     return role == Role.OWNER or (role == Role.MODERATOR and level_of(item) != Level.STRICTLY_CONFIDENTIAL)
+
+
+def actions_for(item, *, open_flags: bool, open_case: bool) -> list[str]:
+    """The actions the item's state admits, in the order the pages offer them; the functions
+    below refuse the others with a message all the same (SPEC §3)."""
+    status = item.status
+    offered = []
+    if status == Status.PENDING:
+        offered += [Action.APPROVE, Action.REJECT]
+    if status == Status.PUBLISHED:
+        offered.append(Action.HIDE)
+    if status == Status.HIDDEN:
+        offered.append(Action.RESTORE)
+    if open_flags:
+        offered.append(Action.DISMISS)
+    if status in (Status.PUBLISHED, Status.PENDING, Status.HIDDEN) and raise_levels(item):
+        offered.append(Action.RECLASSIFY)
+    if not open_case and status in (Status.PUBLISHED, Status.PENDING, Status.HIDDEN):
+        offered.append(Action.ESCALATE)
+    return offered
+
+
+def raise_levels(item) -> list[str]:
+    """The levels moderation may raise a post or wiki page to: above its own, up to its
+    community's ceiling (SPEC §3)."""
+    if isinstance(item, Comment):
+        return []
+    ceiling = community_of(item).ceiling
+    return [level for level in Level.values if rank(item.classification) < rank(level) <= rank(ceiling)]
 
 
 def _reason(action, reason) -> str:
@@ -211,6 +242,8 @@ def flag_create(*, actor, item, reason, note="") -> Flag:
     reports it for ``confidentiality``.
     """
     _require_visible(actor, item)
+    if item.author_id == actor.pk:
+        raise PermissionDenied(_("You cannot report your own item: edit or delete it instead."))
     if community_of(item).is_archived:
         raise PermissionDenied(_("This community is archived and read-only: its items can no longer be reported."))
     if reason not in Flag.Reason.values:
@@ -243,7 +276,7 @@ def flag_create(*, actor, item, reason, note="") -> Flag:
         # Under a records hold (SPEC §4): the report is filed and stays open in the queue, but
         # the item is not hidden — not automatically, not for confidentiality. It stays as it is.
         return flag
-    if reason == Flag.Reason.CONFIDENTIALITY and _may_moderate(role_in(actor, community), item):
+    if reason == Flag.Reason.CONFIDENTIALITY and may_moderate(role_in(actor, community), item):
         _hide(
             item,
             actor=actor,
@@ -266,7 +299,7 @@ def flag_create(*, actor, item, reason, note="") -> Flag:
 @transaction.atomic
 def item_approve(*, actor, item, reason="") -> ModerationAction:
     """Pre-moderation: publish a pending item."""
-    _require_moderator(actor, item)
+    require_moderator(actor, item)
     if item.status != Status.PENDING:
         raise ValidationError({"action": _("Only an item awaiting approval can be approved.")})
     reason = _reason(Action.APPROVE, reason)
@@ -282,7 +315,7 @@ def item_approve(*, actor, item, reason="") -> ModerationAction:
 @transaction.atomic
 def item_reject(*, actor, item, reason) -> ModerationAction:
     """Pre-moderation: refuse a pending item. It becomes ``hidden`` (see the module docstring)."""
-    _require_moderator(actor, item)
+    require_moderator(actor, item)
     if item.status != Status.PENDING:
         raise ValidationError({"action": _("Only an item awaiting approval can be rejected.")})
     request_item_write(item)  # a held item is not hidden (SPEC §4; records answers)
@@ -294,7 +327,7 @@ def item_reject(*, actor, item, reason) -> ModerationAction:
 @transaction.atomic
 def item_dismiss(*, actor, item, reason="") -> ModerationAction:
     """Keep the item and close its open flags; publish it again if the flags had hidden it."""
-    _require_moderator(actor, item)
+    require_moderator(actor, item)
     reason = _reason(Action.DISMISS, reason)
     if not _close_flags(item, actor=actor):
         raise ValidationError({"action": _("There are no open reports about this item.")})
@@ -307,7 +340,7 @@ def item_dismiss(*, actor, item, reason="") -> ModerationAction:
 
 @transaction.atomic
 def item_hide(*, actor, item, reason) -> ModerationAction:
-    _require_moderator(actor, item)
+    require_moderator(actor, item)
     if item.status not in (Status.PUBLISHED, Status.PENDING):
         raise ValidationError({"action": _("This item is already hidden.")})
     request_item_write(item)  # a held item is not hidden (SPEC §4; records answers)
@@ -319,7 +352,7 @@ def item_hide(*, actor, item, reason) -> ModerationAction:
 @transaction.atomic
 def item_restore(*, actor, item, reason="") -> ModerationAction:
     """Publish a hidden item again."""
-    _require_moderator(actor, item)
+    require_moderator(actor, item)
     if item.status != Status.HIDDEN:
         raise ValidationError({"action": _("Only a hidden item can be restored.")})
     reason = _reason(Action.RESTORE, reason)
@@ -333,7 +366,7 @@ def item_restore(*, actor, item, reason="") -> ModerationAction:
 @transaction.atomic
 def item_moderation_reclassify(*, actor, item, classification, reason) -> ModerationAction:
     """Raise a post's or wiki page's level, up to the community's ceiling (SPEC §3)."""
-    _require_moderator(actor, item)
+    require_moderator(actor, item)
     if isinstance(item, Comment):
         raise ValidationError({"classification": _("A comment has its post's level: reclassify the post.")})
     request_item_write(item)  # item_reclassify asks too; refused before the level is checked (SPEC §4)
@@ -355,7 +388,7 @@ def item_moderation_reclassify(*, actor, item, classification, reason) -> Modera
 def item_escalate(*, actor, item, reason) -> EscalationCase:
     """Report an item to management: a case, ``escalated_at`` set (system managers may now
     see the item, every view logged), and the system managers notified."""
-    _require_moderator(actor, item)
+    require_moderator(actor, item)
     reason = _reason(Action.ESCALATE, reason)
     target_type, target_id = target_of(item)
     if EscalationCase.objects.filter(target_type=target_type, target_id=target_id, resolved_at__isnull=True).exists():

@@ -37,6 +37,7 @@ from unisocial.sanitize import clean_html
 
 from . import selectors, services
 from .models import Flag, ModeratedComment, ModeratedPost, ModeratedWikiPage, ModerationAction
+from .panels import panel_for, panels_for
 
 Action = ModerationAction.Action
 BULK_ACTIONS = [Action.APPROVE, Action.REJECT, Action.DISMISS, Action.HIDE, Action.RESTORE]
@@ -48,6 +49,12 @@ class ModerationAdminSite(RuleShortcutMixin, admin.AdminSite):
     index_title = _("Moderation of your communities")
     index_template = "moderation/admin/index.html"
     site_url = "/"
+    # The moderation bar under the site's header (templates/admin/base_site.html) lists the pages.
+    enable_nav_sidebar = False
+
+    def each_context(self, request):
+        # The pages read as the rest of the product: templates/admin/base_site.html asks this.
+        return {**super().each_context(request), "is_moderation_site": True}
 
     def has_permission(self, request):
         user = request.user
@@ -81,6 +88,10 @@ class ModerationAdminSite(RuleShortcutMixin, admin.AdminSite):
         if request.method == "POST":
             return self._queue_bulk(request)
         entries = selectors.moderation_queue(request.user, community=community, with_flags=True)
+        escalated = selectors.open_cases(entries)
+        for entry in entries:
+            # Every item here is one the person works (items_of_communities): offer what its state admits.
+            entry.panel = review_panel(entry, open_case=(entry.target_type, entry.target_id) in escalated)
         context = {
             **self.each_context(request),
             "title": gettext("Moderation queue"),
@@ -117,6 +128,11 @@ class ModerationAdminSite(RuleShortcutMixin, admin.AdminSite):
 
 
 moderation_site = ModerationAdminSite(name="moderation")
+
+
+def review_panel(entry, *, open_case) -> selectors.ModerationPanel:
+    """The buttons of a review card (SPEC §3): one per action the item's state admits."""
+    return panel_for(entry.item, entry.target_type, entry.counts if entry.total else {}, open_case)
 
 
 def run_bulk(actor, items, action, reason):
@@ -304,6 +320,14 @@ class ItemAdmin(ModeratorModelAdmin):
 
     def viewed(self, request, obj):
         log_view(request.user, obj, via="admin")  # strictly confidential views are logged (SPEC §2.2)
+
+    change_form_template = "moderation/admin/item_change.html"
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            # Every action on the item's page here too (SPEC §3); obj came through visible_rows.
+            context["moderation_panel"] = panels_for([obj], model_admin_target(self.model))[obj.pk]
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 @admin.register(ModeratedPost, site=moderation_site)

@@ -10,6 +10,11 @@ urlpatterns = [
         views.report,
         name="moderation_report",
     ),
+    path(
+        "act/<str:target_type>/<int:target_id>/",
+        views.act,
+        name="moderation_act",
+    ),
     # The owners' AdminSite, namespace "moderation" (e.g. moderation:index, moderation:queue).
     path("", moderation_site.urls),
 ]

@@ -28,6 +28,7 @@ something the viewer cannot see is absent: records officers read the records
 metadata at /records/, owners and moderators their log at /moderation/.
 """
 
+from django import forms
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.filters import RelatedFieldListFilter
@@ -207,6 +208,14 @@ class UserAdmin(ContentFreeRows, AccessRuleMixin, DjangoUserAdmin):
     )
     list_display = ("username", "display_name", "email", "is_active", "is_staff", "is_superuser")
     search_fields = ("username", "display_name", "first_name", "last_name", "email")
+    # Django's two-box filter widget names its search icons with aria-label on a bare <span>
+    # (axe aria-prohibited-attr, serious): the few groups are checkboxes, permissions a plain list.
+    filter_horizontal = ()
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups":
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def has_delete_permission(self, request, obj=None):
         # Staff who leave are deactivated, never deleted: their content stays (SPEC §4).

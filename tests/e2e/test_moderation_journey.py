@@ -73,8 +73,8 @@ def test_an_owner_reviews_the_queue_and_hides_a_reported_post_with_a_reason(site
     # --- the queue: the reported post, with its report counted by reason
     queue_link.click()
     expect(page).to_have_url(re.compile(r"/moderation/queue/$"))
-    queue = page.locator("table#result_list")
-    row = queue.locator("tbody tr").filter(has_text=TITLE)
+    # One review card per item (the item, its reports grouped by reason with notes, a button per action).
+    row = page.locator(".review-card").filter(has_text=TITLE)
     expect(row).to_have_count(1)
     expect(row).to_contain_text("Duty station notes")
     expect(row).to_contain_text("Spam (1)")

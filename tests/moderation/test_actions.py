@@ -47,7 +47,10 @@ def test_reject_hides_the_pending_item_with_a_reason(cast, post_in, api, client)
     post.refresh_from_db()
     assert not can_view(cast["reader1"], post) and can_view(cast["author"], post)
     client.force_login(cast["author"])
-    assert "Hidden by moderation pending review" in client.get(f"/posts/{post.pk}/").content.decode()
+    html = client.get(f"/posts/{post.pk}/").content.decode()
+    # The true state, with the reason (SPEC §3), never "hidden pending review" for a rejection.
+    assert "Rejected by moderation:" in html and "Off the community&#x27;s purpose" in html
+    assert "pending review" not in html
     assert ModerationAction.objects.get().reason == "Off the community's purpose"
 
 

@@ -58,7 +58,7 @@ def test_three_reports_hide_an_item_for_its_readers_but_not_its_author(cast, pos
     client.force_login(cast["author"])
     page = client.get(f"/posts/{post.pk}/")
     assert page.status_code == 200
-    assert "Hidden by moderation pending review" in page.content.decode()
+    assert "Hidden after reports:" in page.content.decode()
     entry = ModerationAction.objects.get()
     assert entry.action == "hide" and entry.actor is None and "3" in entry.reason
     # Still in the queue until someone reviews it: the flags stay open.

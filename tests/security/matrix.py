@@ -380,7 +380,9 @@ def _moderate_hide(role, item):
 
 
 def _flag_create(role, item):
-    return CREATED if item_visible(role, item) else NOT_FOUND
+    if not item_visible(role, item):
+        return NOT_FOUND
+    return FORBIDDEN if role == "author" else CREATED  # nobody reports their own item (SPEC §3)
 
 
 def flag_body(item):
@@ -728,4 +730,27 @@ API_ROUTES += [
           body={"username": "mx-moderator", "role": "member"}),
     Route("GET", "people/?q=mx", _always(OK)),
     Route("GET", "people/?q=mx&community={slug}", _community_read, targets="community"),
+]
+
+
+# --- moderation actions in the browser (SPEC §3: every action on the queue's cards and the item's page) ---
+# POST /moderation/act/{type}/{id}/ (moderation.views.act): an invisible item 404 before anything else;
+# then its community's owners and moderators act (302 back, done or refused with a message: p7 is
+# already hidden), anyone else who sees it 403. GET is 405 to everyone, anonymous included.
+
+
+def _moderate_html(role, item):
+    if not item_visible(role, item):
+        return NOT_FOUND
+    if COMMUNITY_ROLE.get(role) not in ("owner", "moderator"):
+        return FORBIDDEN
+    return DONE
+
+
+HTML_ROUTES += [
+    Route("POST", "/moderation/act/post/{id}/", _moderate_html, targets="post",
+          body={"action": "hide", "reason": "matrix"}),
+    Route("POST", "/moderation/act/comment/{comment}/", _moderate_html, targets="post",
+          body={"action": "hide", "reason": "matrix"}),
+    Route("GET", "/moderation/act/post/{id}/", _always("405"), targets="post", anonymous="405"),
 ]

@@ -103,7 +103,7 @@ def answer(response) -> dict:
     else:
         body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', 'name="csrfmiddlewaretoken"', body)
         # Ids come from sequences every community shares: not what this test is about.
-        body = re.sub(r"(posts?[/-])\d+", r"\1<id>", body)
+        body = re.sub(r"((?:posts?|comment)[/-])\d+", r"\1<id>", body)
         body = re.sub(r'<time datetime="[^"]*"[^>]*>[^<]*</time>', "<time>", body)
     location = re.sub(r"/posts/\d+/", "/posts/<id>/", response.get("Location", ""))
     return {"status": response.status_code, "location": location, "type": content_type, "body": body}
@@ -393,6 +393,30 @@ def _revert_confirm_request(w):
     return html_client(w["actor"]).get(f"/communities/board/wiki/notes/revert/?version={HIDDEN_REVISION}")
 
 
+# -- moderation actions in the browser (SPEC §3): an item the actor cannot see answers like no item at all --
+ACT_SECRET = "Oracle moderation secret"
+ACT_MISSING = 987654321
+
+
+def _act_secret(w, target_type):
+    post, _ = services.post_create(actor=w["author"], community=w["board"], title=ACT_SECRET, classification=SC)
+    if target_type == "comment":
+        return services.comment_create(actor=w["author"], post=post, body="A secret reply")[0]
+    return post
+
+
+def _act_request(w, target_type, action):
+    from posts.models import Comment, Post
+
+    rows = Post.objects.filter(title=ACT_SECRET) if target_type == "post" else Comment.objects.filter(
+        post__title=ACT_SECRET
+    )
+    pk = rows.values_list("pk", flat=True).first() or ACT_MISSING
+    return html_client(w["actor"]).post(
+        f"/moderation/act/{target_type}/{pk}/", {"action": action, "reason": "Oracle", "next": "/"}
+    )
+
+
 CASES += [
     Case(
         "profile-html-a-post-of-the-person-the-viewer-may-not-see",
@@ -413,6 +437,21 @@ CASES += [
         "wiki-revert-confirm-html-a-revision-of-a-hidden-page",
         request=_revert_confirm_request,
         hide=_hidden_revision,
+    ),
+]
+
+CASES += [
+    Case(
+        f"moderation-act-html-{action}-a-hidden-post",
+        request=lambda w, action=action: _act_request(w, "post", action),
+        hide=lambda w: _act_secret(w, "post"),
+    )
+    for action in ("hide", "reclassify", "escalate")
+] + [
+    Case(
+        "moderation-act-html-hide-a-comment-under-a-hidden-post",
+        request=lambda w: _act_request(w, "comment", "hide"),
+        hide=lambda w: _act_secret(w, "comment"),
     ),
 ]
 

@@ -155,6 +155,11 @@ ALLOWED: dict[str, str] = {
     'moderation/sites.py:ItemAdmin.visible_rows': 'a flag count annotated on items_of_communities (the rule)',
     'moderation/selectors.py:flags_visible_to': 'own reports, or those of items worked (moderated_target_q)',
     'moderation/selectors.py:moderation_queue': 'flags of the items of items_of_communities (the rule)',
+    'moderation/selectors.py:open_cases': 'open cases of queue entries already selected through the rule',
+    'moderation/selectors.py:moderation_states':
+        "the log's hide/reject reason for items the page reached through the rule (their true state, SPEC §3)",
+    'moderation/selectors.py:open_work':
+        'open flag counts and cases of items a moderator reached through the rule (callers check may_moderate)',
     'feed/search.py:_load': 'escalation cases of comments already found through visible_to '
     '(§3: an escalated comment shows nothing of its post)',
     'records/admin.py:DispositionRecordAdmin.visible_rows': 'metadata rows, kept only where every community is '

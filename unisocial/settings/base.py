@@ -13,6 +13,9 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() else None
 
 DEBUG = env.bool("DEBUG", default=False)
+# With DEBUG, Django's technical 404/500 pages only when asked for; otherwise the site's own
+# friendly pages, as in production (unisocial/error_pages.py).
+DEBUG_TECHNICAL_PAGES = env.bool("DEBUG_TECHNICAL_PAGES", default=False)
 SECRET_KEY = env(
     "SECRET_KEY",
     default="dev-only-insecure-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz" if DEBUG else environ.Env.NOTSET,
@@ -59,6 +62,8 @@ MIDDLEWARE = [
     "unisocial.middleware.SecurityHeadersMiddleware",
     "unisocial.middleware.TermsAcceptanceMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # The site's 404/500 pages under DEBUG too (the demo); last, see unisocial/error_pages.py.
+    "unisocial.error_pages.FriendlyErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "unisocial.urls"
