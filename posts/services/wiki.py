@@ -103,7 +103,6 @@ def revision_readers(revision, community) -> list:
     return list(get_user_model().objects.filter(pk__in=members.values("user_id"), is_active=True))
 
 
-@transaction.atomic
 def require_can_restore(actor, page, old) -> None:
     """May ``actor`` restore revision ``old`` of ``page`` as far as its audience goes: a revision
     that is strictly confidential, or at another level than the page now, sets the level and the
@@ -119,6 +118,7 @@ def require_can_restore(actor, page, old) -> None:
         )
 
 
+@transaction.atomic
 def wiki_revert(*, actor, page, version: int, reason="") -> WikiPage:
     """Revert to revision ``version`` (a history_id): itself a new revision (SPEC §2.3).
 

@@ -8,9 +8,10 @@ from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 from zeal import zeal_ignore
 
+from communities.models import Role
 from notifications.services import notify
 from tests.browser import ensure_current_terms
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, CommunityFactory, UserFactory, add_member
 from unisocial.models import RECORDS_OFFICERS_GROUP
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,6 +34,7 @@ def officer(fresh_caches):
         group, _ = Group.objects.get_or_create(name=RECORDS_OFFICERS_GROUP)
         user.groups.add(group)
         notify([user], kind="records", message="Batch 1 is waiting for your review.", url="/records/")
+        add_member(CommunityFactory(name="Duty station notes", slug="duty-station-notes"), user, Role.OWNER)
     return user
 
 
@@ -52,3 +54,10 @@ def test_the_header_holds_on_one_line_at_1280_px_with_one_unread(officer, page, 
     measured = page.evaluate(ONE_LINE)
     assert measured["lines_overlap"], f"the header wraps in {language}: {measured}"
     assert measured["height"] < 64, measured  # one line: 2.5rem of text and padding, not two
+
+    # The owners' moderation site wears the same header, and it holds there too.
+    page.goto("/moderation/")
+    expect(page.locator(".moderation-bar")).to_be_visible()
+    measured = page.evaluate(ONE_LINE)
+    assert measured["lines_overlap"], f"the moderation site's header wraps in {language}: {measured}"
+    assert measured["height"] < 64, measured
