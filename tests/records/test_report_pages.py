@@ -365,3 +365,11 @@ def test_query_counts_do_not_grow_with_rows(client, officer, django_assert_max_n
         response = client.get(path)
     assert response.status_code == 200
     assert few <= 15
+
+
+def test_the_inventory_counts_its_items_in_words_that_agree(client, community, cast, officer):
+    make_post(community, cast["author"])
+    run_report(officer, "inventory")
+    client.force_login(officer)
+    html = client.get("/records/inventory/").content.decode()
+    assert "1 item (posts and wiki pages)" in html and "1 items" not in html
