@@ -11,14 +11,15 @@ Routes (under /api/v1/):
 * ``communities/{slug}/members/{username}/`` — PUT (owners: add, change a role,
   approve a request), DELETE (owners remove; anyone may remove themself; on a
   person with a pending request and no membership, an owner's DELETE declines it);
-* ``communities/{slug}/audience/?classification=&readers=a,b`` — the audience line.
+* ``communities/{slug}/audience/?classification=&readers=a,b`` — the audience line; with ``&q=``,
+  also the @mention suggestions (people who would be able to read the item).
 
 Every community is loaded through the access rule (``AccessRuleViewSet``), so
 an invisible one is 404 on every route; every write goes through
 ``communities.services``.
 """
 from django.contrib.auth import get_user_model
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -167,14 +168,41 @@ class MemberAddSerializer(MemberSetSerializer):
 JoinStatusSerializer = inline_serializer(
     "JoinStatus", fields={"status": serializers.ChoiceField(choices=["member", "requested"])}
 )
+class PickedPersonSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+
+
 AudienceSerializer = inline_serializer(
-    "Audience", fields={"count": serializers.IntegerField(), "description": serializers.CharField()}
+    "Audience",
+    fields={
+        "count": serializers.IntegerField(),
+        "description": serializers.CharField(),
+        "suggestions": PickedPersonSerializer(
+            many=True,
+            required=False,
+            help_text="Only with q: up to 10 people matching q who would be able to read the item",
+        ),
+    },
 )
 
 USERNAME_PARAMETER = OpenApiParameter("username", OpenApiTypes.STR, OpenApiParameter.PATH)
 
 
 # ---------------------------------------------------------------- views
+
+
+class SuggestionsThrottle(ScopedRateThrottle):
+    """The people picker's rate (scope ``people``, shared with ``PeopleView``) on the audience
+    route's @mention suggestions: only a request with ``q`` counts; the audience line is free."""
+
+    def allow_request(self, request, view):
+        if "q" not in request.query_params:
+            return True
+        self.scope = "people"
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super(ScopedRateThrottle, self).allow_request(request, view)
 
 
 @extend_schema_view(
@@ -343,34 +371,55 @@ class CommunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AccessR
                 OpenApiTypes.STR,
                 description="Comma-separated usernames (strictly confidential only)",
             ),
+            OpenApiParameter(
+                "q",
+                OpenApiTypes.STR,
+                description=(
+                    "Start of a username or name (1 character at least): also answer `suggestions`, "
+                    "up to 10 people who would be able to read the item (the @mention suggestions; "
+                    "only for those who may write in the community)"
+                ),
+            ),
         ],
         responses=AudienceSerializer,
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], throttle_classes=[SuggestionsThrottle])
     def audience(self, request, slug=None):
-        """Who an item at this level would reach (SPEC §2.4): ``{"count", "description"}``."""
+        """Who an item at this level would reach (SPEC §2.4): ``{"count", "description"}``; with
+        ``q``, also ``suggestions`` for @mentions (SPEC §2.3): people whose username or name starts
+        with ``q`` and who would be able to read it — not the member list."""
         community = self.get_object()
+        query = None
+        if "q" in request.query_params:
+            # Asked before reading input (docs/architecture.md): suggestions are for writers.
+            services.require_can_write(request.user, community)
+            query = request.query_params["q"].strip()
+            if not query or len(query) > 150:
+                raise exceptions.ValidationError(
+                    {"q": [_("Type from 1 to 150 characters of a username or name.")]}
+                )
         names = request.query_params.get("readers", "")
         readers = services.lookup_users(names.split(",")) if names.strip() else []
-        return Response(
-            services.audience(
-                community=community,
-                classification=request.query_params.get("classification", ""),
-                author=request.user,
-                readers=readers,
-            )
+        classification = request.query_params.get("classification", "")
+        answer = services.audience(
+            community=community, classification=classification, author=request.user, readers=readers
         )
+        if query is not None:
+            found = selectors.audience_suggestions(
+                community=community,
+                classification=classification,
+                author=request.user,
+                reader_ids=[r.pk for r in readers],
+                query=query,
+            )
+            answer["suggestions"] = [{"username": p.username, "display_name": _display_name(p)} for p in found]
+        return Response(answer)
 
 
 # ---------------------------------------------------------------- the people picker
 
 PICKER_LIMIT = 10
 PICKER_MIN_QUERY = 2
-
-class PickedPersonSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    display_name = serializers.CharField()
-
 
 class PeopleView(APIView):
     """``GET people/?q=`` — the people picker (SPEC §2.5): up to 10 active accounts whose username
@@ -401,13 +450,7 @@ class PeopleView(APIView):
             people = people.filter(pk__in=selectors.members_of(community).values("user_id"))
         if len(query) < PICKER_MIN_QUERY:
             return Response({"results": []})
-        starts = (
-            Q(username__istartswith=query)
-            | Q(display_name__istartswith=query)
-            | Q(first_name__istartswith=query)
-            | Q(last_name__istartswith=query)
-        )
-        found = people.filter(starts).only(
+        found = people.filter(selectors.name_starts_q(query)).only(
             "username", "display_name", "first_name", "last_name"
         ).order_by("username")[:PICKER_LIMIT]
         return Response(

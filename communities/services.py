@@ -113,6 +113,23 @@ def require_writable(community) -> None:
         raise ReadOnly(_("This community is archived and read-only."))
 
 
+def require_member(actor, community) -> str:
+    """``actor``'s active role in ``community``, or ``PermissionDenied``: only members write there."""
+    role = role_in(actor, community)
+    if role is None:
+        raise PermissionDenied(_("Only members of this community can write in it."))
+    return role
+
+
+def require_can_write(actor, community) -> str:
+    """May ``actor`` write in ``community`` now: it is not archived and they are an active member.
+    The services call it first (``posts.services`` re-exports it); a page calls it too before it
+    shows a form and the API before it reads input (the @mention suggestions), so a refusal is
+    said before anyone types. Returns the actor's role."""
+    require_writable(community)
+    return require_member(actor, community)
+
+
 def require_can_manage(actor, community) -> None:
     """May ``actor`` change ``community`` now (its settings, its members): an owner of it, while
     it is not archived. The services ask it; the pages before showing a form and the API before

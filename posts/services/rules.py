@@ -12,7 +12,8 @@ from guardian.shortcuts import assign_perm
 
 from communities.access import item_audience, role_in, users_who_can_view
 from communities.models import Community
-from communities.services import ReadOnly, require_writable  # noqa: F401 — ReadOnly: named by posts.services too
+from communities.services import ReadOnly, require_can_write, require_writable  # noqa: F401 — ReadOnly: named by posts.services too
+from communities.services import require_member as _require_member
 from notifications.services import notify_item
 from unisocial.classification import Level, rank
 from unisocial.sanitize import render
@@ -53,26 +54,11 @@ def item_write_refusal(item) -> str | None:
     return None
 
 
-def _require_member(actor, community) -> str:
-    role = role_in(actor, community)
-    if role is None:
-        raise PermissionDenied(_("Only members of this community can write in it."))
-    return role
-
-
 # What "only the author" says of each kind of item (the pages, the API and the services alike).
 _AUTHOR_ONLY = {
     "post": _lazy("Only the author can change this post."),
     "comment": _lazy("Only the author can change this comment."),
 }
-
-
-def require_can_write(actor, community) -> str:
-    """May ``actor`` write in ``community`` now: it is not archived and they are an active member.
-    The services call it first; a page calls it too before it shows a form, so a refusal is said
-    before anyone types. Returns the actor's role."""
-    _require_writable(community)
-    return _require_member(actor, community)
 
 
 def require_can_change(actor, item) -> None:

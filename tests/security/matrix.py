@@ -733,6 +733,16 @@ API_ROUTES += [
 ]
 
 
+# --- @mention suggestions (SPEC §2.3, §6 ``communities/{slug}/audience/?…&q=``): for those who may
+# write in the community (members; an invisible community 404, anyone else 403) ---------------------
+
+API_ROUTES += [
+    Route("GET", "communities/{slug}/audience/?classification=unclassified&q=mx", _community_member_writes(OK),
+          targets="community"),
+    Route("GET", "communities/{slug}/audience/?classification=unclassified&q=", _community_member_writes(BAD_REQUEST),
+          targets="community"),
+]
+
 # --- moderation actions in the browser (SPEC §3: every action on the queue's cards and the item's page) ---
 # POST /moderation/act/{type}/{id}/ (moderation.views.act): an invisible item 404 before anything else;
 # then its community's owners and moderators act (302 back, done or refused with a message: p7 is

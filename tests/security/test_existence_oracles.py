@@ -455,6 +455,25 @@ CASES += [
     ),
 ]
 
+# -- @mention suggestions (SPEC §2.3): a hidden community answers like none; a hidden item changes
+#    nobody's suggestions (the audience of an item not yet written depends on no other item) --
+CASES += [
+    Case(
+        "audience-suggestions-api-in-a-hidden-community",
+        request=lambda w: api_client(w["actor"]).get(
+            "/api/v1/communities/falcon/audience/?classification=confidential&q=ou"
+        ),
+        hide=lambda w: _restricted_community(w, "Falcon inquiry", "falcon"),
+    ),
+    Case(
+        "audience-suggestions-api-a-hidden-item-naming-readers",
+        request=lambda w: api_client(w["actor"]).get(
+            "/api/v1/communities/board/audience/?classification=strictly_confidential&q=o"
+        ),
+        hide=lambda w: _sc_page(w, "Merger plan", readers=[w["owner"]]),
+    ),
+]
+
 # Uniqueness rules no form or API lets a requester collide with something hidden from them.
 EXEMPT = {
     "auth.Group.name": "groups are managed by system managers in /admin/, who see them all",
