@@ -6,6 +6,7 @@ item exists, and every person matching ``q`` who passes it is suggested (up to t
 person whose username is ``q`` first). Hypothesis draws communities of every visibility and
 ceiling, people of every role (some expired, removed, superusers, inactive) and names.
 """
+
 from datetime import timedelta
 
 from django.utils import timezone

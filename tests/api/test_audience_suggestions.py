@@ -1,6 +1,7 @@
 """The @mention suggestions (SPEC §2.3, §6): ``communities/{slug}/audience/?classification=&readers=&q=``
 answers, besides the audience line, up to 10 people whose username or name starts with ``q`` and
 who would be able to read the item — the rule read backwards, not the member list."""
+
 import pytest
 from django.core.cache import cache
 from rest_framework.throttling import SimpleRateThrottle
@@ -27,8 +28,15 @@ def board():
     community = CommunityFactory(visibility=Visibility.RESTRICTED, slug="board", name="Board")
     people = {
         name: UserFactory(username=name, first_name=name.title(), last_name=last)
-        for name, last in [("olena", "Owner"), ("dmitri", "Moderator"), ("dana", "Member"), ("dora", "Doe"),
-                           ("diego", "Outsider"), ("david", "Departed"), ("daria", "Inactive")]
+        for name, last in [
+            ("olena", "Owner"),
+            ("dmitri", "Moderator"),
+            ("dana", "Member"),
+            ("dora", "Doe"),
+            ("diego", "Outsider"),
+            ("david", "Departed"),
+            ("daria", "Inactive"),
+        ]
     }
     add_member(community, people["olena"], Role.OWNER)
     add_member(community, people["dmitri"], Role.MODERATOR)

@@ -2,6 +2,7 @@
 will be able to read the item at its chosen level and readers, re-checks mentions already typed when
 the level or the readers change and warns before publishing; the keyboard chooses (ArrowDown, Enter).
 Only Playwright's auto-waiting ``expect`` is used: no sleeps."""
+
 import pytest
 from playwright.sync_api import expect
 from zeal import zeal_ignore
@@ -17,12 +18,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def site(fresh_caches):
     with zeal_ignore():
         ensure_current_terms()
-        board = CommunityFactory(name="Board", slug="board", visibility="restricted",
-                                 ceiling="strictly_confidential")
+        board = CommunityFactory(name="Board", slug="board", visibility="restricted", ceiling="strictly_confidential")
         people = {
             name: UserFactory(username=name, first_name=name.title(), last_name=last)
-            for name, last in [("amina", "Member"), ("olena", "Owner"), ("dana", "Member"), ("dora", "Reader"),
-                               ("david", "Moderator"), ("diego", "Outsider")]
+            for name, last in [
+                ("amina", "Member"),
+                ("olena", "Owner"),
+                ("dana", "Member"),
+                ("dora", "Reader"),
+                ("david", "Moderator"),
+                ("diego", "Outsider"),
+            ]
         }
         add_member(board, people["olena"], Role.OWNER)
         add_member(board, people["david"], Role.MODERATOR)
