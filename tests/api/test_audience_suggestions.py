@@ -161,3 +161,11 @@ def test_suggestions_are_throttled_like_the_people_picker(api, board, monkeypatc
     assert codes == [200, 200, 429]
     assert ask(client, "classification=confidential").status_code == 200  # the audience line is not
     assert client.get("/api/v1/people/?q=da").status_code == 429  # one budget with the picker
+
+
+def test_the_schema_describes_q_and_the_suggestions(api, board):
+    schema = api(board["dana"]).get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    operation = schema["paths"]["/api/v1/communities/{slug}/audience/"]["get"]
+    assert {"classification", "readers", "q"} <= {p["name"] for p in operation["parameters"]}
+    audience = schema["components"]["schemas"]["Audience"]["properties"]
+    assert audience["suggestions"]["items"]["$ref"].endswith("/PickedPerson")

@@ -94,4 +94,22 @@ def test_suggestions_follow_the_level_and_readers_and_warn_of_a_mention_left_out
     page.get_by_role("combobox", name="Named readers").fill("")
     page.get_by_label("Classification").select_option("confidential")
     expect(notice).to_be_hidden()
+
+    # The module the rich-text editor imports answers the same, called directly.
+    answer = page.evaluate(
+        """async () => {
+            const audience = await import("/static/js/src/audience.js");
+            const args = {slug: "board", classification: "strictly_confidential", readers: ["dora"]};
+            return {
+                people: await audience.fetchAudience({...args, q: "d"}),
+                outside: await audience.recheckMentions({...args, usernames: ["@david", "dora", "nobody"]}),
+                global: window.unisocialAudience.fetchAudience === audience.fetchAudience,
+            };
+        }"""
+    )
+    assert answer == {
+        "people": [{"username": "dora", "display_name": "Dora Reader"}],
+        "outside": ["david", "nobody"],
+        "global": True,
+    }
     assert not page.js_errors, page.js_errors
