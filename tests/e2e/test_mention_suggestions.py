@@ -34,7 +34,7 @@ def site(fresh_caches):
         add_member(board, people["david"], Role.MODERATOR)
         for name in ("amina", "dana", "dora"):
             add_member(board, people[name])
-        return people
+        return {**people, "board": board}
 
 
 def options(page):
@@ -112,4 +112,33 @@ def test_suggestions_follow_the_level_and_readers_and_warn_of_a_mention_left_out
         "outside": ["david", "nobody"],
         "global": True,
     }
+    assert not page.js_errors, page.js_errors
+
+
+def test_a_comment_offers_the_people_who_read_its_post(site, page, check_a11y):
+    from posts import services as post_services
+
+    with zeal_ignore():
+        post, _ = post_services.post_create(
+            actor=site["olena"],
+            community=site["board"],
+            title="Budget figures",
+            classification="confidential",
+        )
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill("amina")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(post.get_absolute_url())
+    comment = page.get_by_label("Your comment")
+    comment.click()
+    comment.press_sequentially("Thanks @da")
+    expect(options(page)).to_have_text(["Dana Member @dana", "David Moderator @david"])
+    check_a11y(page, "comment mention suggestions")
+    comment.press("ArrowDown")
+    comment.press("Enter")
+    expect(comment).to_have_value("Thanks @dana ")
+    comment.press_sequentially("and @diego")  # not a member: not offered, and named before posting
+    expect(options(page)).to_have_count(0)
+    expect(page.locator("[data-mentions-notice]")).to_contain_text("will not be able to see this item: diego")
     assert not page.js_errors, page.js_errors
