@@ -168,7 +168,11 @@ class MemberAddSerializer(MemberSetSerializer):
 JoinStatusSerializer = inline_serializer(
     "JoinStatus", fields={"status": serializers.ChoiceField(choices=["member", "requested"])}
 )
+
+
 class PickedPersonSerializer(serializers.Serializer):
+    """One person in an answer of the people picker or the @mention suggestions."""
+
     username = serializers.CharField()
     display_name = serializers.CharField()
 
