@@ -81,6 +81,10 @@ class ContentForm(forms.Form):
         self.offers_html = item is not None and (item.body_format == "html" or not item.body_source)
         if not self.offers_html:
             self.fields["body_format"].widget = forms.HiddenInput()
+            if item is not None and item.body_format == "markdown":
+                # static/js/src/main.js: the rich-text editor starts from the stored rendering of
+                # the Markdown (already sanitized); without JavaScript the Markdown stays as it is.
+                self.fields["body"].widget.attrs["data-rich-initial"] = item.body
         field = self.fields["classification"]
         field.widget.attrs["data-audience"] = "classification"
         if community.ceiling == Level.UNCLASSIFIED:
