@@ -83,7 +83,8 @@ function enhance(field) {
   });
 
   function sync() {
-    textarea.value = editor.isEmpty ? "" : editor.getHTML();
+    // Without the empty paragraph TipTap keeps after a last table or list (to type after it).
+    textarea.value = editor.isEmpty ? "" : editor.getHTML().replace(/(<p><\/p>)+$/, "");
     if (format) { format.value = "html"; }
   }
   function pressed() {
@@ -101,13 +102,15 @@ function enhance(field) {
     var kind = button.getAttribute("data-rich");
     if (kind === "link") {
       if (editor.isActive("link")) {
-        editor.chain().focus().extendMarkRange("link").unsetLink().run();
+        editor.view.focus();
+        editor.chain().extendMarkRange("link").unsetLink().run();
         return;
       }
       var url = window.prompt(button.getAttribute("data-prompt") || "URL", "https://");
-      if (!url) { editor.commands.focus(); return; }
-      if (!allowedHref(url)) { window.alert(button.getAttribute("data-refused") || ""); editor.commands.focus(); return; }
-      var chain = editor.chain().focus();
+      if (!url) { editor.view.focus(); return; }
+      if (!allowedHref(url)) { window.alert(button.getAttribute("data-refused") || ""); editor.view.focus(); return; }
+      editor.view.focus();
+      var chain = editor.chain();
       if (editor.state.selection.empty) {
         chain.insertContent({ type: "text", text: url, marks: [{ type: "link", attrs: { href: url } }] }).run();
       } else {
@@ -115,7 +118,9 @@ function enhance(field) {
       }
       return;
     }
-    ACTIONS[kind].run(editor.chain().focus()).run();
+    // Focus now, not in TipTap's next animation frame: the next key typed goes into the text.
+    editor.view.focus();
+    ACTIONS[kind].run(editor.chain()).run();
   });
 
   editor.on("update", function () { sync(); drafts.save(textarea.value); });

@@ -42,7 +42,7 @@ function rename(element, tag) {
 }
 
 function removeComments(node) {
-  var walker = node.ownerDocument.createTreeWalker(node, 128 /* NodeFilter.SHOW_COMMENT */);
+  var walker = (node.ownerDocument || node).createTreeWalker(node, 128 /* NodeFilter.SHOW_COMMENT */);
   var comments = [];
   while (walker.nextNode()) { comments.push(walker.currentNode); }
   comments.forEach(function (c) { c.remove(); });
@@ -52,7 +52,10 @@ export function cleanPastedHTML(html) {
   // Word's conditional comments (<!--[if !supportLists]-->…<![endif]-->) hold the list bullets.
   var source = String(html || "")
     .replace(/<!\[if[^\]]*\]>[\s\S]*?<!\[endif\]>/gi, "")
-    .replace(/<!--\[if[\s\S]*?<!\[endif\]-->/gi, "");
+    .replace(/<!--\[if[\s\S]*?<!\[endif\]-->/gi, "")
+    // A <form>'s named fields shadow its DOM properties (form.nodeName = <input name=nodeName>), which
+    // breaks any parse of it: a form is only a box here.
+    .replace(/<(\/?)form(?=[\s/>])/gi, "<$1div");
   var doc = new DOMParser().parseFromString(source, "text/html");
   var body = doc.body;
   removeComments(doc);
