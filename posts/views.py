@@ -369,3 +369,21 @@ def profile(request, username):
             "communities_links": page_links(request, communities, "communities_page"),
         },
     )
+
+
+@require_POST
+@login_required
+def editor_setting(request):
+    """The person's own choice of editor (SPEC §2.3): the rich-text editor, or Markdown in the
+    plain textarea. Only their own; anything but the two choices changes nothing."""
+    choice = request.POST.get("editor")
+    if choice not in ("rich", "markdown"):
+        messages.error(request, _("Choose the rich-text editor or Markdown."))
+    else:
+        request.user.writes_markdown = choice == "markdown"
+        request.user.save(update_fields=["writes_markdown"])
+        if request.user.writes_markdown:
+            messages.success(request, _("You will write in Markdown."))
+        else:
+            messages.success(request, _("You will write in the rich-text editor."))
+    return redirect("posts:profile", request.user.username)
