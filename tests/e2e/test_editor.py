@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 from zeal import zeal_ignore
 
 from communities.models import Role
-from posts.models import Post
+from posts import services as post_services
+from posts.models import Comment, Post
 from tests.browser import ensure_current_terms
 from tests.factories import PASSWORD, CommunityFactory, UserFactory, add_member
 from tests.security.test_xss_browser import CORPUS, DOMPURIFY, TRAPS
@@ -108,8 +109,7 @@ def test_a_member_writes_a_confidential_post_with_the_toolbar_and_the_keyboard(s
     page.keyboard.press("Enter")
     page.keyboard.press("Enter")  # out of the list
     page.keyboard.type("Read the guide")
-    for _ in range(len("guide")):
-        page.keyboard.press("Shift+ArrowLeft")
+    page.keyboard.press("Control+Shift+ArrowLeft")  # the word "guide"
     page.once("dialog", lambda dialog: dialog.accept("https://example.org/guide"))
     press(page, "Link")
     page.keyboard.press("End")
@@ -128,7 +128,7 @@ def test_a_member_writes_a_confidential_post_with_the_toolbar_and_the_keyboard(s
     assert "<h2>Water plan</h2>" in body
     assert "<strong>Bold start</strong>" in body
     assert re.search(r"<ul><li><p>Fill the tanks</p></li><li><p>Check the seals</p></li></ul>", body)
-    assert re.search(r'<a href="https://example.org/guide" rel="nofollow noopener">guide</a>', body)
+    assert re.search(r'<a href="https://example.org/guide" rel="nofollow noopener">guide</a>', body), body
     assert re.search(r"<table><tbody><tr><th[^>]*><p>Site</p></th><th[^>]*><p>Litres</p></th></tr>", body)
     assert "<p>400</p></td>" in body
     expect(page.locator(".post__body h2")).to_have_text("Water plan")
@@ -264,3 +264,38 @@ def test_the_xss_corpus_pasted_into_the_editor_executes_nothing(site, page):
         assert stored_tags(clean_html(html)) == stored_tags(html), html
         assert not re.search(r"href=\"\\s*javascript", html, re.I), html
     assert page.evaluate("window.__xss") is False
+
+
+def test_comments_and_replies_are_written_in_the_editor(site, page, check_a11y):
+    with zeal_ignore():
+        post, _ = post_services.post_create(
+            actor=site["amina"],
+            community=site["field"],
+            title="Tank levels",
+            body="Levels are low.",
+            body_format="markdown",
+            classification="unclassified",
+        )
+    sign_in(page)
+    page.goto(f"/posts/{post.pk}/")
+    comment = page.get_by_role("textbox", name="Your comment")
+    comment.focus()
+    page.keyboard.type("We refill on ")
+    page.keyboard.press("Control+b")
+    page.keyboard.type("Monday")
+    check_a11y(page, "post page with the comment editor")
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.get_by_text("Your comment was added.")).to_be_visible()
+    stored = Comment.objects.get(post=post)
+    assert stored.body_format == "html" and stored.body == "<p>We refill on <strong>Monday</strong></p>"
+    expect(page.locator(".comment__body strong")).to_have_text("Monday")
+    # A reply's editor starts when its form is opened.
+    page.locator(".reply summary").first.click()
+    expect(page.locator(".reply .editor--rich")).to_have_count(1)
+    reply = page.get_by_role("textbox", name=re.compile("Your reply to"))
+    reply.focus()
+    page.keyboard.type("Thanks")
+    page.get_by_role("button", name="Post reply").click()
+    expect(page.get_by_text("Your comment was added.")).to_be_visible()
+    assert Comment.objects.filter(post=post, parent=stored, body="<p>Thanks</p>").exists()
+    assert not page.js_errors

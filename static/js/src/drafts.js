@@ -1,9 +1,10 @@
 /* Drafts (SPEC §2.3): the body is saved in localStorage as the person types, keyed by the form's
  * address and the person, restored after a reload (or a session timeout and a new sign-in), and
- * cleared when they publish. A visible status line (aria-live) says when it was saved. */
-export function draftsFor(form, status) {
+ * cleared when they publish or post. A visible status line (aria-live) says when it was saved. */
+export function draftsFor(form, fieldId, status) {
   var user = form.getAttribute("data-draft-user") || "";
-  var key = user ? "unisocial:draft:" + user + ":" + (form.getAttribute("action") || location.pathname) : null;
+  var address = form.getAttribute("action") || location.pathname + location.search;
+  var key = user ? "unisocial:draft:" + user + ":" + address + "#" + fieldId : null;
   var pending = null;
 
   function say(text) {

@@ -45,9 +45,13 @@ function enhance(field) {
   var toolbar = field.querySelector("[data-rich-toolbar]");
   if (!textarea || !toolbar || field.getAttribute("data-editor-mode") !== "rich") { return; }
   var form = textarea.form;
+  // body_format: hidden, or (editing an item stored as HTML) the radio of static/js/editor.js's
+  // Markdown mode, which the editor sets to HTML and hides.
   var format = form.querySelector("input[type='hidden'][name='body_format']");
+  var radio = form.querySelector("input[type='radio'][name='body_format'][value='html']");
+  var current = format ? format.value : (form.querySelector("input[name='body_format']:checked") || {}).value;
   var initial = textarea.value;
-  if (format && format.value !== "html" && initial.trim()) {
+  if (current !== "html" && initial.trim()) {
     // Stored as Markdown: the editor starts from the server's rendering of it (SPEC §2.3).
     if (!textarea.hasAttribute("data-rich-initial")) { return; }
     initial = textarea.getAttribute("data-rich-initial");
@@ -58,7 +62,7 @@ function enhance(field) {
   var area = document.createElement("div");
   area.className = "editor__area";
   textarea.parentNode.insertBefore(area, textarea);
-  var drafts = draftsFor(form, field.querySelector("[data-editor-status]"));
+  var drafts = draftsFor(form, textarea.id, field.querySelector("[data-editor-status]"));
   var restored = drafts.restore();
   if (restored !== null) { initial = restored; }
 
@@ -86,6 +90,7 @@ function enhance(field) {
     // Without the empty paragraph TipTap keeps after a last table or list (to type after it).
     textarea.value = editor.isEmpty ? "" : editor.getHTML().replace(/(<p><\/p>)+$/, "");
     if (format) { format.value = "html"; }
+    if (radio) { radio.checked = true; }
   }
   function pressed() {
     toolbar.querySelectorAll("button[data-rich]").forEach(function (button) {
@@ -133,19 +138,31 @@ function enhance(field) {
   form.addEventListener("submit", function (event) {
     sync();
     var submitter = event.submitter;
-    if (submitter && submitter.name === "publish") { drafts.clear(); }
+    if (!(submitter && submitter.name === "preview")) { drafts.clear(); }
   });
 
   textarea.hidden = true;
+  // A hidden required field would block the form with no message: the server says "write first".
+  textarea.required = false;
   field.querySelectorAll("[data-editor-help='markdown']").forEach(function (e) { e.hidden = true; });
   field.querySelectorAll("[data-editor-help='rich']").forEach(function (e) { e.hidden = false; });
   var markdownToolbar = field.querySelector(".editor__toolbar:not([data-rich-toolbar])");
   if (markdownToolbar) { markdownToolbar.hidden = true; }
   toolbar.hidden = false;
   rovingToolbar(toolbar);
-  if (restored !== null || (format && format.value === "html")) { sync(); }
+  var formatField = radio && radio.closest("[data-field='body_format']");
+  if (formatField) { formatField.hidden = true; }
+  if (restored !== null || current === "html" || initial !== textarea.value) { sync(); }
   field.classList.add("editor--rich");
   pressed();
 }
 
-document.querySelectorAll("[data-editor-field]").forEach(enhance);
+document.querySelectorAll("[data-editor-field]").forEach(function (field) {
+  // A reply form waits in a closed <details> until it is opened: one editor per open form.
+  var details = field.closest("details:not([open])");
+  if (!details) { enhance(field); return; }
+  details.addEventListener("toggle", function once() {
+    details.removeEventListener("toggle", once);
+    enhance(field);
+  });
+});
