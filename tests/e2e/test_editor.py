@@ -86,7 +86,7 @@ def press(page, name):
     page.keyboard.press("Enter")
 
 
-def test_a_member_writes_a_confidential_post_with_the_toolbar_and_the_keyboard(site, page, check_a11y):
+def test_a_member_writes_a_confidential_post_with_the_toolbar_and_the_keyboard(site, page, check_a11y, shoot):
     sign_in(page)
     editor = open_form(page)
     check_a11y(page, "post form with the editor")
@@ -120,6 +120,7 @@ def test_a_member_writes_a_confidential_post_with_the_toolbar_and_the_keyboard(s
         page.keyboard.press("Tab")
     page.get_by_label("Classification").select_option("confidential")
     check_a11y(page, "post form, written")
+    shoot(page, "post-form-editor")  # 1280 and 390 px; the toolbar and the table do not scroll the page
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_text("Your post was published.")).to_be_visible()
     post = Post.objects.get(title="Water plan for the dry season")
