@@ -300,3 +300,21 @@ def test_comments_and_replies_are_written_in_the_editor(site, page, check_a11y):
     expect(page.get_by_text("Your comment was added.")).to_be_visible()
     assert Comment.objects.filter(post=post, parent=stored, body="<p>Thanks</p>").exists()
     assert not page.js_errors
+
+
+def test_a_person_who_chose_markdown_gets_the_textarea_and_its_toolbar(site, page):
+    with zeal_ignore():
+        site["amina"].writes_markdown = True
+        site["amina"].save(update_fields=["writes_markdown"])
+    sign_in(page)
+    page.goto("/posts/new/?community=field-security")
+    expect(page.locator(".editor__toolbar:not([data-rich-toolbar])")).to_be_visible()
+    expect(page.locator("[data-rich-toolbar]")).to_be_hidden()
+    expect(page.locator(".editor--rich")).to_have_count(0)
+    page.get_by_label("Title").fill("Markdown it is")
+    page.get_by_label("Text", exact=True).fill("Check the **seals**")
+    page.get_by_label("Classification").select_option("unclassified")
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_text("Your post was published.")).to_be_visible()
+    post = Post.objects.get(title="Markdown it is")
+    assert post.body_format == "markdown" and "<strong>seals</strong>" in post.body
