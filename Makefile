@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test bench bench-load install migrate seed lint clean
+.PHONY: run test bench bench-load install migrate seed lint clean assets
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,3 +53,9 @@ lint: install
 
 clean:
 	rm -rf $(VENV) var/db.sqlite3 staticfiles .pytest_cache
+
+# The rich-text editor's bundle (static/js/editor.bundle.js, committed: `make run` needs no Node) and
+# its schema export, from static/js/src/ and the npm packages pinned by package-lock.json.
+assets:
+	npm ci --no-audit --no-fund
+	node static/js/src/build.mjs

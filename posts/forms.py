@@ -81,6 +81,10 @@ class ContentForm(forms.Form):
         self.offers_html = item is not None and (item.body_format == "html" or not item.body_source)
         if not self.offers_html:
             self.fields["body_format"].widget = forms.HiddenInput()
+        if item is not None and item.body_format == "markdown":
+            # static/js/src/main.js: the rich-text editor starts from the stored rendering of the
+            # Markdown (already sanitized); without JavaScript the Markdown stays as it is.
+            self.fields["body"].widget.attrs["data-rich-initial"] = item.body
         field = self.fields["classification"]
         field.widget.attrs["data-audience"] = "classification"
         if community.ceiling == Level.UNCLASSIFIED:
@@ -232,9 +236,22 @@ class WikiForm(ContentForm):
 
 
 class CommentForm(forms.Form):
+    # The length limits are the service's (posts.services.comments): 10,000 characters of text,
+    # more for the rich-text editor's HTML (body_format "html", set by static/js/src/main.js).
     body = forms.CharField(
         label=_("Your comment"),
-        max_length=10000,
+        max_length=30000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    body_format = forms.ChoiceField(
+        choices=[("text", "text"), ("html", "HTML")], required=False, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, comment=None, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("body_format", comment.body_format if comment else "text")
+        super().__init__(*args, **kwargs)
+        if comment is not None and comment.body_format == "text":
+            # The rich-text editor starts from the comment as shown (main.js).
+            self.fields["body"].widget.attrs["data-rich-initial"] = comment.body
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -28,4 +28,5 @@ urlpatterns = [
     ),
     path("tags/<slug:slug>/", views.tag, name="tag"),
     path("people/<str:username>/", views.profile, name="profile"),
+    path("settings/editor/", views.editor_setting, name="editor_setting"),
 ]

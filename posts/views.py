@@ -268,7 +268,8 @@ def comment_create(request, pk):
             parent = selectors.access_comment(request.user, post, form.cleaned_data["parent"])
         try:
             comment, warnings = services.comment_create(
-                actor=request.user, post=post, body=form.cleaned_data["body"], parent=parent
+                actor=request.user, post=post, body=form.cleaned_data["body"], parent=parent,
+                body_format=form.cleaned_data.get("body_format") or "text",
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -294,11 +295,12 @@ def comment_edit(request, pk, comment_pk):
     post, comment, response = _own_comment(request, pk, comment_pk)
     if response:
         return response
-    form = CommentForm(request.POST or None, initial={"body": comment.body_source or comment.body})
+    form = CommentForm(request.POST or None, initial={"body": comment.body_source or comment.body}, comment=comment)
     if request.method == "POST" and form.is_valid():
         try:
             services.comment_update(
-                actor=request.user, comment=comment, body=form.cleaned_data["body"]
+                actor=request.user, comment=comment, body=form.cleaned_data["body"],
+                body_format=form.cleaned_data.get("body_format") or None,
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -369,3 +371,21 @@ def profile(request, username):
             "communities_links": page_links(request, communities, "communities_page"),
         },
     )
+
+
+@require_POST
+@login_required
+def editor_setting(request):
+    """The person's own choice of editor (SPEC §2.3): the rich-text editor, or Markdown in the
+    plain textarea. Only their own; anything but the two choices changes nothing."""
+    choice = request.POST.get("editor")
+    if choice not in ("rich", "markdown"):
+        messages.error(request, _("Choose the rich-text editor or Markdown."))
+    else:
+        request.user.writes_markdown = choice == "markdown"
+        request.user.save(update_fields=["writes_markdown"])
+        if request.user.writes_markdown:
+            messages.success(request, _("You will write in Markdown."))
+        else:
+            messages.success(request, _("You will write in the rich-text editor."))
+    return redirect("posts:profile", request.user.username)

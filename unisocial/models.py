@@ -12,6 +12,9 @@ class User(AbstractUser):
     """A member of staff. Deactivating never deletes or hides content (SPEC §4)."""
 
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    # SPEC §2.3: the rich-text editor by default; Markdown (today's textarea and toolbar) for those
+    # who choose it, on their own profile (posts.views.editor_setting).
+    writes_markdown = models.BooleanField(_("writes in Markdown"), default=False)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

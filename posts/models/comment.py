@@ -18,6 +18,8 @@ class Comment(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments")
     body = models.TextField(_("comment"))
     body_source = models.TextField(blank=True)
+    # "text" (plain text: the API and the Markdown setting) or "html" (the rich-text editor, SPEC §2.3).
+    body_format = models.CharField(max_length=8, default="text", editable=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PUBLISHED)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)

@@ -14,7 +14,7 @@
 
   // --- toolbar ---------------------------------------------------------------
   var text = form.querySelector("[data-editor='body']");
-  var toolbar = form.querySelector(".editor__toolbar");
+  var toolbar = form.querySelector(".editor__toolbar:not([data-rich-toolbar])");
 
   function format() {
     var checked = form.querySelector("input[name='body_format']:checked");
@@ -60,7 +60,9 @@
     text.dispatchEvent(new Event("input", { bubbles: true }));
   }
 
-  if (text && toolbar) {
+  // The rich-text editor (editor.bundle.js) has its own toolbar; this one is for Markdown.
+  var rich = text && text.closest("[data-editor-mode='rich']");
+  if (text && toolbar && !rich) {
     toolbar.hidden = false;
     toolbar.addEventListener("click", function (event) {
       var button = event.target.closest("button[data-format]");

@@ -218,6 +218,9 @@
       timer = setTimeout(suggest, PAUSE_MS);
       recheckLater(RECHECK_MS);
     });
+    // In the rich-text editor the person types elsewhere: its every change comes here as
+    // "editor:change" (its own @ list suggests); the re-check of typed mentions is this script's.
+    textarea.addEventListener("editor:change", function () { recheckLater(RECHECK_MS); });
     textarea.addEventListener("keydown", function (event) {
       if (list.hidden) { return; }
       if (event.key === "ArrowDown") {

@@ -197,7 +197,7 @@ def test_posting_with_the_keyboard_alone(site, page, check_a11y):
     expect(page.get_by_role("heading", level=1)).to_have_text("New post in Field security")
     focus_on(page, "input[name=title]")
     page.keyboard.type("Keyboard only")
-    focus_on(page, "textarea[name=body]")
+    focus_on(page, "[contenteditable=true], textarea[name=body]")  # the rich-text editor first
     page.keyboard.type("Written without a mouse.")
     focus_on(page, "select[name=classification]")
     page.keyboard.press("ArrowDown")

@@ -764,3 +764,12 @@ HTML_ROUTES += [
           body={"action": "hide", "reason": "matrix"}),
     Route("GET", "/moderation/act/post/{id}/", _always("405"), targets="post", anonymous="405"),
 ]
+
+
+# --- the editor setting (SPEC §2.3): a person chooses the rich-text editor or Markdown for themselves ---
+# POST /settings/editor/ changes only the signed-in person's own setting and names no object (nothing
+# to hide, so no existence oracle); back to their profile. GET is 405 to everyone, anonymous included.
+HTML_ROUTES += [
+    Route("POST", "/settings/editor/", _always(DONE), body={"editor": "markdown"}),
+    Route("GET", "/settings/editor/", _always("405"), anonymous="405"),
+]
