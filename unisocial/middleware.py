@@ -1,5 +1,6 @@
 """Request gates: security headers, the session idle timeout, and the terms-of-use gate (SPEC §1, §5)."""
 import time
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.http import JsonResponse
@@ -72,3 +73,41 @@ class TermsAcceptanceMiddleware:
                 )
             return redirect(f"/terms/?next={request.get_full_path()}")
         return self.get_response(request)
+
+
+DRAFT_PUBLISHED_COOKIE = "unisocial_draft_published"
+# Where a POST is sent when it did not land: sign-in (an expired session) and the terms gate.
+NOT_LANDED_PREFIXES = ("/accounts/", "/terms/")
+
+
+class DraftPublishedMiddleware:
+    """A local draft (static/js/src/drafts.js) is forgotten when the server has the text, not when
+    the form is sent (SPEC §2.3): after a form's POST that succeeded — a redirect that is not to
+    sign-in or the terms — a short-lived cookie names the person and the form's address, and
+    static/js/drafts-clear.js, on the next page, removes that draft and the cookie. A publish that
+    meets an expired session (30 minutes idle) keeps its draft for after signing in again.
+
+    The cookie says only the form's address, to the browser that sent it; JavaScript reads it, so
+    it is not HttpOnly (it is Secure like the session's, SameSite=Lax, two minutes)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.method == "POST"
+            and response.status_code in (301, 302, 303)
+            and request.user.is_authenticated
+            and "preview" not in request.POST
+            and not urlsplit(response.get("Location", "")).path.startswith(NOT_LANDED_PREFIXES)
+        ):
+            response.set_cookie(
+                DRAFT_PUBLISHED_COOKIE,
+                quote(f"{request.user.pk}:{request.get_full_path()}", safe=""),
+                max_age=120,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=False,
+                samesite="Lax",
+            )
+        return response

@@ -7,6 +7,7 @@ saved passes the sanitizer unchanged in meaning.
 import re
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect
 from zeal import zeal_ignore
 
@@ -230,6 +231,34 @@ def test_a_draft_survives_a_reload_and_is_cleared_on_publish(site, page):
     assert Post.objects.get(title="Finished thought").body == "<p>Half a thought, finished.</p>"
     open_form(page)
     expect(page.get_by_role("textbox", name="Text", exact=True)).to_have_text("")
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('unisocial:draft:'))") == []
+
+
+def test_a_draft_outlives_a_publish_that_meets_an_expired_session(site, page):
+    """The draft is forgotten when the server has the text, not when the form is sent: a publish
+    after the idle timeout lands on the sign-in page, and the text is there after signing in."""
+    sign_in(page)
+    editor = open_form(page)
+    form_url = page.url
+    editor.focus()
+    page.keyboard.type("Written over a long lunch")
+    expect(page.locator("[data-editor-status]")).to_contain_text("Draft saved")
+    page.get_by_label("Title").fill("After lunch")
+    page.get_by_label("Classification").select_option("unclassified")
+    page.context.clear_cookies(name=settings.SESSION_COOKIE_NAME)  # the session timed out meanwhile
+    page.get_by_role("button", name="Publish").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    assert not Post.objects.filter(title="After lunch").exists()
+    page.get_by_label("Username").fill("amina")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(form_url)
+    expect(page.get_by_role("textbox", name="Text", exact=True)).to_have_text("Written over a long lunch")
+    expect(page.locator("[data-editor-status]")).to_have_text("Your unsaved draft was restored.")
+    page.get_by_label("Title").fill("After lunch")
+    page.get_by_label("Classification").select_option("unclassified")
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_text("Your post was published.")).to_be_visible()
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('unisocial:draft:'))") == []
 
 

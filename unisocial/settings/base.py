@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "unisocial.middleware.SecurityHeadersMiddleware",
     "unisocial.middleware.TermsAcceptanceMiddleware",
+    "unisocial.middleware.DraftPublishedMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # The site's 404/500 pages under DEBUG too (the demo); last, see unisocial/error_pages.py.
     "unisocial.error_pages.FriendlyErrorPagesMiddleware",

@@ -1,6 +1,6 @@
 /* Drafts (SPEC §2.3): the body is saved in localStorage as the person types, keyed by the form's
  * address and the person, restored after a reload (or a session timeout and a new sign-in), and
- * cleared when they publish or post. A visible status line (aria-live) says when it was saved. */
+ * forgotten once the server has the text (static/js/drafts-clear.js, after its redirect). A visible status line (aria-live) says when it was saved. */
 export function draftsFor(form, fieldId, status) {
   var user = form.getAttribute("data-draft-user") || "";
   var address = form.getAttribute("action") || location.pathname + location.search;
@@ -43,6 +43,13 @@ export function draftsFor(form, fieldId, status) {
           say(body ? (status.getAttribute("data-saved") || "").replace("%(time)s", now()) : "");
         } catch (e) { say(status && status.getAttribute("data-failed")); }
       }, 300);
+    },
+    flush: function (body) {
+      // Kept at once, not 300 ms later: the page is about to be left.
+      window.clearTimeout(pending);
+      var store = storage();
+      if (!key || !store || !body) { return; }
+      try { store.setItem(key, JSON.stringify({ body: body, saved: Date.now() })); } catch (e) { /* full */ }
     },
     clear: function () {
       window.clearTimeout(pending);

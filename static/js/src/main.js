@@ -137,11 +137,9 @@ function enhance(field) {
     label.removeAttribute("for");
     label.addEventListener("click", function () { editor.commands.focus(); });
   }
-  form.addEventListener("submit", function (event) {
-    sync();
-    var submitter = event.submitter;
-    if (!(submitter && submitter.name === "preview")) { drafts.clear(); }
-  });
+  // The draft stays until the server has the text: its redirect after a successful POST tells
+  // static/js/drafts-clear.js to forget it (a publish that meets an expired session keeps it).
+  form.addEventListener("submit", function () { sync(); drafts.flush(textarea.value); });
 
   textarea.hidden = true;
   // A hidden required field would block the form with no message: the server says "write first".
