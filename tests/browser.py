@@ -81,6 +81,18 @@ def page(browser, live_server):
     context.close()
 
 
+def sign_in(page, username, next_url="/"):
+    """Sign in with the demo password at /accounts/login/?next=…, as someone new: the cookies of
+    whoever was signed in before are dropped first."""
+    from tests.factories import PASSWORD
+
+    page.context.clear_cookies()
+    page.goto(f"/accounts/login/?next={next_url}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
 NARROW = {"width": 390, "height": 844}
 
 

@@ -15,8 +15,8 @@ from communities.models import Community, Role
 from posts import services as post_services
 from records import holds
 from records.models import RecordsAuditLog
-from tests.browser import ensure_current_terms
-from tests.factories import PASSWORD, CommunityFactory, UserFactory, add_member
+from tests.browser import ensure_current_terms, sign_in
+from tests.factories import CommunityFactory, UserFactory, add_member
 from unisocial.models import RECORDS_OFFICERS_GROUP
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,16 +38,9 @@ def site(fresh_caches):
     return {"post": post, "community": community}
 
 
-def _login(page, username, next_url):
-    page.goto(f"/accounts/login/?next={next_url}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-
-
 def test_the_author_is_told_before_typing_and_the_officer_archives(site, page, check_a11y, shoot):
     post = site["post"]
-    _login(page, "ana", f"/posts/{post.pk}/")
+    sign_in(page, "ana", f"/posts/{post.pk}/")
     expect(page).to_have_url(re.compile(rf"/posts/{post.pk}/$"))
     expect(page.get_by_text("This item is under a records hold.")).to_be_visible()
     expect(page.get_by_text("Audit of tender 42")).to_have_count(0)
@@ -63,7 +56,7 @@ def test_the_author_is_told_before_typing_and_the_officer_archives(site, page, c
     check_a11y(page, "held post, edit page")
 
     page.context.clear_cookies()
-    _login(page, "rosa", "/records/archiving/")
+    sign_in(page, "rosa", "/records/archiving/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Archiving")
     check_a11y(page, "archiving page")
     shoot(page, "records-archiving")

@@ -20,8 +20,8 @@ from moderation import services as moderation_services
 from moderation.models import EscalationCase, ModerationAction
 from posts import services as post_services
 from posts.models import Post
-from tests.browser import ensure_current_terms
-from tests.factories import PASSWORD, CommunityFactory, UserFactory, add_member
+from tests.browser import ensure_current_terms, sign_in
+from tests.factories import CommunityFactory, UserFactory, add_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -88,14 +88,6 @@ def _site():
         "lunch": lunch,
         "manager": manager,
     }
-
-
-def sign_in(page, username, next_url="/"):
-    page.context.clear_cookies()
-    page.goto(f"/accounts/login/?next={next_url}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def card(page, title):

@@ -9,7 +9,8 @@ batch, reviews the approval page and approves by retyping the batch number
 when the approval commits, and the posts go to quarantine); Rosa restores one
 post from /records/quarantine/; the purge runs (as the beat would, after the restore window); the certificate page
 lists what was destroyed and what was skipped, and downloads as CSV with a BOM.
-axe-core checks every page, and each is shot at 1280 and 390 px (no sideways scroll). Only Playwright's auto-waiting ``expect`` is used.
+axe-core checks every page, and each is shot at 1280 and 390 px (no sideways scroll). Only
+Playwright's auto-waiting ``expect`` is used.
 """
 import csv
 import datetime as dt
@@ -27,8 +28,8 @@ from posts import services as post_services
 from posts.models import Post
 from records import quarantine
 from records.models import DispositionBatch, RetentionSchedule
-from tests.browser import ensure_current_terms
-from tests.factories import PASSWORD, CommunityFactory, UserFactory, add_member
+from tests.browser import ensure_current_terms, sign_in
+from tests.factories import CommunityFactory, UserFactory, add_member
 from unisocial.models import RECORDS_OFFICERS_GROUP
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -61,21 +62,13 @@ def _site():
     return {"officer": officer, "posts": posts, "community": community}
 
 
-def _sign_in(page, username, next_url):
-    page.context.clear_cookies()
-    page.goto(f"/accounts/login/?next={next_url}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-
-
 def test_a_batch_is_scheduled_gathered_confirmed_approved_restored_purged_and_certified(
     site, page, check_a11y, shoot, tmp_path
 ):
     posts = site["posts"]
 
     # --- Rosa creates the retention schedule in the browser and gathers now
-    _sign_in(page, "rosa", "/records/schedules/new/")
+    sign_in(page, "rosa", "/records/schedules/new/")
     expect(page).to_have_url(re.compile(r"/records/schedules/new/$"))
     check_a11y(page, "new schedule form")
     shoot(page, "records-schedule-form")
@@ -97,7 +90,7 @@ def test_a_batch_is_scheduled_gathered_confirmed_approved_restored_purged_and_ce
 
     # --- the owner, told at gathering, follows her notification, withholds one post and confirms
     confirm_url = f"/records/batches/{batch.pk}/confirm/old-projects/"
-    _sign_in(page, "olena", "/notifications/")
+    sign_in(page, "olena", "/notifications/")
     check_a11y(page, "owner's notifications")
     shoot(page, "records-owner-notifications")
     page.get_by_role("link", name=re.compile(rf"Disposition batch {batch.pk} has items of old-projects")).click()
@@ -116,7 +109,7 @@ def test_a_batch_is_scheduled_gathered_confirmed_approved_restored_purged_and_ce
     expect(page.locator("table.records-table tbody tr")).to_have_count(2)
 
     # --- Ravi, a second records officer, reviews and approves, retyping the batch number
-    _sign_in(page, "ravi", f"/records/batches/{batch.pk}/")
+    sign_in(page, "ravi", f"/records/batches/{batch.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Disposition batch {batch.pk}")
     expect(page.get_by_text("confirmed by olena")).to_be_visible()
     check_a11y(page, "batch page, confirmed")
@@ -139,7 +132,7 @@ def test_a_batch_is_scheduled_gathered_confirmed_approved_restored_purged_and_ce
 
     # --- the quarantine: invisible to everyone, restorable by an officer (Rosa)
     assert not Post.objects.visible_to(posts["purged"].author).filter(pk=posts["purged"].pk).exists()
-    _sign_in(page, "rosa", "/records/quarantine/")
+    sign_in(page, "rosa", "/records/quarantine/")
     expect(page.locator("table.records-table tbody tr")).to_have_count(2)
     check_a11y(page, "quarantine")
     shoot(page, "records-quarantine")

@@ -21,8 +21,8 @@ from communities.models import Membership, Role
 from moderation import services as moderation_services
 from moderation.models import EscalationCase
 from posts import services as post_services
-from tests.browser import ensure_current_terms
-from tests.factories import PASSWORD, CommunityFactory, UserFactory, add_member
+from tests.browser import ensure_current_terms, sign_in
+from tests.factories import CommunityFactory, UserFactory, add_member
 from unisocial.models import TermsAcceptance, TermsVersion, User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -69,16 +69,9 @@ def _site():
     return {"manager": manager, "orphan": orphan, "post": post}
 
 
-def _sign_in(page, username, next_url):
-    page.goto(f"/accounts/login/?next={next_url}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-
-
 def test_a_system_manager_runs_the_site_from_the_admin(site, page, check_a11y, shoot):
     # --- sign in with the break-glass password: the site administration
-    _sign_in(page, "sam", "/admin/")
+    sign_in(page, "sam", "/admin/")
     expect(page).to_have_url(re.compile(r"/admin/$"))
     expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
     check_a11y(page, "admin home")
