@@ -15,6 +15,9 @@ class User(AbstractUser):
     # SPEC §2.3: the rich-text editor by default; Markdown (today's textarea and toolbar) for those
     # who choose it, on their own profile (posts.views.editor_setting).
     writes_markdown = models.BooleanField(_("writes in Markdown"), default=False)
+    # SPEC §7: the person's language, one of settings.LANGUAGES; blank until chosen (the identity
+    # provider's claim, the profile, or the header switch), when the browser's is used.
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True, default="")
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

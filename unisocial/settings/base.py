@@ -124,7 +124,16 @@ GUARDIAN_RAISE_403 = False
 SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("fr", _("French"))]
+# The six official languages (SPEC §7), each named in itself in the language switch
+# (templates/includes/language_form.html shows name_local). Arabic is right to left.
+LANGUAGES = [
+    ("ar", _("Arabic")),
+    ("zh-hans", _("Chinese")),
+    ("en", _("English")),
+    ("fr", _("French")),
+    ("ru", _("Russian")),
+    ("es", _("Spanish")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
