@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from unisocial.classification import Level, Visibility
 
@@ -164,6 +165,6 @@ class MemberAddForm(MemberRoleForm):
 class DirectoryFilterForm(forms.Form):
     visibility = forms.ChoiceField(
         label=_("Visibility"),
-        choices=[("", _("All"))] + list(Visibility.choices),
+        choices=[("", pgettext_lazy("communities", "All"))] + list(Visibility.choices),
         required=False,
     )

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from posts.models import Comment, Post, WikiPage
 from unisocial.classification import Level
@@ -36,7 +37,7 @@ class FlagReason(models.TextChoices):
 
 
 class FlagState(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("flag state", "Open")
     CLOSED = "closed", _("Closed")
 
 

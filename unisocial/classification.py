@@ -6,6 +6,7 @@ shows its marking as text (the ``classification_badge`` template tag).
 """
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Level(models.TextChoices):
@@ -40,7 +41,7 @@ def highest(levels) -> str:
 
 
 class Visibility(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("community visibility", "Open")
     MODERATED = "moderated", _("Moderated")
     RESTRICTED = "restricted", _("Restricted")
 

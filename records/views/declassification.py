@@ -14,7 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from communities.models import Community
 from unisocial import items
@@ -30,7 +30,7 @@ TYPE_CHOICES = [("", gettext_lazy("Posts and wiki pages")), ("post", gettext_laz
 LEVEL_CHOICES = [("", gettext_lazy("Confidential and strictly confidential")),
                  (Level.CONFIDENTIAL.value, Level.CONFIDENTIAL.label),
                  (Level.STRICTLY_CONFIDENTIAL.value, Level.STRICTLY_CONFIDENTIAL.label)]
-REVIEW_CHOICES = [("", gettext_lazy("All")), ("unreviewed", gettext_lazy("Not yet reviewed")),
+REVIEW_CHOICES = [("", pgettext_lazy("items", "All")), ("unreviewed", gettext_lazy("Not yet reviewed")),
                   ("reviewed", gettext_lazy("Reviewed"))]
 CSV_HEADER = ["type", "id", "community", "classification", "listed_for", "status", "created_at", "last_activity_at",
               "reviewed", "latest_decision", "latest_from_level", "latest_to_level", "latest_decided_at",

@@ -188,7 +188,8 @@ def quarantine_restore(request, target_type, target_id):
     if target_type not in ContentType.values:
         raise Http404
     quarantine.quarantine_restore(actor=request.user, target_type=target_type, target_id=target_id)
-    messages.success(request, _("%(type)s %(id)s restored from quarantine.") % {"type": target_type, "id": target_id})
+    messages.success(request, _("%(type)s %(id)s restored from quarantine.")
+                     % {"type": ContentType(target_type).label, "id": target_id})
     return redirect("records:quarantine")
 
 
