@@ -22,10 +22,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -95,6 +96,8 @@ class Facts:
         parsed = parse_datetime(value) if "T" in value else parse_date(value)
         if parsed is None:
             return value
+        if isinstance(parsed, datetime) and timezone.is_aware(parsed):
+            parsed = timezone.localtime(parsed)  # the day it is where the site is
         return date_format(parsed, "DATE_FORMAT")
 
 

@@ -216,3 +216,26 @@ def test_the_migration_rebuilds_what_the_row_says_all_of(cast, django_capture_on
     kept.refresh_from_db()
     assert (removed.event, removed.legacy_message) == ("membership_removed", "")
     assert (kept.event, kept.legacy_message) == ("", "Batch 3 waits.")
+
+
+def test_a_date_in_a_notification_is_written_the_readers_way(db):
+    import datetime as dt
+
+    from django.utils.formats import date_format
+
+    from notifications.messages import render
+    from notifications.services import notify
+
+    community = CommunityFactory(name=COMMUNITY)
+    owner, member = UserFactory(language="fr"), UserFactory(display_name="Marc Member")
+    ends = dt.datetime(2026, 12, 24, 10, 0, tzinfo=dt.timezone.utc)
+    [note] = notify([owner], kind=Notification.Kind.MEMBERSHIP_ENDING, event="membership_ending",
+                    data={"user_id": member.pk, "date": ends.isoformat()}, community=community)
+    with translation.override("fr"):
+        day = date_format(ends.date(), "DATE_FORMAT")
+    assert day == "24 décembre 2026"
+    assert render(note, language="fr") == under(
+        "fr", "%(user)s's membership of %(community)s ends on %(date)s.", user="Marc Member",
+        community=COMMUNITY, date=day,
+    )
+    assert "Dec. 24, 2026" in render(note, language="en")
