@@ -103,14 +103,20 @@ class Facts:
 
 def _target_state(n) -> tuple[str, str]:
     """The item's level and title now: ``visible_notifications``' annotations, or (a row read
-    otherwise, e.g. just written) from the item itself."""
+    otherwise, e.g. just written) from the item as its recipient may see it."""
     if hasattr(n, "target_classification"):
         return n.target_classification or n.classification, getattr(n, "target_title", "") or ""
     if not n.target_type or n.target_type not in items.ITEMS:
         return n.classification, ""
+    # Through the access rule, for the recipient: an item they can no longer see lends no title.
     t = items.item_type(n.target_type)
     title_path = f"{t.parent}__title" if t.parent else "title"
-    row = t.model.objects.filter(pk=n.target_id).values_list(t.level_path, title_path).first()
+    row = (
+        items.visible(n.recipient, n.target_type)
+        .filter(pk=n.target_id)
+        .values_list(t.level_path, title_path)
+        .first()
+    )
     return (row[0], row[1] or "") if row else (n.classification, "")
 
 
