@@ -228,7 +228,7 @@ def test_a_date_in_a_notification_is_written_the_readers_way(db):
 
     community = CommunityFactory(name=COMMUNITY)
     owner, member = UserFactory(language="fr"), UserFactory(display_name="Marc Member")
-    ends = dt.datetime(2026, 12, 24, 10, 0, tzinfo=dt.timezone.utc)
+    ends = dt.datetime(2026, 12, 24, 10, 0, tzinfo=dt.UTC)
     [note] = notify([owner], kind=Notification.Kind.MEMBERSHIP_ENDING, event="membership_ending",
                     data={"user_id": member.pk, "date": ends.isoformat()}, community=community)
     with translation.override("fr"):
