@@ -16,4 +16,6 @@ class CommunitiesConfig(AppConfig):
     verbose_name = _("Communities")
 
     def ready(self):
+        from . import notices  # noqa: F401  the sentences of its notifications (SPEC §7)
+
         post_migrate.connect(_forget_role_permissions, dispatch_uid="communities.forget_role_permissions")

@@ -242,8 +242,8 @@ def community_join(*, actor, community) -> str:
                 owners,
                 kind=Notification.Kind.MEMBERSHIP_REQUEST,
                 community=community,
-                message=_("%(user)s asks to join %(community)s.")
-                % {"user": actor, "community": community.name},
+                event="membership_request",
+                actor=actor,
                 url=f"/communities/{community.slug}/members/",
             )
         return "requested"
@@ -290,8 +290,9 @@ def member_set(*, actor, community, user, role=Role.MEMBER, expires_at=None) -> 
             [user],
             kind=Notification.Kind.MEMBERSHIP_ADDED,
             community=community,
-            message=_("You are now a %(role)s of %(community)s.")
-            % {"role": Role(role).label.lower(), "community": community.name},
+            event="membership_added",
+            actor=actor,
+            data={"role": role},
             url=f"/communities/{community.slug}/",
         )
     return membership
@@ -336,7 +337,8 @@ def join_request_decline(*, actor, community, user):
         [user],
         kind=Notification.Kind.MEMBERSHIP_DECISION,
         community=community,
-        message=_("Your request to join %(community)s was declined.") % {"community": community.name},
+        event="membership_declined",
+        actor=actor,
         url=f"/communities/{community.slug}/",
     )
 
@@ -361,7 +363,8 @@ def member_remove(*, actor, community, user, reason="removed"):
             [user],
             kind=Notification.Kind.MEMBERSHIP_REMOVED,
             community=community,
-            message=_("Your membership of %(community)s has ended.") % {"community": community.name},
+            event="membership_removed",
+            actor=actor,
         )
 
 
@@ -378,8 +381,8 @@ def expire_memberships(*, now=None) -> dict:
             owners,
             kind=Notification.Kind.MEMBERSHIP_ENDING,
             community=m.content_object,
-            message=_("%(user)s's membership of %(community)s ends on %(date)s.")
-            % {"user": m.user, "community": m.content_object.name, "date": f"{m.expires_at:%Y-%m-%d}"},
+            event="membership_ending",
+            data={"user_id": m.user_id, "date": m.expires_at.isoformat()},
             url=f"/communities/{m.content_object.slug}/members/",
         )
         Membership.objects.filter(pk=m.pk).update(expiry_notified_at=now)
@@ -479,8 +482,9 @@ def owner_appoint_by_manager(*, actor, community, user) -> Membership:
         owners,
         kind=Notification.Kind.MEMBERSHIP_ADDED,
         community=community,
-        message=_("A system manager (%(actor)s) appointed %(user)s owner of %(community)s.")
-        % {"actor": actor, "user": user, "community": community.name},
+        event="owner_appointed",
+        actor=actor,
+        data={"user_id": user.pk},
         url=f"/communities/{community.slug}/members/",
     )
     return membership

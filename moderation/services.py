@@ -170,22 +170,6 @@ def _open_flags(item):
     return Flag.objects.filter(target_type=target_type, target_id=target_id, state=Flag.State.OPEN)
 
 
-OUTCOME = {
-    Action.APPROVE: _("was approved and published"),
-    Action.REJECT: _("was rejected by moderation"),
-    Action.DISMISS: _("was reviewed: the reports about it were dismissed"),
-    Action.HIDE: _("was hidden by moderation pending review"),
-    Action.RESTORE: _("was restored by moderation"),
-    Action.RECLASSIFY: _("was reclassified by moderation"),
-    Action.ESCALATE: _("was reported to management"),
-    Action.RESOLVE: _("was reviewed by management"),
-}
-
-
-def _what(item) -> str:
-    return items.item_type(items.type_of(item)).verbose_name
-
-
 def _notify_author(item, entry, *, actor):
     """Tell the author what happened to their item (SPEC §3); content-free above unclassified (§2.4).
 
@@ -198,24 +182,17 @@ def _notify_author(item, entry, *, actor):
         return []
     level = level_of(item)
     community = community_of(item)
-    values = {
-        "what": _what(item),
-        "outcome": OUTCOME[entry.action],
-        "community": community.name,
-        "level": Level(level).label,
-    }
-    if level == Level.UNCLASSIFIED:
-        title = item.post.title if isinstance(item, Comment) else item.title
-        message = _("Moderation: your %(what)s “%(title)s” in %(community)s %(outcome)s.") % {**values, "title": title}
-        if entry.reason:
-            message = f"{message} {_('Reason:')} {entry.reason}"
-    else:
-        # No title, body, excerpt — nor the reason, which may quote them (SPEC §2.4).
-        message = _("Moderation: your %(level)s %(what)s in %(community)s %(outcome)s.") % values
+    # The sentence is written when read (moderation.notices): the reason only while the item is
+    # unclassified then (it may quote the item, SPEC §2.4).
+    data = {"action": entry.action, "what": items.type_of(item)}
+    if entry.reason:
+        data["reason"] = entry.reason
     return notify(
         [item.author_id],
         kind=Notification.Kind.MODERATION,
-        message=message,
+        event="moderation_outcome",
+        actor=actor,
+        data=data,
         community=community,
         url=item.get_absolute_url(),
         classification=level,
@@ -403,14 +380,9 @@ def item_escalate(*, actor, item, reason) -> EscalationCase:
     )
     entry = _log(actor=actor, action=Action.ESCALATE, item=item, reason=reason)
     level = level_of(item)
-    values = {"community": community.name, "level": Level(level).label, "what": _what(item)}
-    if level == Level.UNCLASSIFIED:
-        message = _("Escalation: a %(what)s in %(community)s was reported to management.") % values
-    else:
-        message = _("Escalation: a %(level)s %(what)s in %(community)s was reported to management.") % values
     # A system manager who may not see the community (restricted, not a member) is told what
-    # the escalation covers, not the community's name (SPEC §2.1: it does not exist for them).
-    unnamed = _("Escalation: a %(level)s %(what)s in a community you are not in was reported to management.") % values
+    # the escalation covers, not the community's name (SPEC §2.1: it does not exist for them);
+    # the sentences are written when read (moderation.notices).
     managers = get_user_model().objects.filter(is_superuser=True, is_active=True).exclude(pk=actor.pk)
     sees_community = Exists(
         Membership.objects.active().filter(user_id=OuterRef("pk"), content_object_id=community.pk)
@@ -420,7 +392,9 @@ def item_escalate(*, actor, item, reason) -> EscalationCase:
         notify(
             [pk for pk, s in by_sight.items() if bool(s) is sees],
             kind=Notification.Kind.MODERATION,
-            message=message if sees else unnamed,
+            event="escalation" if sees else "escalation_unnamed",
+            actor=actor,
+            data={"what": target_type},
             community=community if sees else None,
             url=reverse("admin:moderation_escalationcase_change", args=[case.pk]),
             classification=level,

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from unisocial.api import StrictFieldsMixin
 
+from .messages import render_all
 from .models import Notification, NotificationPreference
 from .selectors import email_preference, visible_notifications
 from .services import notification_mark_all_read, notification_mark_read, notification_preference_set
@@ -65,11 +66,18 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             return Notification.objects.none()
         return visible_notifications(self.request.user)
 
+    def paginate_queryset(self, queryset):
+        # The sentences in the reader's language (a token-authenticated call has no session
+        # middleware to choose it), the people they name loaded once for the page.
+        page = super().paginate_queryset(queryset)
+        return render_all(page, language=self.request.user.language or None) if page is not None else page
+
     @extend_schema(request=None, responses=NotificationSerializer)
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         notification = self.get_object()
         notification_mark_read(actor=request.user, notification=notification)
+        render_all([notification], language=request.user.language or None)
         return Response(self.get_serializer(notification).data)
 
     @extend_schema(

@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from unisocial.classification import Level
@@ -46,7 +45,18 @@ class Notification(models.Model):
     classification = models.CharField(
         max_length=24, choices=Level.choices, default=Level.UNCLASSIFIED
     )
-    message = models.CharField(max_length=300)
+    # SPEC §7: what happened, never a sentence. The sentence is built when the notification is
+    # shown or sent, in the reader's language (``notifications.messages``), from ``event`` (which
+    # sentence), ``actor`` (who did it), the community, the item (``target_*``, its level and
+    # title as they are then) and ``data`` (small extras: a role, a batch id, dates, levels).
+    event = models.CharField(max_length=40, blank=True, default="")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    # Rows written before sentences were rendered at reading time and whose sentence could not be
+    # rebuilt (``event`` blank): their text, in the language it was written in, shown as is.
+    legacy_message = models.CharField(max_length=300, blank=True, default="")
     url = models.CharField(max_length=300, blank=True)
     target_type = models.CharField(max_length=16, choices=Target.choices, blank=True, default="")
     target_id = models.PositiveBigIntegerField(null=True, blank=True)
@@ -73,7 +83,7 @@ class Notification(models.Model):
         ]
 
     def __str__(self):
-        return self.message
+        return f"{self.kind} → {self.recipient_id}"
 
     @property
     def is_unread(self) -> bool:
@@ -86,32 +96,17 @@ class Notification(models.Model):
 
     @property
     def display_message(self) -> str:
-        """What the notification says, from the item's state when it is read (SPEC §2.4, §7).
+        """What the notification says, in the active language, from the event and the item's
+        state now (``notifications.messages.render``); pages and e-mails render it in the
+        reader's language (``messages.render_all``), which sets ``rendered_message``."""
+        rendered = getattr(self, "rendered_message", None)
+        if rendered is not None:
+            return rendered
+        from .messages import render
 
-        The stored message was written for the item's level at sending time. While the item
-        is still at that level it is shown as written; once its level has changed (raised or
-        lowered) the message is rendered again from the item as it is now, in the reader's
-        language: its title while it is unclassified, otherwise only its level and community
-        — never the stale level of the stored text ("a Confidential item" under an
-        Unclassified marking), nor a title above unclassified. The current state comes from
-        ``visible_notifications`` (``target_classification``, ``target_title``).
-        """
-        level = self.current_classification
-        if not self.target_type or level == self.classification:
-            return self.message
-        values = {
-            "kind": self.get_kind_display(),
-            "level": Level(level).label,
-            "community": self.community.name if self.community_id else "",
-        }
-        title = getattr(self, "target_title", "")
-        if level == Level.UNCLASSIFIED and title:
-            if not self.community_id:
-                return gettext("%(kind)s: “%(title)s”") % {**values, "title": title}
-            return gettext("%(kind)s: “%(title)s” in %(community)s") % {**values, "title": title}
-        if not self.community_id:
-            return gettext("%(kind)s: a %(level)s item") % values
-        return gettext("%(kind)s: a %(level)s item in %(community)s") % values
+        return render(self)
+
+    message = display_message
 
 
 class NotificationPreference(models.Model):

@@ -3,10 +3,9 @@
 ``visible_notifications(user)`` is the one way to read them: a person's own
 notifications minus those whose item they can no longer see (withdrawn, hidden,
 membership ended…), decided in SQL by the access rule so a page or a count stays
-one query. It also annotates the item's current level and title, so that a notification
-is shown from the item's state when read: a message written at another level than the
-item's present one is rendered again from that state (``Notification.display_message``),
-never a stale level, nor a title once the item is above unclassified.
+one query. It also annotates the item's current level and title, so that a notification's
+sentence is written from the item's state when read (``notifications.messages``), in the
+reader's language: never a stale level, nor a title once the item is above unclassified.
 
 Items are known by type and id only: the vocabulary (``unisocial.items``) gives each
 type's model and the path to its level, and the model's manager applies the rule.
@@ -77,7 +76,7 @@ def visible_notifications(user):
         Notification.objects.filter(recipient_id=user.pk)
         .filter(_target_visible_q(user))
         .annotate(target_classification=_target_level(), target_title=_target_title())
-        .select_related("community")
+        .select_related("community", "actor")
         .order_by("-created_at", "-id")
     )
 

@@ -20,12 +20,13 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from unisocial import items
 from unisocial.classification import Level
 
+from .messages import reader_language, render_all
 from .models import Notification, NotificationPreference
 from .selectors import email_preference, visible_notifications
 
@@ -40,11 +41,15 @@ def _target_of(item) -> tuple[str, int]:
 
 
 def notify(
-    recipients, *, kind, message, community=None, url="", classification="unclassified", target=None
+    recipients, *, kind, event, actor=None, data=None, community=None, url="",
+    classification="unclassified", target=None,
 ):
     """Write one notification per recipient; e-mail those who want it at once, after commit.
 
-    ``target`` is ``(target_type, target_id)`` of the item it is about, or ``None``.
+    No sentence is stored (SPEC §7): ``event`` names the sentence (``notifications.messages``),
+    written when the notification is shown or sent, in the reader's language, from ``actor``,
+    ``community``, the item (``target``: ``(target_type, target_id)``, or ``None``) and ``data``
+    (small JSON extras: ids, ISO dates, levels — never text in someone's language).
     """
     target_type, target_id = target or ("", None)
     rows = [
@@ -53,7 +58,9 @@ def notify(
             kind=kind,
             community=community,
             classification=classification,
-            message=str(message)[:300],
+            event=event,
+            actor_id=getattr(actor, "pk", actor),
+            data=data or {},
             url=url,
             target_type=target_type,
             target_id=target_id,
@@ -102,28 +109,12 @@ def notify_item(recipients, *, item, kind, actor):
     community = parent.community
     level = parent.classification
     url = item.get_absolute_url()
-    what = {
-        "comment": _("%(actor)s commented on your post"),
-        "reply": _("%(actor)s replied to your comment"),
-        "mention": _("%(actor)s mentioned you"),
-    }.get(kind, _("%(actor)s updated an item")) % {"actor": actor}
-    if level == Level.UNCLASSIFIED:
-        message = _("%(what)s: “%(title)s” in %(community)s") % {
-            "what": what,
-            "title": parent.title,
-            "community": community.name,
-        }
-    else:
-        # No title, body or excerpt above unclassified (SPEC §2.4).
-        message = _("%(what)s: a %(level)s item in %(community)s") % {
-            "what": what,
-            "level": Level(level).label,
-            "community": community.name,
-        }
+    # The sentence ("%(actor)s mentioned you: …") is written when read (notifications.messages).
     return notify(
         allowed,
         kind=kind,
-        message=message,
+        event=kind,
+        actor=actor,
         community=community,
         url=url,
         classification=level,
@@ -168,15 +159,10 @@ def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _current_state_if_visible(notification) -> dict | None:
-    """The item's level and title now (``visible_notifications``' own annotations) if the
-    recipient may still see it, else ``None``."""
-    return (
-        visible_notifications(notification.recipient)
-        .filter(pk=notification.pk)
-        .values("target_classification", "target_title")
-        .first()
-    )
+def _current_if_visible(notification) -> Notification | None:
+    """The notification as ``visible_notifications`` reads it (the item's level and title now)
+    if the recipient may still see it, else ``None``."""
+    return visible_notifications(notification.recipient).filter(pk=notification.pk).first()
 
 
 def _email_context(notification) -> dict:
@@ -193,6 +179,7 @@ def _email_context(notification) -> dict:
         "kind_label": notification.get_kind_display(),
         "community": notification.community,
         "message": notification.display_message,
+        "created_at": notification.created_at,
         "link": _absolute(link),
         "preferences_link": _absolute(reverse("notifications")),
     }
@@ -220,14 +207,15 @@ def send_notification_email(notification_id) -> bool:
             or email_preference(recipient) != Email.IMMEDIATE
         ):
             return False
-        state = _current_state_if_visible(notification)
-        if state is None:
+        current = _current_if_visible(notification)
+        if current is None:
             return False
-        notification.target_classification = state["target_classification"]
-        notification.target_title = state["target_title"]
-        context = _email_context(notification)
-        subject = " ".join(render_to_string("email/notification_subject.txt", context).split())
-        body = render_to_string("email/notification_body.txt", context)
+        # In the reader's language, whatever language the task runs in (SPEC §7).
+        with translation.override(reader_language(recipient)):
+            render_all([current])
+            context = _email_context(current)
+            subject = " ".join(render_to_string("email/notification_subject.txt", context).split())
+            body = render_to_string("email/notification_body.txt", context)
         send_mail(subject, body, None, [recipient.email])
         Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
     return True
@@ -264,14 +252,15 @@ def _send_digest(pref, now) -> bool:
         pref.save(update_fields=["last_digest_at"])
         if not items:
             return False
-        context = {
-            "user": user,
-            "entries": [_email_context(n) for n in items],
-            "count": len(items),
-            "preferences_link": _absolute("/notifications/"),
-        }
-        subject = " ".join(render_to_string("email/digest_subject.txt", context).split())
-        body = render_to_string("email/digest_body.txt", context)
+        with translation.override(reader_language(user)):
+            context = {
+                "user": user,
+                "entries": [_email_context(n) for n in render_all(items)],
+                "count": len(items),
+                "preferences_link": _absolute("/notifications/"),
+            }
+            subject = " ".join(render_to_string("email/digest_subject.txt", context).split())
+            body = render_to_string("email/digest_body.txt", context)
         send_mail(subject, body, None, [user.email])
         Notification.objects.filter(pk__in=[n.pk for n in items]).update(emailed_at=now)
     return True

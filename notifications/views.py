@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from .messages import render_all
 from .models import NotificationPreference
 from .selectors import email_preference, visible_notifications
 from .services import notification_mark_all_read, notification_mark_read, notification_preference_set
@@ -41,6 +42,8 @@ def notification_list(request):
     page = Paginator(visible_notifications(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    # The sentences, in the language this page is shown in (the reader's), one query for all.
+    page.object_list = render_all(page.object_list)
     return render(
         request,
         "notifications/list.html",

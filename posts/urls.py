@@ -29,4 +29,5 @@ urlpatterns = [
     path("tags/<slug:slug>/", views.tag, name="tag"),
     path("people/<str:username>/", views.profile, name="profile"),
     path("settings/editor/", views.editor_setting, name="editor_setting"),
+    path("settings/language/", views.language_setting, name="language_setting"),
 ]

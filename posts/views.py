@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,6 +20,7 @@ from communities import selectors as community_selectors
 from communities.access import role_in
 from communities.forms import add_service_errors
 from unisocial.classification import Role, Status
+from unisocial.views import LANGUAGE_CODES, remember_language
 
 from . import selectors, services
 from .forms import CommentForm, PostForm
@@ -389,3 +391,20 @@ def editor_setting(request):
         else:
             messages.success(request, _("You will write in the rich-text editor."))
     return redirect("posts:profile", request.user.username)
+
+
+@require_POST
+@login_required
+def language_setting(request):
+    """The person's own language (SPEC §7): one of the six, or blank for the browser's. Kept on
+    the person (every page, notification and e-mail is in it) and in the language cookie."""
+    choice = request.POST.get("language", "")
+    if choice and choice not in LANGUAGE_CODES:
+        messages.error(request, _("Choose one of the languages offered."))
+        return redirect("posts:profile", request.user.username)
+    response = redirect("posts:profile", request.user.username)
+    remember_language(request, response, choice)
+    if choice:
+        translation.activate(choice)  # said in the language just chosen, as the next page will be
+    messages.success(request, _("Your language is saved."))
+    return response

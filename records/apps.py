@@ -12,6 +12,7 @@ class RecordsConfig(AppConfig):
 
         from posts import signals
 
+        from . import notices  # noqa: F401  the sentences of its notifications (SPEC §7)
         from .declassification import lowering_announced
         from .exports import file_deleted_with_row
         from .holds import refuse_held_write

@@ -62,8 +62,7 @@ def community_archive(*, actor, community, reason) -> Community:
     )
     audit("community_archived", actor=actor, target_type="community", target_id=community.pk,
           reason=reason, archived_at=now.isoformat(), closed_staleness_flag=bool(closed))
-    _notify_owners([community], now, lambda c: _("%(community)s was archived by the records officers: it is now "
-                                                 "read-only.") % {"community": c.name})
+    _notify_owners([community], now, "archived_by_officers", actor=actor)
     return community
 
 
@@ -87,6 +86,5 @@ def community_unarchive(*, actor, community, reason) -> Community:
     )
     audit("community_unarchived", actor=actor, target_type="community", target_id=community.pk,
           reason=reason, archived_at=archived_at.isoformat() if archived_at else None)
-    _notify_owners([community], now, lambda c: _("%(community)s was un-archived by the records officers: its "
-                                                 "members may write in it again.") % {"community": c.name})
+    _notify_owners([community], now, "unarchived_by_officers", actor=actor)
     return community

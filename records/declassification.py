@@ -384,11 +384,9 @@ def _notify_author(item, *, actor, from_level) -> None:
 
     if item.author_id == actor.pk or not item_audience(item).filter(pk=item.author_id).exists():
         return
-    what = items.item_type(target_type_of(item)).verbose_name
-    message = _(
-        "Records: your %(from)s %(what)s in %(community)s was declassified to %(to)s (ST/SGB/2007/6)."
-    ) % {"from": Level(from_level).label, "what": what, "community": item.community.name,
-         "to": Level(item.classification).label}
-    notify([item.author_id], kind=Notification.Kind.RECORDS, message=message, community=item.community,
+    # The sentence is written when read (records.notices), in the author's language.
+    notify([item.author_id], kind=Notification.Kind.RECORDS, event="declassified", actor=actor,
+           data={"from": from_level, "to": item.classification, "what": target_type_of(item)},
+           community=item.community,
            url=item.get_absolute_url(), classification=item.classification,
            target=(target_type_of(item), item.pk))

@@ -250,9 +250,8 @@ def _add_offices_of_record(batches) -> None:
         owners_of.setdefault(community_id, []).append(user_id)
     notify_rows([
         Notification(
-            recipient_id=user_id, kind=Notification.Kind.RECORDS,
-            message=str(_("Disposition batch %(id)s has items of %(community)s for you to confirm or withhold.")
-                        % {"id": batch_id, "community": slugs.get(community_id, community_id)})[:300],
+            recipient_id=user_id, kind=Notification.Kind.RECORDS, event="batch_owner_confirm",
+            data={"batch": batch_id, "community": slugs.get(community_id, community_id)},
             url=f"/records/batches/{batch_id}/confirm/{slugs.get(community_id, community_id)}/",
         )
         for batch_id, community_id in pairs for user_id in owners_of.get(community_id, [])
@@ -305,8 +304,8 @@ def _tell_records_officers(batch):
     notify(
         officers.values_list("pk", flat=True),
         kind=Notification.Kind.RECORDS,
-        message=_("Disposition batch %(id)s (%(schedule)s, %(n)d items) is waiting for your review.")
-        % {"id": batch.pk, "schedule": batch.schedule.name, "n": batch.total},
+        event="batch_review",
+        data={"batch": batch.pk, "schedule": batch.schedule.name, "n": batch.total},
         url=f"/records/batches/{batch.pk}/",
     )
 

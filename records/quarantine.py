@@ -139,10 +139,8 @@ def quarantine_restore(*, actor, target_type, target_id, now=None) -> BatchItem:
           batch=item.batch_id)
     owners = active_owner_ids(item.community_id)
     if owners:
-        notify(owners, kind=Notification.Kind.RECORDS,
-               message=_("A records officer restored %(type)s %(id)s from quarantine: it is back in your community.")
-               % {"type": item.get_target_type_display(), "id": item.target_id},
-               url=_item_url(item))
+        notify(owners, kind=Notification.Kind.RECORDS, event="quarantine_restored", actor=actor,
+               data={"type": item.target_type, "id": item.target_id}, url=_item_url(item))
     issue_certificate(item.batch_id, now=now)  # the last one out of quarantine: the batch is done
     return item
 

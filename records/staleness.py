@@ -75,18 +75,20 @@ def _owners_by_community(community_ids, now) -> dict[int, list[int]]:
     return owners
 
 
-def _notify_owners(communities, now, message) -> dict[int, list[int]]:
-    """One notification per owner of each community (``message(community)``), written in one insert
-    for the whole page (``notify`` writes one community's at a time); returns the owners."""
+def _notify_owners(communities, now, event, data=None, actor=None) -> dict[int, list[int]]:
+    """One notification per owner of each community (``event``, its sentence written when read:
+    ``records.notices``), written in one insert for the whole page (``notify`` writes one
+    community's at a time); ``data(community)`` its extras. Returns the owners."""
     from notifications.services import notify_rows
 
     owners = _owners_by_community([c.pk for c in communities], now)
     rows = []
     for c in communities:
-        text = str(message(c))[:300]
+        extras = data(c) if data else {}
         rows += [
             Notification(recipient_id=uid, kind=Notification.Kind.RECORDS, community_id=c.pk,
-                         classification=Level.UNCLASSIFIED, message=text, url=f"/communities/{c.slug}/")
+                         classification=Level.UNCLASSIFIED, event=event, data=extras,
+                         actor_id=getattr(actor, "pk", None), url=f"/communities/{c.slug}/")
             for uid in owners.get(c.pk, [])
         ]
     notify_rows(rows)
@@ -98,11 +100,8 @@ def flag_stale_communities(*, now) -> int:
     notifications and one of audit rows (a fixed number of statements per ``CHUNK`` communities)."""
     grace_until = now + dt.timedelta(days=settings.STALE_GRACE_DAYS)
 
-    def message(c):
-        return _(
-            "%(community)s has had no activity since %(since)s. If it is still in use, confirm it by "
-            "%(until)s; otherwise it will be archived (read-only)."
-        ) % {"community": c.name, "since": f"{c.last_activity_at:%Y-%m-%d}", "until": f"{grace_until:%Y-%m-%d}"}
+    def dates(c):
+        return {"since": c.last_activity_at.isoformat(), "until": grace_until.isoformat()}
 
     flagged = 0
     for communities in _pages(stale_communities(now=now).only("id", "name", "slug", "last_activity_at")):
@@ -113,7 +112,7 @@ def flag_stale_communities(*, now) -> int:
             ],
             batch_size=1000,
         )
-        owners = _notify_owners(communities, now, message)
+        owners = _notify_owners(communities, now, "community_stale", dates)
         audit_many(
             {
                 "action": "community_flagged_stale",
@@ -149,9 +148,6 @@ def archive_stale_communities(*, now) -> dict:
         )
         cleared += len(revived)
 
-    def message(c):
-        return _("%(community)s was archived for inactivity: it is now read-only.") % {"community": c.name}
-
     archived = 0
     to_archive = (
         due.exclude(community__last_activity_at__gte=cutoff)
@@ -162,7 +158,7 @@ def archive_stale_communities(*, now) -> dict:
         community_ids = [r.community_id for r in reviews]
         Community.objects.filter(pk__in=community_ids, is_archived=False).update(is_archived=True, archived_at=now)
         Review.objects.filter(pk__in=[r.pk for r in reviews]).update(state=Review.State.ARCHIVED, resolved_at=now)
-        _notify_owners([r.community for r in reviews], now, message)
+        _notify_owners([r.community for r in reviews], now, "archived_stale")
         audit_many(
             {
                 "action": "community_archived_stale",

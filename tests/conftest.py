@@ -1,8 +1,18 @@
 import pytest
+from django.utils import translation
 
 from communities.models import Role
 
 from .factories import PASSWORD, CommunityFactory, PostFactory, UserFactory, add_member
+
+
+@pytest.fixture(autouse=True)
+def _site_language_after_each_test():
+    """A request activates its reader's language for the thread (LocaleMiddleware, and the
+    person's own: unisocial.middleware.PersonLanguageMiddleware) and leaves it active, as
+    Django does; the next test starts in the site's language, not the last reader's."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

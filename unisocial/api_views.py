@@ -18,6 +18,10 @@ class MeSerializer(serializers.Serializer):
     accepted_terms = serializers.BooleanField(read_only=True)
     is_records_officer = serializers.BooleanField(read_only=True)
     current_terms_version = serializers.CharField(read_only=True, allow_null=True)
+    # SPEC §7: the person's own language, blank while they use their browser's.
+    language = serializers.CharField(
+        read_only=True, help_text="One of settings.LANGUAGES (ar, zh-hans, en, fr, ru, es), or blank."
+    )
 
 
 def me_payload(user) -> dict:
@@ -28,6 +32,7 @@ def me_payload(user) -> dict:
         "accepted_terms": user.accepted_current_terms,
         "is_records_officer": user.is_records_officer,
         "current_terms_version": current.version if current else None,
+        "language": user.language,
     }
 
 

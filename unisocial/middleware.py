@@ -111,3 +111,23 @@ class DraftPublishedMiddleware:
                 samesite="Lax",
             )
         return response
+
+
+class PersonLanguageMiddleware:
+    """A signed-in person reads the site in their own language (SPEC §7): ``User.language`` when
+    they have chosen one (profile, header switch, the identity provider's claim), else what
+    ``LocaleMiddleware`` chose before (the language cookie, then the browser's Accept-Language).
+    After ``AuthenticationMiddleware``; anonymous pages keep the cookie and browser choice."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils import translation
+
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        if language and language in dict(settings.LANGUAGES):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)

@@ -23,7 +23,8 @@ urlpatterns = [
     path("terms/", views.terms, name="terms"),
     path("policies/", views.policies, name="policies"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language, remembering the choice on a signed-in person too (SPEC §7).
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("communities/", include((communities_patterns, communities.urls.app_name))),
     # /posts/…, /tags/<slug>/ and /people/<username>/ (the posts namespace)

@@ -1,5 +1,6 @@
 """Site-wide pages: terms of use, policies (SPEC §1, §5, §6); ``/``, the home feed, is ``feed.views.home``."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
@@ -7,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
+from django.views.i18n import set_language as django_set_language
 
 from .models import TermsAcceptance, TermsVersion
 
@@ -97,3 +99,34 @@ POLICY_INSTRUMENTS = [
 
 def policies(request):
     return render(request, "pages/policies.html", {"instruments": POLICY_INSTRUMENTS})
+
+
+LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
+
+
+def remember_language(request, response, language: str) -> None:
+    """Keep ``language`` (one of ``settings.LANGUAGES``, or blank: the browser's) on the signed-in
+    person and in the language cookie, so it holds across sessions and on anonymous pages."""
+    if request.user.is_authenticated and request.user.language != language:
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    if language:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    else:
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME, path=settings.LANGUAGE_COOKIE_PATH,
+                               domain=settings.LANGUAGE_COOKIE_DOMAIN)
+
+
+def set_language(request):
+    """The header's language switch (SPEC §7): Django's ``set_language`` (the cookie, a same-site
+    ``next`` only), and for a signed-in person their own language, kept across sessions."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.method == "POST" and language in LANGUAGE_CODES:
+        remember_language(request, response, language)
+    return response

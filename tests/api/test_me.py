@@ -17,6 +17,7 @@ def test_me_describes_the_current_user(api, make_user):
         "accepted_terms": True,
         "is_records_officer": False,
         "current_terms_version": TermsVersion.current().version,
+        "language": "",  # not chosen yet: the browser's (SPEC §7)
     }
 
 

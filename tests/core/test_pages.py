@@ -49,8 +49,8 @@ def test_home_lists_my_communities_with_role_and_newest_visible_posts(
 
 
 def test_nav_shows_unread_notification_count(login, user):
-    Notification.objects.create(recipient=user, kind=Notification.Kind.MODERATION, message="m")
-    Notification.objects.create(recipient=user, kind=Notification.Kind.MODERATION, message="n")
+    Notification.objects.create(recipient=user, kind=Notification.Kind.MODERATION, legacy_message="m")
+    Notification.objects.create(recipient=user, kind=Notification.Kind.MODERATION, legacy_message="n")
     page = login(user).get("/").content.decode()
     assert "2 unread" in page
 

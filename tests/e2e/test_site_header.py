@@ -33,7 +33,8 @@ def officer(fresh_caches):
         user = UserFactory(username="mariadelcarmen", first_name="María del Carmen", last_name="Hernández-Villanueva")
         group, _ = Group.objects.get_or_create(name=RECORDS_OFFICERS_GROUP)
         user.groups.add(group)
-        notify([user], kind="records", message="Batch 1 is waiting for your review.", url="/records/")
+        notify([user], kind="records", event="batch_review", data={"batch": 1, "schedule": "Minutes", "n": 3},
+               url="/records/")
         add_member(CommunityFactory(name="Duty station notes", slug="duty-station-notes"), user, Role.OWNER)
     return user
 

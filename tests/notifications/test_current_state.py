@@ -80,7 +80,7 @@ def test_it_is_rendered_in_the_readers_language(alice, lowered):
     with translation.override("fr"):
         shown = visible_notifications(alice).get(pk=n.pk)
         text = shown.display_message
-    assert text.startswith("Mention : ") and "« Canteen menu » dans Budget team" in text
+    assert text.startswith(f"{n.actor} vous a mentionné") and "« Canteen menu » dans Budget team" in text
 
 
 @pytest.mark.parametrize("count", [3, 30])

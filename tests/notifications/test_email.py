@@ -66,7 +66,9 @@ def test_daily_sends_nothing_at_once_then_one_digest(
         services.comment_create(actor=bob, post=second, body="two")
         services.comment_create(actor=bob, post=already_read, body="three")
     assert mail.outbox == []
-    Notification.objects.filter(message__contains="Gamma").update(read_at=first.created_at)
+    Notification.objects.filter(target_type="comment", target_id__in=already_read.comments.values("pk")).update(
+        read_at=first.created_at
+    )
 
     assert send_daily_digest_task() == {"sent": 1}
 

@@ -143,10 +143,14 @@ def _fill(recipient, n):
             target = ("wiki", page.pk)
         else:
             target = None
+        # Each names people (the actor; the appointed owner in data): their names are loaded
+        # once for the page, whatever the number of notifications.
         notify(
             [recipient],
             kind="mention" if target else "membership_added",
-            message=f"Note {i}",
+            event="mention" if target else "owner_appointed",
+            actor=author,
+            data={} if target else {"user_id": UserFactory().pk},
             community=community,
             url="/posts/1/" if target else "",
             target=target,

@@ -35,9 +35,9 @@ def test_a_destroyed_item_is_gone_from_the_database_its_history_and_its_files_an
     attachment = attach(post, cast["author"])
     file_path = Path(private_media) / attachment.file.name
     assert file_path.exists()
-    Notification.objects.create(recipient=cast["author"], kind="comment", message="x", target_type="post",
+    Notification.objects.create(recipient=cast["author"], kind="comment", legacy_message="x", target_type="post",
                                 target_id=post.pk)
-    Notification.objects.create(recipient=cast["author"], kind="comment", message="x", target_type="comment",
+    Notification.objects.create(recipient=cast["author"], kind="comment", legacy_message="x", target_type="comment",
                                 target_id=comment.pk)
     assert Post.history.filter(id=post.pk).count() >= 2
     schedule("post", retain_days=365, disposition="destroy")

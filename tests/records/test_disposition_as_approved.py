@@ -258,7 +258,7 @@ def test_a_records_officer_restores_an_item_within_the_window(client, community,
     assert post.status == "published" and Post.objects.visible_to(cast["plain"]).filter(pk=post.pk).exists()
     assert RecordsAuditLog.objects.filter(action="quarantine_restored", actor=officer,
                                           target_id=str(post.pk)).exists()
-    assert Notification.objects.filter(recipient=cast["owner"], message__contains="restored").exists()
+    assert Notification.objects.filter(recipient=cast["owner"], event="quarantine_restored").exists()
     assert client.post(f"/records/quarantine/post/{post.pk}/restore/").status_code == 404  # not twice
     # Nothing left in quarantine: the certificate is issued, with the restore as the reason.
     (row,) = Certificate.objects.get(batch=batch).rows

@@ -773,3 +773,10 @@ HTML_ROUTES += [
     Route("POST", "/settings/editor/", _always(DONE), body={"editor": "markdown"}),
     Route("GET", "/settings/editor/", _always("405"), anonymous="405"),
 ]
+
+# --- the language setting (SPEC §7): a person chooses their own language (or the browser's) ---
+# Like the editor setting: only the signed-in person's own choice, no object named; GET is 405.
+HTML_ROUTES += [
+    Route("POST", "/settings/language/", _always(DONE), body={"language": "fr"}),
+    Route("GET", "/settings/language/", _always("405"), anonymous="405"),
+]
