@@ -136,14 +136,15 @@ def provision(issuer, claims):
             user = _first_sign_in(issuer, subject, claims)
             identity = user._oidc_identity
         user = identity.user
-        if inactive:
-            if user.is_active:
-                deactivate(user, reason="identity provider claim")
-            raise SignInRefused("inactive claim")
-        if not user.is_active:
-            raise SignInRefused("account deactivated")
-        update_from_claims(user, claims)
-        OIDCIdentity.objects.filter(pk=identity.pk).update(last_sign_in_at=timezone.now())
+        if not inactive:
+            if not user.is_active:
+                raise SignInRefused("account deactivated")
+            update_from_claims(user, claims)
+            OIDCIdentity.objects.filter(pk=identity.pk).update(last_sign_in_at=timezone.now())
+    if inactive:  # outside the transaction above, which the refusal would roll back
+        if user.is_active:
+            deactivate(user, reason="identity provider claim")
+        raise SignInRefused("inactive claim")
     return user
 
 

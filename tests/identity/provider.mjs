@@ -48,10 +48,16 @@ const configuration = {
     rpInitiatedLogout: { enabled: true },
   },
   cookies: { keys: ['unisocial-test-provider-cookie-key'] },
+  // The provider refuses to call special-use addresses (SSRF protection); its only client here is the
+  // test site on loopback, so its back-channel logout calls go out without that dispatcher.
+  fetch(url, options) {
+    const { dispatcher, ...rest } = options;
+    return globalThis.fetch(url, rest);
+  },
 };
 
 const provider = new Provider(issuer, configuration);
 provider.on('server_error', (ctx, error) => console.error('server_error', error));
-provider.on('backchannel.error', (...args) => console.error('backchannel.error', args.at(-1)?.message ?? args));
+provider.on('backchannel.error', (ctx, error, client) => console.error('backchannel.error', client?.clientId, error));
 provider.listen(port, '127.0.0.1', () => console.log(`ready ${issuer}`));
 process.on('SIGTERM', () => process.exit(0));
