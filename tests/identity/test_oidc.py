@@ -15,7 +15,7 @@ from tests.browser import ensure_current_terms
 from unisocial.models import OIDCIdentity, SignIn, User
 from unisocial.oidc import language_from_locale
 
-from .conftest import CLIENT_ID, CLIENT_SECRET, PROVIDER_NAME, end_session_at_provider, sign_in_with_provider
+from .oidc_provider import CLIENT_ID, CLIENT_SECRET, PROVIDER_NAME, end_session_at_provider, sign_in_with_provider
 
 
 def signed_in(site_url, session) -> bool:
