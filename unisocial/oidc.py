@@ -183,7 +183,7 @@ class Backend(OIDCAuthenticationBackend):
     def get_or_create_user(self, access_token, id_token, payload):
         claims = self.get_userinfo(access_token, id_token, payload)
         if not self.verify_claims(claims) or str(claims["sub"]) != str(payload.get("sub")):
-            raise SuspiciousOperation("userinfo sub differs from the ID token's")  # OIDC Core §5.3.2
+            raise SuspiciousOperation("userinfo sub differs from the ID token's")  # OIDC Core, section 5.3.2
         if payload.get("iss") != settings.OIDC_OP_ISSUER:
             raise SuspiciousOperation("ID token from another issuer")
         self.sid = str(payload.get("sid", ""))
@@ -261,7 +261,7 @@ class InvalidLogoutToken(Exception):
 
 def verify_logout_token(token: str) -> dict:
     """The claims of a logout token the configured provider signed for this client (Back-Channel
-    Logout 1.0 §2.6), or InvalidLogoutToken."""
+    Logout 1.0, section 2.6), or InvalidLogoutToken."""
     try:
         header = jwt.get_unverified_header(token)
         alg = header.get("alg")

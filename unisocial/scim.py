@@ -1,4 +1,4 @@
-"""A SCIM-style deprovisioning endpoint (RFC 7644 §3.5.2, the part a provider needs to disable a
+"""A SCIM-style deprovisioning endpoint (RFC 7644 section 3.5.2, the part a provider needs to disable a
 person): ``PATCH /scim/v2/Users/<id>`` with ``{"active": false}``.
 
 ``<id>`` is the person's subject at the configured issuer (SCIM ``externalId``) or their username;

@@ -204,3 +204,20 @@ def test_a_forged_or_malformed_logout_token_is_refused_with_400(oidc, live_serve
 def test_the_logout_endpoint_is_not_behind_csrf(oidc, live_server):
     client = Client(enforce_csrf_checks=True)
     assert client.post("/accounts/oidc/backchannel-logout/", {"logout_token": "x"}).status_code == 400
+
+
+def test_oidc_discover_prints_the_endpoint_variables(oidc):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("oidc_discover", oidc.issuer, stdout=out)
+    lines = dict(line.split("=", 1) for line in out.getvalue().split())
+    assert lines == {
+        "OIDC_OP_ISSUER": oidc.issuer,
+        "OIDC_OP_AUTHORIZATION_ENDPOINT": oidc.meta["authorization_endpoint"],
+        "OIDC_OP_TOKEN_ENDPOINT": oidc.meta["token_endpoint"],
+        "OIDC_OP_USER_ENDPOINT": oidc.meta["userinfo_endpoint"],
+        "OIDC_OP_JWKS_ENDPOINT": oidc.meta["jwks_uri"],
+    }
