@@ -65,6 +65,15 @@ def record_sign_in(sender, request, user, **kwargs):
     if session.session_key is None:
         session.save()
     SignIn.objects.update_or_create(session_key=session.session_key, defaults={"user": user})
+    if settings.SESSION_ENGINE == "django.contrib.sessions.backends.db":
+        # Forget the person's sign-ins whose sessions ended by themselves (expired, or cleared).
+        from django.contrib.sessions.models import Session
+        from django.utils import timezone
+
+        live = Session.objects.filter(expire_date__gt=timezone.now()).values("session_key")
+        SignIn.objects.filter(user=user).exclude(session_key=session.session_key).exclude(
+            session_key__in=live
+        ).delete()
 
 
 @receiver(user_logged_out, dispatch_uid="unisocial.accounts.forget_sign_in")

@@ -27,14 +27,15 @@ def sign_in_at_provider(page, login):
     page.get_by_role("button", name="Sign-in").click()
 
 
-def test_sign_in_with_the_organisation_provisioned_in_french_then_deprovisioned(page, shoot, oidc, live_server,
-                                                                                fresh_caches):
+def test_sign_in_with_the_organisation_provisioned_in_french_then_deprovisioned(page, shoot, check_a11y, oidc,
+                                                                                live_server, fresh_caches):
     ensure_current_terms()
     loopback_only(page)
     page.goto("/accounts/login/")
     offer = page.get_by_role("link", name=f"Sign in with {PROVIDER_NAME}")
     expect(offer).to_be_visible()
     shoot(page, "oidc-login")
+    check_a11y(page, "the login page with single sign-on")
     offer.click()
 
     # The provider's own pages: its login, then its consent screen.

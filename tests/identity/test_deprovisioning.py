@@ -188,3 +188,11 @@ def test_scim_without_a_configured_secret_is_404(settings):
     provisioned()
     for secret in ("", "anything"):
         assert patch("/scim/v2/Users/nadia", DEACTIVATE, secret=secret).status_code == 404
+
+
+def test_a_sign_in_forgets_the_persons_sessions_that_ended_by_themselves():
+    user = UserFactory()
+    signed_in_client(user)
+    Session.objects.all().delete()  # expired and cleared
+    signed_in_client(user)
+    assert SignIn.objects.filter(user=user).count() == 1
