@@ -84,9 +84,14 @@ def claims_say_inactive(claims) -> bool:
 _USERNAME_BAD = re.compile(r"[^\w.@+-]")
 
 
+def _text(claims, name, default=""):
+    value = claims.get(name)
+    return value.strip() if isinstance(value, str) else default
+
+
 def username_from_claims(claims) -> str:
-    name = claims.get("preferred_username") or claims.get("email", "").split("@")[0] or claims["sub"]
-    return _USERNAME_BAD.sub("-", str(name))[:150] or "user"
+    name = _text(claims, "preferred_username") or _text(claims, "email").split("@")[0] or str(claims["sub"])
+    return _USERNAME_BAD.sub("-", name)[:150] or "user"
 
 
 def _free_username(wanted, exclude_pk=None):
@@ -102,10 +107,10 @@ def update_from_claims(user, claims) -> None:
     """The provider's word on the person's names and e-mail; the language only while the person has
     chosen none (the claim is the default, SPEC §7)."""
     fields = {
-        "first_name": str(claims.get("given_name", user.first_name))[:150],
-        "last_name": str(claims.get("family_name", user.last_name))[:150],
-        "display_name": str(claims.get("name", user.display_name))[:150],
-        "email": str(claims.get("email", user.email))[:254],
+        "first_name": _text(claims, "given_name", user.first_name)[:150],
+        "last_name": _text(claims, "family_name", user.last_name)[:150],
+        "display_name": _text(claims, "name", user.display_name)[:150],
+        "email": _text(claims, "email", user.email)[:254],
     }
     wanted = username_from_claims(claims)
     if wanted != user.username and not User.objects.exclude(pk=user.pk).filter(username__iexact=wanted).exists():

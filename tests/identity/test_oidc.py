@@ -221,3 +221,19 @@ def test_oidc_discover_prints_the_endpoint_variables(oidc):
         "OIDC_OP_USER_ENDPOINT": oidc.meta["userinfo_endpoint"],
         "OIDC_OP_JWKS_ENDPOINT": oidc.meta["jwks_uri"],
     }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("claims, username", [
+    ({"sub": "s1", "preferred_username": "Jean Dupont/ext", "name": None, "email": 7}, "Jean-Dupont-ext"),
+    ({"sub": "s2", "email": "m.ng@example.org", "given_name": ["x"]}, "m.ng"),
+    ({"sub": "s3"}, "s3"),
+    ({"sub": 42, "preferred_username": "", "locale": ["fr"]}, "42"),
+])
+def test_odd_claims_still_make_a_valid_account(claims, username):
+    from unisocial.oidc import provision
+
+    user = provision("https://id.example.org", claims)
+    user.full_clean()
+    assert user.username == username
+    assert user.language == "" and user.first_name == "" and user.display_name == ""
