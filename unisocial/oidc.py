@@ -264,6 +264,35 @@ class InvalidLogoutToken(Exception):
     pass
 
 
+JWKS_CACHE_SECONDS = 300
+
+
+def _jwks(refresh=False):
+    key = f"oidc-jwks:{settings.OIDC_OP_JWKS_ENDPOINT}"
+    jwks = None if refresh else cache.get(key)
+    if jwks is None:
+        response = requests.get(settings.OIDC_OP_JWKS_ENDPOINT, timeout=settings.OIDC_TIMEOUT)
+        response.raise_for_status()
+        jwks = response.json()
+        cache.set(key, jwks, JWKS_CACHE_SECONDS)
+    return jwks
+
+
+def _provider_key(header):
+    """The provider's signing key named by the token's kid and alg: its JWKS cached for a few minutes
+    (a stream of forged tokens must not become a stream of calls to the provider), fetched again
+    once, at most every few minutes, for a kid it does not hold (the provider rotated its keys)."""
+    kid, alg = header.get("kid"), header.get("alg")
+    for attempt in range(2):
+        refresh = attempt == 1
+        if refresh and not cache.add(f"oidc-jwks-refetched:{settings.OIDC_OP_JWKS_ENDPOINT}", 1, 60):
+            break
+        for jwk in _jwks(refresh=refresh).get("keys", []):
+            if jwk.get("kid") == kid and jwk.get("alg", alg) == alg and jwk.get("use", "sig") == "sig":
+                return jwt.PyJWK(jwk)
+    raise InvalidLogoutToken("no such key")
+
+
 def verify_logout_token(token: str) -> dict:
     """The claims of a logout token the configured provider signed for this client (Back-Channel
     Logout 1.0, section 2.6), or InvalidLogoutToken."""
@@ -274,10 +303,7 @@ def verify_logout_token(token: str) -> dict:
             raise InvalidLogoutToken("unexpected alg")
         if header.get("typ") not in (None, "JWT", "logout+jwt"):
             raise InvalidLogoutToken("unexpected typ")
-        if alg.startswith("HS"):
-            key = settings.OIDC_RP_CLIENT_SECRET
-        else:
-            key = Backend().retrieve_matching_jwk(token)
+        key = settings.OIDC_RP_CLIENT_SECRET if alg.startswith("HS") else _provider_key(header)
         claims = jwt.decode(
             token, key, algorithms=[alg], audience=settings.OIDC_RP_CLIENT_ID, issuer=settings.OIDC_OP_ISSUER,
             leeway=60, options={"require": ["iss", "aud", "iat", "jti"]},
