@@ -60,5 +60,7 @@ class UnisocialConfig(AppConfig):
     verbose_name = "unisocial core"
 
     def ready(self):
+        from . import accounts  # noqa: F401 (the sign-in receivers: unisocial.accounts.record_sign_in)
+
         post_migrate.connect(_ensure_records_officers_group, sender=self, dispatch_uid="unisocial.records_officers")
         post_migrate.connect(sync_periodic_tasks, sender=self, dispatch_uid="unisocial.periodic_tasks")

@@ -7,8 +7,8 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-# Paths reachable before the current terms are accepted.
-TERMS_EXEMPT_PREFIXES = ("/terms/", "/policies/", "/accounts/", "/static/", "/i18n/", "/api/")
+# Paths reachable before the current terms are accepted (/scim/: the identity provider's machine calls).
+TERMS_EXEMPT_PREFIXES = ("/terms/", "/policies/", "/accounts/", "/static/", "/i18n/", "/api/", "/scim/")
 
 
 class SecurityHeadersMiddleware:

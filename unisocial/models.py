@@ -98,3 +98,35 @@ class TermsAcceptance(models.Model):
 
     def __str__(self):
         return f"{self.user} accepted {self.terms.version}"
+
+
+class OIDCIdentity(models.Model):
+    """The stable link from the identity provider's (issuer, subject) to a person (SPEC §7): a
+    username the provider renames still maps to the same account. Written at sign-in only."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="oidc_identities")
+    issuer = models.CharField(_("issuer"), max_length=255)
+    subject = models.CharField(_("subject"), max_length=255)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_sign_in_at = models.DateTimeField(_("last sign-in at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("OpenID Connect identity")
+        constraints = [models.UniqueConstraint(fields=["issuer", "subject"], name="one_user_per_oidc_subject")]
+
+    def __str__(self):
+        return f"{self.user} ({self.issuer} {self.subject})"
+
+
+class SignIn(models.Model):
+    """A session a person signed in with (unisocial.accounts): deprovisioning ends them all, and a
+    back-channel logout exactly those of the provider's session ``oidc_sid``."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_ins")
+    session_key = models.CharField(max_length=64, unique=True)
+    oidc_issuer = models.CharField(max_length=255, blank=True, default="")
+    oidc_sid = models.CharField(max_length=255, blank=True, default="", db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"

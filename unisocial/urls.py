@@ -8,7 +8,7 @@ import feed.views
 import posts.wiki_urls
 import records.urls
 
-from . import views
+from . import oidc, scim, views
 
 # The communities namespace: the communities' own pages, a community's front page (feed), its
 # wiki pages (posts) and its owners' exports (records), composed here because communities may not
@@ -22,9 +22,15 @@ urlpatterns = [
     path("", feed.views.home, name="home"),
     path("terms/", views.terms, name="terms"),
     path("policies/", views.policies, name="policies"),
+    # OpenID Connect sign-in and the provider's back-channel logout (404 unless OIDC_* configure one).
+    path("accounts/oidc/authenticate/", oidc.AuthenticateView.as_view(), name="oidc_authentication_init"),
+    path("accounts/oidc/callback/", oidc.CallbackView.as_view(), name="oidc_authentication_callback"),
+    path("accounts/oidc/backchannel-logout/", oidc.backchannel_logout, name="oidc_backchannel_logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     # Django's set_language, remembering the choice on a signed-in person too (SPEC §7).
     path("i18n/setlang/", views.set_language, name="set_language"),
+    # SCIM-style deprovisioning by the identity provider (404 unless OIDC_DEPROVISION_TOKEN is set).
+    path("scim/v2/Users/<str:ident>", scim.user, name="scim_user"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("communities/", include((communities_patterns, communities.urls.app_name))),
     # /posts/…, /tags/<slug>/ and /people/<username>/ (the posts namespace)

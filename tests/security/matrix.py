@@ -514,6 +514,13 @@ HTML_ROUTES = [
     Route("GET", "/accounts/password_change/", _always(OK), terms_exempt=True),
     Route("GET", "/accounts/password_change/done/", _always(OK), terms_exempt=True),
     Route("GET", "/accounts/password_reset/", _always(OK), public=True),
+    # OpenID Connect and deprovisioning (SPEC §7, docs/identity.md): 404 to everyone while no OIDC_*
+    # setting names a provider (the matrix's world); with one they hold no content — tests/identity/.
+    Route("GET", "/accounts/oidc/authenticate/", _always(NOT_FOUND), public=True),
+    Route("GET", "/accounts/oidc/callback/?code=x&state=y", _always(NOT_FOUND), public=True),
+    Route("POST", "/accounts/oidc/backchannel-logout/", _always(NOT_FOUND), public=True,
+          body={"logout_token": "x"}),
+    Route("PATCH", "/scim/v2/Users/{author}", _always(NOT_FOUND), public=True, body={"active": False}),
     Route("GET", "/people/{author}/", _always(OK)),
     Route("POST", "/people/{author}/follow/", _always(DONE)),
     Route("POST", "/people/{author}/unfollow/", _always(DONE)),

@@ -507,6 +507,10 @@ EXEMPT = {
     "one_disposition_per_item": "written by the disposition job, no form",
     "records.Certificate.batch": "written by the disposition job, no form",
     "one_run_per_job_window": "written by the job runner, no form",
+    # Identity (SPEC §7): written at sign-in from the provider's verified claims, no form; the SCIM
+    # endpoint's answers to an unauthorized caller are below (test_scim_answers_…).
+    "one_user_per_oidc_subject": "written at sign-in from the provider's claims, no form",
+    "unisocial.SignIn.session_key": "written at sign-in, one's own session, no form",
 }
 
 
@@ -593,3 +597,31 @@ def test_a_strictly_confidential_page_gets_an_address_not_made_from_its_title(wo
     page = _sc_page(world, "Merger plan")
     assert "merger" not in page.slug and page.slug.startswith("page-")
     assert Status.PUBLISHED == page.status
+
+
+# -- Deprovisioning (SPEC §7): the SCIM endpoint tells an unauthorized caller nothing of who exists --
+
+
+@pytest.mark.parametrize("configured, secret", [(True, None), (True, "wrong"), (True, ""), (False, "anything")])
+def test_scim_answers_an_unauthorized_caller_alike_whether_or_not_the_person_exists(world, settings, configured,
+                                                                                    secret):
+    from django.test import Client
+
+    from unisocial.models import OIDCIdentity
+
+    settings.OIDC_OP_ISSUER = "https://id.example.org"
+    settings.OIDC_DEPROVISION_TOKEN = "scim-secret-0123456789abcdef" if configured else ""
+    headers = {"Authorization": f"Bearer {secret}"} if secret is not None else {}
+
+    def request(w):
+        return Client().patch("/scim/v2/Users/author", json.dumps({"active": False}),
+                              content_type="application/scim+json", headers=headers)
+
+    def hide(w):
+        OIDCIdentity.objects.create(user=w["author"], issuer="https://id.example.org", subject="author")
+
+    case = Case("scim", request=request, hide=hide)
+    baseline = _run(world, case, None)
+    with_person = _run(world, case, case.hide)
+    assert with_person == baseline
+    assert baseline["status"] == (401 if configured else 404)

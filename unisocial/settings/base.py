@@ -113,6 +113,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+
+# OpenID Connect sign-in (SPEC §7, docs/identity.md): configured only by these OIDC_* variables.
+# With no client id, issuer and endpoints, the password login serves alone and the OIDC routes
+# answer 404 (unisocial.oidc.oidc_enabled). Endpoints are given, not discovered, so that nothing
+# reaches the network when settings load: `manage.py oidc_discover ISSUER` prints them.
+OIDC_PROVIDER_NAME = env("OIDC_PROVIDER_NAME", default="")  # "Sign in with <name>" on the login page
+OIDC_OP_ISSUER = env("OIDC_OP_ISSUER", default="")  # the "iss" of its tokens; half of a person's stable link
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid email profile")
+# Authorization code flow with PKCE (S256), a nonce and a state (mozilla-django-oidc).
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+# The claim that says whether the person may still use the platform: false deactivates at sign-in.
+OIDC_ACTIVE_CLAIM = env("OIDC_ACTIVE_CLAIM", default="active")
+# A back-channel logout ends the person's sessions; True also deactivates them (for providers that
+# send one only when they disable an account).
+OIDC_BACKCHANNEL_DEACTIVATES = env.bool("OIDC_BACKCHANNEL_DEACTIVATES", default=False)
+# The bearer secret of the SCIM-style deactivation endpoint (/scim/v2/Users/<id>); absent: 404.
+OIDC_DEPROVISION_TOKEN = env("OIDC_DEPROVISION_TOKEN", default="")
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
