@@ -8,7 +8,7 @@ import feed.views
 import posts.wiki_urls
 import records.urls
 
-from . import views
+from . import account_views, views
 
 # The communities namespace: the communities' own pages, a community's front page (feed), its
 # wiki pages (posts) and its owners' exports (records), composed here because communities may not
@@ -22,7 +22,13 @@ urlpatterns = [
     path("", feed.views.home, name="home"),
     path("terms/", views.terms, name="terms"),
     path("policies/", views.policies, name="policies"),
+    # The system managers' second factor (SPEC §7), before Django's own sign-in routes.
+    path("accounts/otp/", account_views.otp_verify, name="otp-verify"),
+    path("accounts/otp/enrol/", account_views.otp_enrol, name="otp-enrol"),
     path("accounts/", include("django.contrib.auth.urls")),
+    # A person's own API tokens (SPEC §7), linked from their profile.
+    path("settings/tokens/", account_views.api_tokens, name="api-tokens"),
+    path("settings/tokens/<int:token_id>/revoke/", account_views.api_token_revoke, name="api-token-revoke"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("communities/", include((communities_patterns, communities.urls.app_name))),

@@ -3,7 +3,7 @@
 from html.parser import HTMLParser
 
 import pytest
-from rest_framework.authtoken.models import Token
+from unisocial.tokens import create_token
 from rest_framework.test import APIClient
 
 from communities.models import Role
@@ -746,9 +746,9 @@ def test_links_get_rel_nofollow_noopener(api, user):
 def test_token_authentication_works_on_posts(moderated):
     community, people = moderated
     post = PostFactory(community=community, author=people["owner"])
-    token = Token.objects.create(user=people["member"])
+    _row, token = create_token(people["member"], "script")
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.get(f"/api/v1/posts/{post.pk}/").status_code == 200
     response = client.post(
         "/api/v1/posts/",

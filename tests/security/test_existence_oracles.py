@@ -479,7 +479,7 @@ EXEMPT = {
     "auth.Group.name": "groups are managed by system managers in /admin/, who see them all",
     "auth.Permission": "not writable through any form or API",
     "contenttypes.ContentType": "not writable through any form or API",
-    "authtoken.Token.user": "a person's own token; nobody creates another's (SPEC §3)",
+    "unisocial.ApiToken.digest": "a person's own token, random; nobody creates another's (SPEC §7)",
     "guardian.UserObjectPermission": "guardian's generic table, not used for content",
     "guardian.GroupObjectPermission": "guardian's generic table, not used for content",
     "django_celery_beat.SolarSchedule": "beat schedules: /admin/ only, nothing hidden",
