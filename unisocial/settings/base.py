@@ -216,9 +216,11 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        # Knox tokens (Authorization: Token <token>), noting when each was last used.
+        # Knox tokens (Authorization: Token <token>), noting when each was last used. First, so
+        # that a request without credentials (or with a revoked token) answers 401 with
+        # WWW-Authenticate: Token.
         "unisocial.tokens.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
