@@ -13,8 +13,6 @@ import pytest
 from django.contrib import admin
 from django.test import RequestFactory
 from django.utils import timezone
-from unisocial.models import ApiToken
-from unisocial.tokens import create_token
 
 from communities.models import JoinRequest, Membership, MembershipEvent, Role
 from moderation.models import EscalationCase, Flag, ModerationAction
@@ -33,6 +31,8 @@ from records.models import (
 )
 from tests.factories import CommunityFactory, PostFactory, UserFactory, add_member
 from unisocial.classification import Level, Visibility
+from unisocial.models import ApiToken
+from unisocial.tokens import create_token
 
 pytestmark = pytest.mark.django_db
 

@@ -1,10 +1,10 @@
 """``me/``, ``me/accept-terms/`` and the terms gate on every other route (SPEC §1, §5)."""
 from django.contrib.auth.models import Group
-from unisocial.tokens import create_token
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
 from unisocial.models import RECORDS_OFFICERS_GROUP, TermsAcceptance, TermsVersion
+from unisocial.tokens import create_token
 
 
 def test_me_describes_the_current_user(api, make_user):

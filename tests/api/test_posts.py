@@ -3,7 +3,6 @@
 from html.parser import HTMLParser
 
 import pytest
-from unisocial.tokens import create_token
 from rest_framework.test import APIClient
 
 from communities.models import Role
@@ -11,6 +10,7 @@ from notifications.models import Notification
 from posts.models import AccessLog, Like, Post
 from tests.factories import CommunityFactory, PostFactory, UserFactory, add_member, grant_reader
 from unisocial.classification import Level, Status, Visibility
+from unisocial.tokens import create_token
 
 DETAIL_FIELDS = {
     "id",

@@ -16,7 +16,6 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
-from unisocial.tokens import create_token
 from rest_framework.test import APIClient
 from zeal import zeal_ignore
 
@@ -25,6 +24,7 @@ from moderation.models import Flag, ModerationAction
 from posts.models import Comment, Post, Tag, WikiPage
 from records.models import CommunityExport, DispositionBatch, DispositionRecord, RetentionSchedule, StalenessReview
 from tests.factories import CommunityFactory, UserFactory, add_member
+from unisocial.tokens import create_token
 
 from . import matrix as m
 
