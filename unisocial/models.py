@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractUser, _user_has_perm
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from knox.models import AbstractAuthToken
+from knox.models import AbstractAuthToken, AuthTokenManager
 
 RECORDS_OFFICERS_GROUP = "Records officers"
 
@@ -101,6 +101,14 @@ class TermsAcceptance(models.Model):
         return f"{self.user} accepted {self.terms.version}"
 
 
+class ApiTokenManager(AuthTokenManager):
+    def visible_to(self, user):
+        """A token exists only for its owner: nobody else lists, reads or revokes it (SPEC §7)."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user)
+
+
 class ApiToken(AbstractAuthToken):
     """A person's API token (SPEC §7), django-rest-knox's model with a name and when it was last used.
 
@@ -114,6 +122,8 @@ class ApiToken(AbstractAuthToken):
     digest = models.CharField(max_length=128, unique=True)
     name = models.CharField(_("name"), max_length=100)
     last_used = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    objects = ApiTokenManager()
 
     class Meta:
         ordering = ["-created", "-id"]

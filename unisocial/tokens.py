@@ -35,7 +35,7 @@ def default_days() -> int:
 
 def owned_by(user):
     """The tokens of ``user`` — the only rows anyone is ever shown or may revoke."""
-    return ApiToken.objects.filter(user=user)
+    return ApiToken.objects.visible_to(user)
 
 
 def create_token(user, name: str, days: int | None = None) -> tuple[ApiToken, str]:
