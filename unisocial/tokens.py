@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from knox.auth import TokenAuthentication
 
 from .models import ApiToken
@@ -61,3 +62,18 @@ class ApiTokenAuthentication(TokenAuthentication):
             ApiToken.objects.filter(pk=auth_token.pk).update(last_used=now)
             auth_token.last_used = now
         return user, auth_token
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """The schema's word for it (drf-spectacular): ``Authorization: Token <token>``, as DRF's was."""
+
+    target_class = ApiTokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": 'An API token (/settings/tokens/), with the prefix "Token ".',
+        }
