@@ -10,6 +10,7 @@
   the person's own answers 404 (``unisocial.tokens``).
 """
 from base64 import b32encode
+from urllib.parse import urlencode
 
 import segno
 from django import forms
@@ -75,7 +76,7 @@ def otp_verify(request):
         return redirect(_after(request))
     device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
     if device is None:
-        return redirect(f"{_enrol_url()}?next={request.GET.get('next', '')}")
+        return redirect(f"{_enrol_url()}?{urlencode({'next': _after_param(request)})}")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and _check_code(form, device):
         otp_login(request, device)
