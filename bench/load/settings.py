@@ -11,8 +11,6 @@ a load run on loopback needs. Nothing here is imported by the site itself.
 * ``POST_RATE_PER_HOUR`` raised: the posting share of the mix goes to 200 users
   and must not hit the per-person hourly limit (a 429 would be counted as an
   error of the run, not of the site);
-* the API's per-person throttles raised (``API_THROTTLE_USER``, SPEC §7): a load run sends far
-  more per bench user than a person would, and a 429 would count as an error of the run;
 * Celery through Redis when ``REDIS_URL`` is set, as in production (the bench
   settings force eager tasks; bench posts mention nobody, so nothing is queued).
 """
@@ -22,7 +20,4 @@ from bench.settings import DATABASES, REDIS_URL
 ROOT_URLCONF = "bench.load.urls"
 DATABASES["default"]["CONN_MAX_AGE"] = None
 POST_RATE_PER_HOUR = 100_000
-REST_FRAMEWORK = {**REST_FRAMEWORK,  # noqa: F405
-                  "DEFAULT_THROTTLE_RATES": {**REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],  # noqa: F405
-                                             "user": "1000000/min", "anon": "1000000/min"}}
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
