@@ -118,3 +118,23 @@ def test_the_profile_links_to_the_tokens_page_for_its_owner_only(client):
 def test_the_token_pages_need_a_sign_in(client):
     assert client.get("/settings/tokens/").status_code == 302
     assert APIClient().get("/api/v1/me/tokens/").status_code in (401, 403)
+
+
+def test_the_tokens_page_and_list_cost_the_same_for_one_token_or_many(client, django_assert_max_num_queries):
+    me = UserFactory()
+    client.force_login(me)
+    api = APIClient()
+    api.force_login(me)
+    create_token(me, "first")
+    client.get("/settings/tokens/")  # warm: the session, the terms
+    api.get("/api/v1/me/tokens/")
+    with django_assert_max_num_queries(12) as page:
+        assert client.get("/settings/tokens/").status_code == 200
+    with django_assert_max_num_queries(12) as listed:
+        assert len(api.get("/api/v1/me/tokens/").json()) == 1
+    for n in range(15):
+        create_token(me, f"script {n}")
+    with django_assert_max_num_queries(len(page.captured_queries)):
+        assert client.get("/settings/tokens/").status_code == 200
+    with django_assert_max_num_queries(len(listed.captured_queries)):
+        assert len(api.get("/api/v1/me/tokens/").json()) == 16
