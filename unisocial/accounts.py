@@ -16,7 +16,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db import transaction
 from django.dispatch import receiver
 
-from .models import SignIn, User
+from .models import ApiToken, SignIn, User
 
 logger = logging.getLogger("unisocial.security")
 
@@ -37,14 +37,12 @@ def end_sessions(sign_ins) -> int:
 
 def deactivate(user, *, reason: str) -> None:
     """Deactivate ``user`` and take away every way in: sessions and API tokens. Idempotent."""
-    from rest_framework.authtoken.models import Token
-
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=False)
         user.is_active = False
         ended = end_sessions(SignIn.objects.filter(user=user))
-        # The person's API tokens (when tokens move to django-rest-knox: its AuthToken here).
-        Token.objects.filter(user=user).delete()
+        # The person's API tokens (django-rest-knox, unisocial.ApiToken).
+        ApiToken.objects.filter(user=user).delete()
     logger.warning(
         "account deactivated",
         extra={"event": "account_deactivated", "user_id": user.pk, "reason": reason, "sessions_ended": ended},

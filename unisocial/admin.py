@@ -39,10 +39,11 @@ from django.db.models import CharField, DateTimeField, Exists, OuterRef, Q
 from django.db.models.fields.related import RelatedField
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
-from rest_framework.authtoken.models import TokenProxy
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from knox.models import AuthToken as KnoxAuthToken
 
 from . import items
-from .models import TermsAcceptance, TermsVersion, User
+from .models import ApiToken, TermsAcceptance, TermsVersion, User
 
 # Models whose rows carry no classified content, no community names and no item ids:
 # they may be offered in choices as they are. Anything else not governed by the rule
@@ -240,11 +241,36 @@ class TermsAcceptanceAdmin(ContentFreeRows, ReadOnlyAdmin):
     list_select_related = ("user", "terms")
 
 
-# Nobody creates or reads another person's API token (SPEC §3, §7): DRF's token
-# admin would let a system manager mint one for anyone and act as them. People manage their
-# own token on their profile page; /admin/authtoken/… does not exist.
-if admin.site.is_registered(TokenProxy):
-    admin.site.unregister(TokenProxy)
+# Nobody creates or reads another person's API token (SPEC §3, §7): knox's token admin would let
+# a system manager mint one for anyone and act as them. People manage their own tokens at
+# /settings/tokens/ (linked from their profile); /admin/knox/… and /admin/unisocial/apitoken/…
+# do not exist, on either site (tests/admin/test_admin_rule.py).
+for _token_model in (KnoxAuthToken, ApiToken):
+    if admin.site.is_registered(_token_model):
+        admin.site.unregister(_token_model)
+
+# The system managers' authenticators (SPEC §7): django-otp's admin shows each key and its QR
+# code, which would let one system manager take another's second factor. Here only who has one,
+# read-only; deleting one (a lost phone) makes its owner enrol again at their next sign-in.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class AuthenticatorAdmin(ContentFreeRows, AccessRuleAdmin):
+    list_display = ("user", "name", "confirmed", "created_at", "last_used_at")
+    list_filter = ("confirmed",)
+    search_fields = ("user__username",)
+    list_select_related = ("user",)
+    fields = ("user", "name", "confirmed", "created_at", "last_used_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 # Third-party admins left registered on /admin/, and why they cannot leak content
 # (tests/admin/test_admin_rule.py holds every other ModelAdmin to AccessRuleAdmin):
@@ -255,5 +281,10 @@ THIRD_PARTY_CONTENT_FREE = {
     "django_celery_beat.crontabschedule": "crontab lines",
     "django_celery_beat.solarschedule": "solar events",
     "django_celery_beat.intervalschedule": "intervals",
+    # django-axes (SPEC §7): failed and successful password sign-ins — usernames typed, addresses,
+    # browsers, times; system managers read them and remove a lockout by deleting its attempt.
+    "axes.accessattempt": "sign-in attempts: username typed, address, browser, counts",
+    "axes.accesslog": "sign-ins and sign-outs: username, address, browser, times",
+    "axes.accessfailurelog": "failed sign-ins: username typed, address, browser, time",
 }
 

@@ -9,7 +9,7 @@ from posts.api import PostViewSet
 from posts.wiki_api import WikiPageViewSet
 from records.api_urls import community_patterns as community_export_patterns
 
-from .api_views import AcceptTermsView, MeView, NotFoundView
+from .api_views import AcceptTermsView, MeView, MyTokensView, MyTokenView, NotFoundView
 
 router = SimpleRouter()
 router.register("communities", CommunityViewSet, basename="community")
@@ -19,6 +19,9 @@ router.register("posts", PostViewSet, basename="post")
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     path("me/accept-terms/", AcceptTermsView.as_view(), name="api-accept-terms"),
+    # My API tokens (SPEC §7): list, create (shown once), revoke
+    path("me/tokens/", MyTokensView.as_view(), name="api-my-tokens"),
+    path("me/tokens/<int:token_id>/", MyTokenView.as_view(), name="api-my-token"),
     # The people picker (adding members; strictly confidential readers from the members only)
     path("people/", PeopleView.as_view(), name="api-people"),
     # communities/{slug}/export/ and communities/{slug}/exports/{id}/ (records: an owner's export)

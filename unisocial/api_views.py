@@ -5,10 +5,11 @@ The two ``me`` views are exempt from the terms gate: they are how a client
 learns that the terms must be accepted, and how it accepts them.
 """
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers, views, viewsets
+from rest_framework import exceptions, serializers, status, views, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from . import tokens
 from .models import TermsAcceptance, TermsVersion
 
 
@@ -59,6 +60,52 @@ class AcceptTermsView(APIView):
         # accepted_current_terms is a cached_property on the user object.
         request.user.__dict__.pop("accepted_current_terms", None)
         return Response(MeSerializer(me_payload(request.user)).data)
+
+
+class TokenSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=100)
+    days = serializers.ChoiceField(choices=list(tokens.DURATIONS), write_only=True, required=False,
+                                   help_text="How many days the token lasts (default API_TOKEN_DEFAULT_DAYS).")
+    created = serializers.DateTimeField(read_only=True)
+    expiry = serializers.DateTimeField(read_only=True)
+    last_used = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class NewTokenSerializer(TokenSerializer):
+    token = serializers.CharField(read_only=True, help_text="The token itself: shown in this answer only.")
+
+
+class MyTokensView(APIView):
+    """My API tokens (SPEC §7): list them (never the tokens themselves), or create one — its
+    text is in the answer to the POST only, and cannot be had again."""
+
+    @extend_schema(responses=TokenSerializer(many=True))
+    def get(self, request):
+        from django.utils import timezone
+
+        rows = tokens.owned_by(request.user).filter(expiry__gt=timezone.now())
+        return Response(TokenSerializer(rows, many=True).data)
+
+    @extend_schema(request=TokenSerializer, responses={201: NewTokenSerializer})
+    def post(self, request):
+        serializer = TokenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        row, text = tokens.create_token(request.user, serializer.validated_data["name"],
+                                        serializer.validated_data.get("days"))
+        data = NewTokenSerializer(row).data
+        data["token"] = text
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+class MyTokenView(APIView):
+    """Revoke one of my API tokens; an id that is not mine answers 404, like a missing one."""
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, token_id):
+        if not tokens.revoke(request.user, token_id):
+            raise exceptions.NotFound()
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class AccessRuleViewSet(viewsets.GenericViewSet):

@@ -17,3 +17,13 @@ class UserBackend(ModelBackend):
         except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
+
+
+class ProviderSignInBackend(UserBackend):
+    """The backend a session signed in through the identity provider is recorded with
+    (``unisocial.oidc``): it loads the user as ``UserBackend`` does and checks no password (it
+    authenticates nobody). Its name in the session tells the second-factor gate that the provider's
+    own factors held (SECOND_FACTOR_EXEMPT_BACKENDS, SPEC §7)."""
+
+    def authenticate(self, request, **credentials):
+        return None

@@ -75,6 +75,49 @@ class TermsAcceptanceMiddleware:
         return self.get_response(request)
 
 
+# Reachable before the second factor: its own pages, signing in again or out, and the files they use.
+SECOND_FACTOR_EXEMPT_PREFIXES = (
+    "/accounts/otp/", "/accounts/login/", "/accounts/logout/", "/static/", "/i18n/", "/jsi18n/",
+)
+
+
+def needs_second_factor(request) -> bool:
+    """Whether this session is a system manager's, signed in with a password, not yet past the
+    second factor (SPEC §7). Fails closed: any sign-in counts as a password one except through a
+    backend named in ``SECOND_FACTOR_EXEMPT_BACKENDS`` (the identity provider's, whose own factors
+    hold). Off only where ``SECOND_FACTOR_REQUIRED`` is (the test settings)."""
+    user = getattr(request, "user", None)
+    if not settings.SECOND_FACTOR_REQUIRED or user is None or not user.is_authenticated or not user.is_superuser:
+        return False
+    if getattr(user, "is_verified", None) and user.is_verified():
+        return False
+    from django.contrib.auth import BACKEND_SESSION_KEY
+
+    backend = request.session.get(BACKEND_SESSION_KEY, "") if hasattr(request, "session") else ""
+    return backend not in settings.SECOND_FACTOR_EXEMPT_BACKENDS
+
+
+class SecondFactorMiddleware:
+    """Until a system manager's session has passed the second factor it reaches no page, no admin
+    site and no API call: pages redirect to the code page (``/accounts/otp/``, which sends one with
+    no authenticator yet to enrol one), the API answers 403 ``second_factor_required``. After
+    ``django_otp.middleware.OTPMiddleware``, which says whether the session is verified."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(SECOND_FACTOR_EXEMPT_PREFIXES) and needs_second_factor(request):
+            if request.path.startswith("/api/") or request.headers.get("accept", "").startswith("application/json"):
+                return JsonResponse(
+                    {"detail": _("Confirm your sign-in with a code from your authenticator app first."),
+                     "code": "second_factor_required"},
+                    status=403,
+                )
+            return redirect(f"/accounts/otp/?next={quote(request.get_full_path(), safe='/')}")
+        return self.get_response(request)
+
+
 DRAFT_PUBLISHED_COOKIE = "unisocial_draft_published"
 # Where a POST is sent when it did not land: sign-in (an expired session) and the terms gate.
 NOT_LANDED_PREFIXES = ("/accounts/", "/terms/")

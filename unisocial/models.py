@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser, _user_has_perm
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken, AuthTokenManager
 
 RECORDS_OFFICERS_GROUP = "Records officers"
 
@@ -130,3 +131,33 @@ class SignIn(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+class ApiTokenManager(AuthTokenManager):
+    def visible_to(self, user):
+        """A token exists only for its owner: nobody else lists, reads or revokes it (SPEC §7)."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user)
+
+
+class ApiToken(AbstractAuthToken):
+    """A person's API token (SPEC §7), django-rest-knox's model with a name and when it was last used.
+
+    Knox keeps only a SHA-512 digest of the token (hashed at rest) and its first characters
+    (``token_key``) to find it; the token itself is shown once, when it is created, and never
+    again. Knox makes the digest the primary key; here a plain id is (it names the token in the
+    owner's list and in ``DELETE /api/v1/me/tokens/<id>/`` without showing the digest).
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    digest = models.CharField(max_length=128, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    objects = ApiTokenManager()
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("API token")
+
+    def __str__(self):
+        return self.name

@@ -39,7 +39,8 @@ from .models import OIDCIdentity, SignIn, User
 
 logger = logging.getLogger("unisocial.security")
 
-SESSION_BACKEND = "unisocial.auth_backends.UserBackend"
+# The provider vouched for this sign-in: recorded as such, the second factor is not asked again.
+SESSION_BACKEND = "unisocial.auth_backends.ProviderSignInBackend"
 REQUIRED_SETTINGS = (
     "OIDC_OP_ISSUER", "OIDC_RP_CLIENT_ID", "OIDC_OP_AUTHORIZATION_ENDPOINT", "OIDC_OP_TOKEN_ENDPOINT",
     "OIDC_OP_USER_ENDPOINT", "OIDC_OP_JWKS_ENDPOINT",

@@ -8,7 +8,7 @@ import feed.views
 import posts.wiki_urls
 import records.urls
 
-from . import oidc, scim, views
+from . import account_views, oidc, scim, views
 
 # The communities namespace: the communities' own pages, a community's front page (feed), its
 # wiki pages (posts) and its owners' exports (records), composed here because communities may not
@@ -26,11 +26,17 @@ urlpatterns = [
     path("accounts/oidc/authenticate/", oidc.AuthenticateView.as_view(), name="oidc_authentication_init"),
     path("accounts/oidc/callback/", oidc.CallbackView.as_view(), name="oidc_authentication_callback"),
     path("accounts/oidc/backchannel-logout/", oidc.backchannel_logout, name="oidc_backchannel_logout"),
-    path("accounts/", include("django.contrib.auth.urls")),
     # Django's set_language, remembering the choice on a signed-in person too (SPEC §7).
     path("i18n/setlang/", views.set_language, name="set_language"),
     # SCIM-style deprovisioning by the identity provider (404 unless OIDC_DEPROVISION_TOKEN is set).
     path("scim/v2/Users/<str:ident>", scim.user, name="scim_user"),
+    # The system managers' second factor (SPEC §7), before Django's own sign-in routes.
+    path("accounts/otp/", account_views.otp_verify, name="otp-verify"),
+    path("accounts/otp/enrol/", account_views.otp_enrol, name="otp-enrol"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    # A person's own API tokens (SPEC §7), linked from their profile.
+    path("settings/tokens/", account_views.api_tokens, name="api-tokens"),
+    path("settings/tokens/<int:token_id>/revoke/", account_views.api_token_revoke, name="api-token-revoke"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("communities/", include((communities_patterns, communities.urls.app_name))),
     # /posts/…, /tags/<slug>/ and /people/<username>/ (the posts namespace)

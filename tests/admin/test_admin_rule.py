@@ -13,7 +13,6 @@ import pytest
 from django.contrib import admin
 from django.test import RequestFactory
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from communities.models import JoinRequest, Membership, MembershipEvent, Role
 from moderation.models import EscalationCase, Flag, ModerationAction
@@ -32,6 +31,8 @@ from records.models import (
 )
 from tests.factories import CommunityFactory, PostFactory, UserFactory, add_member
 from unisocial.classification import Level, Visibility
+from unisocial.models import ApiToken
+from unisocial.tokens import create_token
 
 pytestmark = pytest.mark.django_db
 
@@ -99,10 +100,10 @@ def world(db):
                                      community_name="Zanzibar Taskforce", batch=batch, schedule=schedule,
                                      schedule_name="Posts", disposition="destroy", approved_by=colleague,
                                      approved_by_username="colleague", last_activity_at=now)
-    token = Token.objects.create(user=owner)
+    token_row, token = create_token(owner, "owner's script")
     return {"manager": manager, "colleague": colleague, "owner": owner, "secret": secret, "shared": shared,
             "sealed": sealed, "visible": visible, "in_secret": in_secret, "wiki": wiki, "comment": comment,
-            "token": token, "tag": tag}
+            "token": token, "token_row": token_row, "tag": tag}
 
 
 def admin_pages(client, site=admin.site, prefix="/admin"):
@@ -167,15 +168,26 @@ def test_an_owner_superuser_sees_the_rows_the_rule_shows_her(world, client):
 
 
 def test_no_admin_page_shows_an_api_token_key(world, client):
-    # Finding 4: DRF's token admin let a system manager mint and read anyone's token.
+    # Finding 4: DRF's token admin let a system manager mint and read anyone's token; knox's
+    # admin would too (SPEC §7). Neither site has a token admin; no page shows a token or its digest.
     client.force_login(world["manager"])
     pages = admin_pages(client)
-    assert leaks(pages, world["token"].key) == []
-    for url in ("/admin/authtoken/", "/admin/authtoken/tokenproxy/", "/admin/authtoken/tokenproxy/add/",
-                f"/admin/authtoken/tokenproxy/{world['owner'].pk}/change/"):
+    row = world["token_row"]
+    assert leaks(pages, world["token"]) == []
+    assert leaks(pages, row.digest) == [] and leaks(pages, row.token_key) == []
+    digest = row.digest
+    for url in ("/admin/knox/", "/admin/knox/authtoken/", "/admin/knox/authtoken/add/",
+                f"/admin/knox/authtoken/{digest}/change/", "/admin/unisocial/apitoken/",
+                "/admin/unisocial/apitoken/add/", f"/admin/unisocial/apitoken/{row.pk}/change/",
+                "/admin/authtoken/", "/admin/authtoken/tokenproxy/"):
         assert client.get(url).status_code == 404, url
-    client.post("/admin/authtoken/tokenproxy/add/", {"user": world["colleague"].pk})
-    assert not Token.objects.filter(user=world["colleague"]).exists()
+    from knox.models import AuthToken
+
+    for site in (admin.site, moderation_site):
+        assert not site.is_registered(AuthToken) and not site.is_registered(ApiToken), site.name
+    client.post("/admin/knox/authtoken/add/", {"user": world["colleague"].pk})
+    client.post("/admin/unisocial/apitoken/add/", {"user": world["colleague"].pk, "name": "x"})
+    assert not ApiToken.objects.filter(user=world["colleague"]).exists()
 
 
 def test_the_post_admin_form_offers_no_tag_of_an_invisible_item(world, client):

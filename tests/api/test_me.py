@@ -1,10 +1,10 @@
 """``me/``, ``me/accept-terms/`` and the terms gate on every other route (SPEC §1, §5)."""
 from django.contrib.auth.models import Group
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
 from unisocial.models import RECORDS_OFFICERS_GROUP, TermsAcceptance, TermsVersion
+from unisocial.tokens import create_token
 
 
 def test_me_describes_the_current_user(api, make_user):
@@ -66,9 +66,9 @@ def test_anonymous_callers_must_authenticate(db):
 
 
 def test_token_authentication_works(user):
-    token = Token.objects.create(user=user)
+    _row, token = create_token(user, "script")
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     response = client.get("/api/v1/me/")
     assert response.status_code == 200
     assert response.json()["username"] == user.username

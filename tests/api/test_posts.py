@@ -3,7 +3,6 @@
 from html.parser import HTMLParser
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from communities.models import Role
@@ -11,6 +10,7 @@ from notifications.models import Notification
 from posts.models import AccessLog, Like, Post
 from tests.factories import CommunityFactory, PostFactory, UserFactory, add_member, grant_reader
 from unisocial.classification import Level, Status, Visibility
+from unisocial.tokens import create_token
 
 DETAIL_FIELDS = {
     "id",
@@ -746,9 +746,9 @@ def test_links_get_rel_nofollow_noopener(api, user):
 def test_token_authentication_works_on_posts(moderated):
     community, people = moderated
     post = PostFactory(community=community, author=people["owner"])
-    token = Token.objects.create(user=people["member"])
+    _row, token = create_token(people["member"], "script")
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.get(f"/api/v1/posts/{post.pk}/").status_code == 200
     response = client.post(
         "/api/v1/posts/",

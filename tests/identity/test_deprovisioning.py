@@ -4,12 +4,12 @@ import json
 import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import PASSWORD, PostFactory, UserFactory
 from unisocial.accounts import deactivate
-from unisocial.models import OIDCIdentity, SignIn
+from unisocial.models import ApiToken, OIDCIdentity, SignIn
+from unisocial.tokens import create_token
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def test_deactivate_ends_every_session_and_token_and_keeps_the_content():
     other = UserFactory()
     post = PostFactory(author=user)
     one, two, theirs = signed_in_client(user), signed_in_client(user), signed_in_client(other)
-    token = Token.objects.create(user=user)
+    token, token_text = create_token(user, "script")
     assert SignIn.objects.filter(user=user).count() == 2
 
     deactivate(user, reason="test")
@@ -62,9 +62,9 @@ def test_deactivate_ends_every_session_and_token_and_keeps_the_content():
     for client in (one, two):
         assert client.get("/").status_code == 302
     assert theirs.get("/").status_code in (200, 302)
-    assert not Token.objects.filter(pk=token.pk).exists()
+    assert not ApiToken.objects.filter(pk=token.pk).exists()
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token_text}")
     assert api.get("/api/v1/me/").status_code in (401, 403)
     post.refresh_from_db()
     assert post.author == user  # content stays (SPEC §4)

@@ -9,11 +9,11 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.contrib.sessions.models import Session
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from tests.browser import ensure_current_terms
 from unisocial.languages import language_from_claim
-from unisocial.models import OIDCIdentity, SignIn, User
+from unisocial.models import ApiToken, OIDCIdentity, SignIn, User
+from unisocial.tokens import create_token
 
 from .oidc_provider import CLIENT_ID, CLIENT_SECRET, PROVIDER_NAME, end_session_at_provider, sign_in_with_provider
 
@@ -120,7 +120,7 @@ def test_an_inactive_claim_deactivates_ends_every_session_and_token_and_refuses(
     ensure_current_terms()
     first, _ = sign_in_with_provider(live_server.url, "omar")
     user = User.objects.get(username="omar")
-    token = Token.objects.create(user=user)
+    token, token_text = create_token(user, "script")
     sessions = Session.objects.count()
     assert sessions >= 1
     oidc.set_claims("omar", active=False)
@@ -130,11 +130,11 @@ def test_an_inactive_claim_deactivates_ends_every_session_and_token_and_refuses(
     user.refresh_from_db()
     assert not user.is_active
     assert not SignIn.objects.filter(user=user).exists()
-    assert not Token.objects.filter(pk=token.pk).exists()
+    assert not ApiToken.objects.filter(pk=token.pk).exists()
     # The first browser's session is gone: its next request is sent to the login page.
     again = first.get(f"{live_server.url}/terms/", allow_redirects=False, timeout=10)
     assert "I accept" not in again.text and "Log in to accept" in again.text
-    api = requests.get(f"{live_server.url}/api/v1/me/", headers={"Authorization": f"Token {token.key}"}, timeout=10)
+    api = requests.get(f"{live_server.url}/api/v1/me/", headers={"Authorization": f"Token {token_text}"}, timeout=10)
     assert api.status_code in (401, 403)
     # Active again at the provider: still refused until the platform reactivates the account.
     oidc.set_claims("omar", active=True)
@@ -237,3 +237,17 @@ def test_odd_claims_still_make_a_valid_account(claims, username):
     user.full_clean()
     assert user.username == username
     assert user.language == "" and user.first_name == "" and user.display_name == ""
+
+
+def test_a_system_manager_signed_in_through_the_provider_is_not_asked_for_a_second_factor(
+        oidc, live_server, settings):
+    """The provider's own factors held (SPEC §7): only local password sign-ins of system managers
+    go through /accounts/otp/; the session records the provider's sign-in as such."""
+    settings.SECOND_FACTOR_REQUIRED = True
+    ensure_current_terms()
+    browser, _ = sign_in_with_provider(live_server.url, "omar")
+    User.objects.filter(username="omar").update(is_superuser=True, is_staff=True)
+    page = browser.get(f"{live_server.url}/terms/", allow_redirects=False, timeout=10)
+    assert page.status_code == 200, page.headers.get("Location")
+    session = Session.objects.get(session_key=SignIn.objects.get(user__username="omar").session_key)
+    assert session.get_decoded()["_auth_user_backend"] == "unisocial.auth_backends.ProviderSignInBackend"

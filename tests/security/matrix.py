@@ -580,11 +580,23 @@ HTML_ROUTES = [
     Route("POST", "/records/archiving/", _officer_acts((BAD_REQUEST,)),
           body={"community": "qx-no-such-room", "action": "unarchive", "reason": "matrix"}),
     Route("GET", "/records/reports/{missing}/progress.json", _officer_missing),
+    # Sign-in settings (SPEC §7). The second-factor pages: with nothing to confirm (the test settings
+    # ask no second factor; tests/accounts/test_second_factor.py proves the gate) back to the site.
+    Route("GET", "/accounts/otp/", _always(("302",)), terms_exempt=True),
+    Route("GET", "/accounts/otp/enrol/", _always(("302",)), terms_exempt=True),
+    # A person's own API tokens: theirs only; any other id, a missing one included, is 404.
+    Route("GET", "/settings/tokens/", _always(OK)),
+    Route("POST", "/settings/tokens/", _always(CREATED), body={"name": "matrix", "days": "7"}),
+    Route("POST", "/settings/tokens/{missing}/revoke/", _always(NOT_FOUND)),
 ]
 
 API_ROUTES = [
     Route("GET", "me/", _always(OK), terms_exempt=True),
     Route("POST", "me/accept-terms/", _always(OK), terms_exempt=True),
+    # My API tokens (SPEC §7): only mine are listed; another's id answers like a missing one.
+    Route("GET", "me/tokens/", _always(OK)),
+    Route("POST", "me/tokens/", _always(CREATED), body={"name": "matrix", "days": 7}),
+    Route("DELETE", "me/tokens/{missing}/", _always(NOT_FOUND)),
     Route("GET", "schema/?format=json", _always(OK)),
     Route("GET", "communities/", _always(OK)),
     Route("POST", "communities/", _always(CREATED),

@@ -181,6 +181,26 @@ def _hidden_export(w, community, owner):
                                           state="done", file="exports/never-read.zip", size=1)
 
 
+HIDDEN_TOKEN = 515151
+
+
+def _hidden_token(w):
+    from unisocial.models import ApiToken
+
+    row, _token = ApiToken.objects.create(user=w["outsider"], name="outsider's nightly script", pk=HIDDEN_TOKEN)
+    return row
+
+
+def _token_request(w, surface):
+    """The actor asks for, or to revoke, token HIDDEN_TOKEN (the outsider's) on one surface."""
+    return {
+        "html-list": lambda: html_client(w["actor"]).get("/settings/tokens/"),
+        "html-revoke": lambda: html_client(w["actor"]).post(f"/settings/tokens/{HIDDEN_TOKEN}/revoke/"),
+        "api-list": lambda: api_client(w["actor"]).get("/api/v1/me/tokens/"),
+        "api-revoke": lambda: api_client(w["actor"]).delete(f"/api/v1/me/tokens/{HIDDEN_TOKEN}/"),
+    }[surface]()
+
+
 def _co_owner(w):
     add_member(w["mine"], w["outsider"], Role.OWNER)
     return w["outsider"]
@@ -362,6 +382,12 @@ CASES = [
         hide=lambda w: _hidden_batch(w),
         covers=("one_confirmation_per_batch_community",),
     ),
+    # -- API tokens (SPEC §7): another person's token answers like none, and is never listed --
+    *[
+        Case(f"api-token-of-another-{surface}", request=lambda w, surface=surface: _token_request(w, surface),
+             hide=_hidden_token)
+        for surface in ("html-list", "html-revoke", "api-list", "api-revoke")
+    ],
     # -- Redirects and shortcuts (the admin "view on site" rows go here) --
     # -- community exports (SPEC §4): an export id that is not the requester's answers like none --
     *[
@@ -479,7 +505,8 @@ EXEMPT = {
     "auth.Group.name": "groups are managed by system managers in /admin/, who see them all",
     "auth.Permission": "not writable through any form or API",
     "contenttypes.ContentType": "not writable through any form or API",
-    "authtoken.Token.user": "a person's own token; nobody creates another's (SPEC §3)",
+    "axes.AccessAttempt": "sign-in attempts, written by django-axes at sign-in, no form; no content",
+    "unisocial.ApiToken.digest": "a person's own token, random; nobody creates another's (SPEC §7)",
     "guardian.UserObjectPermission": "guardian's generic table, not used for content",
     "guardian.GroupObjectPermission": "guardian's generic table, not used for content",
     "django_celery_beat.SolarSchedule": "beat schedules: /admin/ only, nothing hidden",

@@ -16,7 +16,6 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from zeal import zeal_ignore
 
@@ -25,6 +24,7 @@ from moderation.models import Flag, ModerationAction
 from posts.models import Comment, Post, Tag, WikiPage
 from records.models import CommunityExport, DispositionBatch, DispositionRecord, RetentionSchedule, StalenessReview
 from tests.factories import CommunityFactory, UserFactory, add_member
+from unisocial.tokens import create_token
 
 from . import matrix as m
 
@@ -142,8 +142,8 @@ def _make_clients(world, api):
         if role != "anonymous":
             if api:
                 # Real token auth: a fresh user object per request, as in production.
-                token, _ = Token.objects.get_or_create(user=world["users"][role])
-                client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+                _row, token = create_token(world["users"][role], "matrix")
+                client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
             else:
                 client.force_login(world["users"][role])
         made[role] = client

@@ -4,8 +4,8 @@ every app's periodic tasks, by name, as celery beat does.
 
 An app of its own only so that its ``runserver`` command stands before staticfiles' one in
 ``INSTALLED_APPS`` (the first app that has a command wins); ``unisocial`` itself must stay
-where it is (its admin unregisters the token admin that ``rest_framework.authtoken``,
-listed after staticfiles, registers).
+where it is (its admin replaces or removes the admins of apps listed before it: knox's token
+admin, django-otp's device admin).
 """
 from django.apps import AppConfig
 

@@ -3,6 +3,7 @@
 Production hardening is switched on by ``DEBUG=False``; ``test.py`` only
 overrides for speed. See README "Configuration".
 """
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -34,11 +35,18 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "guardian",
     "simple_history",
     "django_celery_beat",
+    # Before unisocial, whose admin replaces or removes their admins (unisocial/admin.py):
+    # lockout of password logins (SPEC §7),
+    "axes",
+    # the system managers' second factor (TOTP),
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    # and hashed, expiring API tokens (the model is unisocial.ApiToken, KNOX_TOKEN_MODEL).
+    "knox",
     "unisocial.apps.UnisocialConfig",
     "notifications",
     "communities",
@@ -59,12 +67,18 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # The signed-in person's own language over the cookie's and the browser's (SPEC §7).
     "unisocial.middleware.PersonLanguageMiddleware",
+    # user.is_verified(): the session's second factor (django-otp), then the gate that keeps a
+    # system manager who signed in with a password on the second-factor pages until then.
+    "django_otp.middleware.OTPMiddleware",
+    "unisocial.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "unisocial.middleware.SecurityHeadersMiddleware",
     "unisocial.middleware.TermsAcceptanceMiddleware",
     "unisocial.middleware.DraftPublishedMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A locked-out sign-in answers 429 with the login page and its message (unisocial/lockout.py).
+    "axes.middleware.AxesMiddleware",
     # The site's 404/500 pages under DEBUG too (the demo); last, see unisocial/error_pages.py.
     "unisocial.error_pages.FriendlyErrorPagesMiddleware",
 ]
@@ -101,8 +115,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "unisocial.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a password sign-in while the account or the address is locked out (django-axes).
+    "axes.backends.AxesStandaloneBackend",
     # Django's ModelBackend, loading is_records_officer with the user (unisocial/auth_backends.py).
     "unisocial.auth_backends.UserBackend",
+    # Sessions signed in through the identity provider (unisocial/oidc.py); it checks no password.
+    "unisocial.auth_backends.ProviderSignInBackend",
     # The one access rule answers user.has_perm(perm, obj) (communities/access.py).
     "communities.access.AccessRuleBackend",
 ]
@@ -141,6 +159,42 @@ OIDC_BACKCHANNEL_DEACTIVATES = env.bool("OIDC_BACKCHANNEL_DEACTIVATES", default=
 OIDC_DEPROVISION_TOKEN = env("OIDC_DEPROVISION_TOKEN", default="")
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Password sign-ins (SPEC §7), on /accounts/login/ and both admin sites' logins (django-axes):
+# after LOGIN_FAILURE_LIMIT failures in a row for one username, or from one address, further
+# attempts by that username or from that address are refused (429, the login page says why) for
+# LOGIN_COOLOFF_MINUTES; a success resets the username's and the address's count.
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "unisocial.lockout.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+# The address counted is REMOTE_ADDR (django-ipware is not installed): behind a proxy, the WSGI
+# server must set it from the proxy's header (gunicorn --forwarded-allow-ips).
+
+# System managers (superusers) who sign in with a password need a second factor, TOTP (SPEC §7):
+# until the session is verified it reaches only the enrolment and code pages and sign-out
+# (unisocial.middleware.SecondFactorMiddleware). Off only in the test settings, where tests that
+# sign system managers in without a browser (Client.force_login) do not pass it; the second-factor
+# tests turn it on.
+SECOND_FACTOR_REQUIRED = True
+# Sign-ins through these backends (dotted paths; the identity provider's) are not asked for it.
+SECOND_FACTOR_EXEMPT_BACKENDS = ["unisocial.auth_backends.ProviderSignInBackend"]
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="unisocial")
+# Wrong codes slow the next attempt down: 1, 2, 4 … seconds (django-otp's throttling), up to an hour.
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+# API tokens (django-rest-knox, SPEC §7): hashed at rest (SHA-512), each with an expiry its owner
+# chooses (unisocial/tokens.py DURATIONS; API_TOKEN_DEFAULT_DAYS when none is chosen).
+KNOX_TOKEN_MODEL = "unisocial.ApiToken"
+API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", default=30)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_DEFAULT_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
 
 # django-guardian: we keep no anonymous user; object grants live in direct-FK
 # tables (communities.Membership, posts.PostReader) — never the generic ones on a hot path.
@@ -192,8 +246,11 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Knox tokens (Authorization: Token <token>), noting when each was last used. First, so
+        # that a request without credentials (or with a revoked token) answers 401 with
+        # WWW-Authenticate: Token.
+        "unisocial.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
@@ -203,8 +260,18 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "unisocial.api.exception_handler",
-    # The people picker (communities.api.PeopleView): an autocomplete, not a directory dump.
-    "DEFAULT_THROTTLE_RATES": {"people": "120/min"},
+    # Every API call is counted per person (per address when anonymous); 429 with ``detail`` past
+    # the rate. The people picker (communities.api.PeopleView) has its own, stricter scope: an
+    # autocomplete, not a directory dump. Counts live in the default cache (CACHES).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_THROTTLE_ANON", default="60/min"),
+        "user": env("API_THROTTLE_USER", default="600/min"),
+        "people": env("API_THROTTLE_PEOPLE", default="120/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "unisocial API",

@@ -50,3 +50,21 @@ ZEAL_ALLOWLIST = [
 # more than an hour's quota; the rate-limit tests set their own limits with ``settings``.
 POST_RATE_PER_HOUR = 10_000
 FLAG_RATE_PER_HOUR = 10_000
+
+# Password sign-in lockout and the system managers' second factor (SPEC §7) are on in base;
+# Django's test Client.login() authenticates without a request, which django-axes refuses, and
+# Client.force_login() of a system manager has no second factor. The tests of both turn them on
+# with override_settings (tests/core/test_login_lockout.py, test_second_factor.py) and prove the
+# real behaviour there.
+AXES_ENABLED = False
+SECOND_FACTOR_REQUIRED = False
+# API throttles (SPEC §7) counted in each test process's memory: far above what a test sends;
+# tests/api/test_throttles.py sets real rates.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {
+        **REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],  # noqa: F405
+        "anon": "100000/min",
+        "user": "100000/min",
+    },
+}
