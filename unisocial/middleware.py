@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 # Paths reachable before the current terms are accepted.
-TERMS_EXEMPT_PREFIXES = ("/terms/", "/policies/", "/accounts/", "/static/", "/i18n/", "/api/")
+TERMS_EXEMPT_PREFIXES = ("/terms/", "/policies/", "/accounts/", "/static/", "/i18n/", "/jsi18n/", "/api/")
 
 
 class SecurityHeadersMiddleware:

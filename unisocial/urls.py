@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog
 
 import communities.urls
 import feed.urls
@@ -9,6 +8,7 @@ import posts.wiki_urls
 import records.urls
 
 from . import views
+from .i18n import javascript_catalog
 
 # The communities namespace: the communities' own pages, a community's front page (feed), its
 # wiki pages (posts) and its owners' exports (records), composed here because communities may not
@@ -24,7 +24,7 @@ urlpatterns = [
     path("policies/", views.policies, name="policies"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("jsi18n/", javascript_catalog, name="javascript-catalog"),
     path("communities/", include((communities_patterns, communities.urls.app_name))),
     # /posts/…, /tags/<slug>/ and /people/<username>/ (the posts namespace)
     path("", include("posts.urls")),

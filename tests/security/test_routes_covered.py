@@ -18,7 +18,6 @@ from .world import build_world
 # route (as Django spells it) -> why it needs no row. Keep this short: each entry is a page nobody tests.
 EXEMPT = {
     "i18n/setlang/": "POST: sets the language cookie and redirects to a same-site next; reads nothing",
-    "jsi18n/": "the JavaScript translation catalogue: static strings, no data",
     "accounts/password_reset/done/": "a static 'check your mail' page",
     "accounts/reset/done/": "a static 'password set' page",
     "accounts/reset/<uidb64>/<token>/": "Django's token-checked reset form; names no content",
