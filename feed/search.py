@@ -68,7 +68,8 @@ START, STOP = "\x02", "\x03"
 class SearchForm(forms.Form):
     """The search parameters, for the page and the API alike."""
 
-    q = forms.CharField(label=_("Search for"), required=False, max_length=MAX_QUERY_LENGTH)
+    q = forms.CharField(label=_("Search for"), required=False, max_length=MAX_QUERY_LENGTH,
+                        widget=forms.TextInput(attrs={"dir": "auto"}))  # the words typed: their direction
     type = forms.ChoiceField(
         label=_("Type"),
         required=False,

@@ -34,11 +34,11 @@ class ContentForm(forms.Form):
     default when creating ("— choose a level —"), the current level when editing.
     """
 
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200, widget=forms.TextInput(attrs={"dir": "auto"}))
     body = forms.CharField(
         label=_("Text"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 14, "class": "editor__text", "data-editor": "body"}),
+        widget=forms.Textarea(attrs={"dir": "auto", "rows": 14, "class": "editor__text", "data-editor": "body"}),
     )
     body_format = forms.ChoiceField(
         label=_("Text format"),
@@ -241,7 +241,7 @@ class CommentForm(forms.Form):
     body = forms.CharField(
         label=_("Your comment"),
         max_length=30000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"dir": "auto", "rows": 4}),
     )
     body_format = forms.ChoiceField(
         choices=[("text", "text"), ("html", "HTML")], required=False, widget=forms.HiddenInput
