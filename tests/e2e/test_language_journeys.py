@@ -166,3 +166,39 @@ def test_a_journey_in_arabic_right_to_left(site, page, shoot, check_a11y):
 
 def test_a_journey_in_chinese(site, page, shoot, check_a11y):
     journey(site, page, shoot, check_a11y, "zh-hans", rtl=False)
+
+
+def test_the_moderation_and_admin_sites_in_arabic(site, page, shoot, check_a11y):
+    """The owners' moderation site (the site's header over Django's admin) and the system managers'
+    /admin/, records admin included: right to left in Arabic, Django's admin RTL styles with ours."""
+    from moderation import services as moderation_services
+
+    with zeal_ignore():
+        UserFactory(username="sam", display_name="Sam Manager", is_staff=True, is_superuser=True)
+    moderation_services.flag_create(actor=site["reader"], item=site["post"], reason="other",
+                                    note="هذا المنشور يحتاج مراجعة. Please review.")
+    sign_in(page, "wang", "/moderation/queue/")
+    switch_language(page, "ar")
+    page.goto("/moderation/queue/")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator(".review-card").first).to_contain_text("WASH cluster meeting")
+    boxes = page.evaluate(BOXES)
+    assert boxes["name"]["left"] >= boxes["nav"]["right"] - 1, boxes  # the site's header, mirrored
+    shoot(page, "ar/moderation-queue")
+    check_a11y(page, "moderation queue (ar)")
+
+    sign_in(page, "sam", "/admin/")
+    switch_language(page, "ar") if page.locator(".account-menu").count() else None
+    page.context.add_cookies([{"name": "django_language", "value": "ar", "url": page.url}])
+    for path, name in [("/admin/", "admin-home"), ("/admin/records/retentionschedule/", "admin-schedules"),
+                       ("/admin/communities/community/", "admin-communities")]:
+        page.goto(path)
+        expect(page.locator("html")).to_have_attribute("dir", "rtl")
+        expect(page.locator("html")).to_have_attribute("lang", "ar")
+        # Django's admin in Arabic: its own RTL styles, the header's branding at the right.
+        header = page.locator("#header").bounding_box()
+        branding = page.locator("#branding").bounding_box()
+        assert branding["x"] + branding["width"] > header["x"] + header["width"] / 2, (path, branding, header)
+        shoot(page, f"ar/{name}")
+        check_a11y(page, f"{name} (ar)")
+    assert not page.js_errors, page.js_errors
