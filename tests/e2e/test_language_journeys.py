@@ -10,9 +10,12 @@ in Chinese; axe-core on every page; the strings shown are the catalogue's, ``get
 until the language's django.po lands: it is asserted last, so the screenshots are taken first).
 Screenshots: ``ar/…`` and ``zh-hans/…`` under docs/screenshots/ (and 390/) with UNISOCIAL_SCREENSHOTS=1.
 """
+import gettext as gettext_module
+import json
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.utils import translation
 from playwright.sync_api import expect
@@ -34,6 +37,17 @@ KNOWN = [
     (".site-footer a[href='/terms/']", "Terms of use"),
     (".site-footer a[href='/policies/']", "Policies"),
 ]
+
+FOUND = "%(count)s person found; use the arrow keys and Enter to choose."
+FOUND_PLURAL = "%(count)s people found; use the arrow keys and Enter to choose."
+FOUND_JS, FOUND_PLURAL_JS = json.dumps(FOUND), json.dumps(FOUND_PLURAL)
+
+
+def djangojs(language, msgid, plural=None, n=None):
+    """The committed djangojs catalogue's word (what /jsi18n/ serves), read with Python's gettext."""
+    catalogue = gettext_module.translation("djangojs", settings.LOCALE_PATHS[0], [translation.to_locale(language)])
+    return catalogue.ngettext(msgid, plural, n) if plural else catalogue.gettext(msgid)
+
 
 BOXES = """() => {
   const box = sel => { const r = document.querySelector(sel).getBoundingClientRect();
@@ -112,6 +126,10 @@ def journey(site, page, shoot, check_a11y, language, rtl):
     # --- home
     page.goto("/")
     check_direction(page, language, rtl)
+    # The JavaScript catalogue (/jsi18n/, djangojs) is loaded first: the scripts' words are the language's.
+    assert page.evaluate("gettext('Running')") == djangojs(language, "Running") != "Running"
+    found = page.evaluate(f"interpolate(ngettext({FOUND_JS}, {FOUND_PLURAL_JS}, 3), {{count: 3}}, true)")
+    assert found == djangojs(language, FOUND, FOUND_PLURAL, 3) % {"count": 3}, found
     seen = shown_strings(page, language)
     shoot(page, f"{prefix}/home")
     check_a11y(page, f"home ({language})")
