@@ -25,6 +25,7 @@ from communities.models import Role
 from posts.services import posts as post_services
 from tests.browser import ensure_current_terms, sign_in
 from tests.factories import CommunityFactory, UserFactory, add_member
+from tests.records.report_helpers import run_report
 from unisocial.models import RECORDS_OFFICERS_GROUP
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -75,6 +76,7 @@ def site(fresh_caches):
         actor=author, community=community, title="سلام على الجميع: WASH cluster meeting 水资源",
         body="<p>اجتماع السلام في الساعة العاشرة. The meeting is at 10:00 in room B. 会议在十点。</p>",
     )
+    run_report(reader, "inventory")  # the records inventory has a chart and tables to lay out
     return {"reader": reader, "author": author, "community": community, "post": post}
 
 
@@ -168,6 +170,11 @@ def journey(site, page, shoot, check_a11y, language, rtl):
     check_direction(page, language, rtl)
     shoot(page, f"{prefix}/records")
     check_a11y(page, f"records ({language})")
+    page.goto("/records/inventory/")
+    expect(page.locator("svg").first).to_be_visible()
+    check_direction(page, language, rtl)
+    shoot(page, f"{prefix}/records-inventory")
+    check_a11y(page, f"records inventory ({language})")
     assert not page.js_errors, page.js_errors
 
     # --- last: the strings are the catalogue's, and translated (red until the django.po lands)
