@@ -171,3 +171,15 @@ def test_the_rule_itself():
     assert [ok for ok, _ in found["ZQ3"]] == [False]  # the nearest dir is ltr
     assert [ok for ok, _ in found["ZQ4"]] == [True]
     assert [ok for ok, _ in found["ZQ5"]] == [False]  # dir="auto" 5 elements up
+
+
+def test_bidi_isolates_and_escapes_a_name_in_a_translated_sentence():
+    from django.template import Context, Template
+
+    from unisocial.templatetags.user_text import bidi
+
+    assert bidi('<img src=x onerror="alert(1)">') == '<bdi>&lt;img src=x onerror=&quot;alert(1)&quot;&gt;</bdi>'
+    assert bidi("") == "" and bidi(None) is None
+    rendered = Template('{% load i18n user_text %}{% blocktranslate with name=n|bidi %}Follow {{ name }}'
+                        '{% endblocktranslate %}').render(Context({"n": "سلمى <b>"}))
+    assert rendered == "Follow <bdi>سلمى &lt;b&gt;</bdi>"
