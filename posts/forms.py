@@ -38,7 +38,10 @@ class ContentForm(forms.Form):
     body = forms.CharField(
         label=_("Text"),
         required=False,
-        widget=forms.Textarea(attrs={"dir": "auto", "rows": 14, "class": "editor__text", "data-editor": "body"}),
+        # No dir="auto" here (unlike the other text fields): the rich-text editor that replaces it
+        # carries it (static/js/src/main.js), and on this hidden textarea it made Playwright's
+        # get_by_label pick the hidden field over the editor (tests/e2e/test_member_journey.py).
+        widget=forms.Textarea(attrs={"rows": 14, "class": "editor__text", "data-editor": "body"}),
     )
     body_format = forms.ChoiceField(
         label=_("Text format"),
