@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test bench bench-load install migrate seed lint clean assets
+.PHONY: run test bench bench-load install migrate seed lint clean assets messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,19 @@ run: install
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set; SQLite and eager Celery otherwise.
-test: install
+test: install messages
 	$(BIN)/python -m pytest
+
+# The catalogues (locale/<l>/LC_MESSAGES/django.po and djangojs.po) compiled to their .mo files with
+# GNU gettext's msgfmt (apt-get install gettext; .ci/run does). The .mo files stay committed, so that
+# `make run` needs Python alone: without msgfmt this says so and the committed ones serve
+# (tests/core/test_translations.py checks they match their .po).
+messages: install
+	@if command -v msgfmt >/dev/null 2>&1; then \
+		DEBUG=True $(BIN)/python manage.py compilemessages --ignore '.venv' --ignore 'node_modules' --ignore 'staticfiles'; \
+	else \
+		echo "msgfmt (GNU gettext) is not installed: using the committed .mo files (apt-get install gettext to compile them)."; \
+	fi
 
 bench: install
 	@if [ -f bench/run.py ]; then $(BIN)/python bench/run.py; \

@@ -32,7 +32,7 @@ VISIBILITY_HELP = _(
 class CommunityForm(forms.Form):
     """Create and edit a community (SPEC §2.1, guidelines §5.4). Edit drops ``slug``."""
 
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = forms.CharField(label=_("Name"), max_length=120, widget=forms.TextInput(attrs={"dir": "auto"}))
     # A CharField: the service's rule (and its message, which repeats this help) decides.
     slug = forms.CharField(
         label=_("Web address"),
@@ -44,22 +44,22 @@ class CommunityForm(forms.Form):
         ),
     )
     description = forms.CharField(
-        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Description"), widget=forms.Textarea(attrs={"dir": "auto", "rows": 3}), required=False
     )
     purpose = forms.CharField(
         label=_("Purpose"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"dir": "auto", "rows": 3}),
         help_text=_("Why this community exists."),
     )
     objectives = forms.CharField(
-        label=_("Objectives"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Objectives"), widget=forms.Textarea(attrs={"dir": "auto", "rows": 3}), required=False
     )
     intended_audience = forms.CharField(
-        label=_("Intended audience"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Intended audience"), widget=forms.Textarea(attrs={"dir": "auto", "rows": 2}), required=False
     )
     risk_assessment = forms.CharField(
         label=_("Risk assessment"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"dir": "auto", "rows": 3}),
         required=False,
         help_text=_("A short assessment of the risks of the information the community will hold."),
     )
@@ -70,7 +70,7 @@ class CommunityForm(forms.Form):
         label=_("Classification ceiling"), choices=Level.choices, help_text=CEILING_HELP
     )
     guidelines = forms.CharField(
-        label=_("Community guidelines"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+        label=_("Community guidelines"), widget=forms.Textarea(attrs={"dir": "auto", "rows": 5}), required=False
     )
     premoderation = forms.BooleanField(
         label=_("Pre-moderation"),

@@ -51,6 +51,7 @@ from communities.models import Community
 from moderation.models import EscalationCase
 from posts.models import Comment, Post, WikiPage
 from unisocial.classification import Level
+from unisocial.widgets import UserTextSelect
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 10
@@ -67,7 +68,8 @@ START, STOP = "\x02", "\x03"
 class SearchForm(forms.Form):
     """The search parameters, for the page and the API alike."""
 
-    q = forms.CharField(label=_("Search for"), required=False, max_length=MAX_QUERY_LENGTH)
+    q = forms.CharField(label=_("Search for"), required=False, max_length=MAX_QUERY_LENGTH,
+                        widget=forms.TextInput(attrs={"dir": "auto"}))  # the words typed: their direction
     type = forms.ChoiceField(
         label=_("Type"),
         required=False,
@@ -89,7 +91,7 @@ class SearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         if community_choices is not None:
             # The page offers the user's communities; the API takes any slug.
-            self.fields["community"].widget = forms.Select(
+            self.fields["community"].widget = UserTextSelect(
                 choices=[("", _("All communities")), *community_choices]
             )
 

@@ -34,10 +34,13 @@ class ContentForm(forms.Form):
     default when creating ("— choose a level —"), the current level when editing.
     """
 
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200, widget=forms.TextInput(attrs={"dir": "auto"}))
     body = forms.CharField(
         label=_("Text"),
         required=False,
+        # No dir="auto" here (unlike the other text fields): the rich-text editor that replaces it
+        # carries it (static/js/src/main.js), and on this hidden textarea it made Playwright's
+        # get_by_label pick the hidden field over the editor (tests/e2e/test_member_journey.py).
         widget=forms.Textarea(attrs={"rows": 14, "class": "editor__text", "data-editor": "body"}),
     )
     body_format = forms.ChoiceField(
@@ -241,7 +244,7 @@ class CommentForm(forms.Form):
     body = forms.CharField(
         label=_("Your comment"),
         max_length=30000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"dir": "auto", "rows": 4}),
     )
     body_format = forms.ChoiceField(
         choices=[("text", "text"), ("html", "HTML")], required=False, widget=forms.HiddenInput

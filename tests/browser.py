@@ -121,8 +121,10 @@ def shoot(tmp_path):
     folder = SCREENSHOTS if keep else tmp_path
 
     def take(page, name):
-        (folder / "390").mkdir(parents=True, exist_ok=True)
+        # A name may hold a folder ("ar/home": docs/screenshots/ar/home.png and 390/ar/home.png).
+        (folder / "390" / name).parent.mkdir(parents=True, exist_ok=True)
         path = folder / f"{name}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
         page.evaluate("window.scrollTo(0, 0)")  # the top of the page, not the anchor a redirect scrolled to
         page.screenshot(path=str(path), full_page=False)
         wide = page.viewport_size

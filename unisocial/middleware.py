@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 # Paths reachable before the current terms are accepted (/scim/: the identity provider's machine calls).
-TERMS_EXEMPT_PREFIXES = ("/terms/", "/policies/", "/accounts/", "/static/", "/i18n/", "/api/", "/scim/")
+TERMS_EXEMPT_PREFIXES = ("/terms/", "/policies/", "/accounts/", "/static/", "/i18n/", "/jsi18n/", "/api/", "/scim/")
 
 
 class SecurityHeadersMiddleware:

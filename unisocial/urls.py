@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog
 
 import communities.urls
 import feed.urls
@@ -9,6 +8,7 @@ import posts.wiki_urls
 import records.urls
 
 from . import account_views, oidc, scim, views
+from .i18n import javascript_catalog
 
 # The communities namespace: the communities' own pages, a community's front page (feed), its
 # wiki pages (posts) and its owners' exports (records), composed here because communities may not
@@ -37,7 +37,7 @@ urlpatterns = [
     # A person's own API tokens (SPEC §7), linked from their profile.
     path("settings/tokens/", account_views.api_tokens, name="api-tokens"),
     path("settings/tokens/<int:token_id>/revoke/", account_views.api_token_revoke, name="api-token-revoke"),
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("jsi18n/", javascript_catalog, name="javascript-catalog"),
     path("communities/", include((communities_patterns, communities.urls.app_name))),
     # /posts/…, /tags/<slug>/ and /people/<username>/ (the posts namespace)
     path("", include("posts.urls")),

@@ -21,26 +21,35 @@
     return checked ? checked.value : "markdown";
   }
 
+  // The djangojs catalogue (/jsi18n/, loaded first by templates/base.html); English when it is absent.
+  var gettext = window.gettext || function (s) { return s; };
+  var ngettext = window.ngettext || function (s, p, n) { return n === 1 ? s : p; };
+  function fill(format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (whole, name) { return String(values[name]); });
+  }
+  // The words put in place of an empty selection.
+  var BOLD = gettext("bold"), ITALIC = gettext("italic"), ITEM = gettext("item"), HEADING = gettext("Heading");
+
   var MARKUP = {
     markdown: {
-      bold: function (s) { return "**" + (s || "bold") + "**"; },
-      italic: function (s) { return "_" + (s || "italic") + "_"; },
+      bold: function (s) { return "**" + (s || BOLD) + "**"; },
+      italic: function (s) { return "_" + (s || ITALIC) + "_"; },
       link: function (s, url) { return "[" + (s || url) + "](" + url + ")"; },
       list: function (s) {
-        return (s || "item").split("\n").map(function (l) { return "- " + l; }).join("\n");
+        return (s || ITEM).split("\n").map(function (l) { return "- " + l; }).join("\n");
       },
-      heading: function (s) { return "## " + (s || "Heading"); }
+      heading: function (s) { return "## " + (s || HEADING); }
     },
     html: {
-      bold: function (s) { return "<strong>" + (s || "bold") + "</strong>"; },
-      italic: function (s) { return "<em>" + (s || "italic") + "</em>"; },
+      bold: function (s) { return "<strong>" + (s || BOLD) + "</strong>"; },
+      italic: function (s) { return "<em>" + (s || ITALIC) + "</em>"; },
       link: function (s, url) { return "<a href=\"" + url + "\">" + (s || url) + "</a>"; },
       list: function (s) {
-        return "<ul>\n" + (s || "item").split("\n").map(function (l) {
+        return "<ul>\n" + (s || ITEM).split("\n").map(function (l) {
           return "  <li>" + l + "</li>";
         }).join("\n") + "\n</ul>";
       },
-      heading: function (s) { return "<h2>" + (s || "Heading") + "</h2>"; }
+      heading: function (s) { return "<h2>" + (s || HEADING) + "</h2>"; }
     }
   };
 
@@ -49,7 +58,7 @@
     var selected = text.value.slice(start, end);
     var url = null;
     if (kind === "link") {
-      url = window.prompt(button.getAttribute("data-prompt") || "URL", "https://");
+      url = window.prompt(button.getAttribute("data-prompt") || gettext("Link address"), "https://");
       if (!url) { return; }
     }
     var before = text.value.slice(0, start);

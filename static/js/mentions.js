@@ -24,6 +24,12 @@
   var TYPING = /(^|[^\w@])@([\w.+-]{1,150})$/;
   var counter = 0;
 
+  // The djangojs catalogue (/jsi18n/, loaded first by templates/base.html); English when it is absent.
+  var ngettext = window.ngettext || function (s, p, n) { return n === 1 ? s : p; };
+  function fill(format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (whole, name) { return String(values[name]); });
+  }
+
   function api() { return window.unisocialAudience || null; }
   function words(name) { return config.getAttribute("data-mentions-" + name) || ""; }
   var url = words("url");
@@ -163,7 +169,8 @@
         list.appendChild(option);
       });
       list.hidden = false;
-      status.textContent = people.length + " " + words("count");
+      status.textContent = fill(ngettext("%(count)s person suggested; use the arrow keys and Enter to choose.",
+        "%(count)s people suggested; use the arrow keys and Enter to choose.", people.length), { count: people.length });
     }
 
     function typedTerm() {

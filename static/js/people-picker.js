@@ -17,6 +17,11 @@
   var MIN_QUERY = 2;
   var PAUSE_MS = 200;
   var counter = 0;
+  // The djangojs catalogue (/jsi18n/, loaded first by templates/base.html); English when it is absent.
+  var ngettext = window.ngettext || function (s, p, n) { return n === 1 ? s : p; };
+  function fill(format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (whole, name) { return String(values[name]); });
+  }
 
   function enhance(input) {
     counter += 1;
@@ -130,7 +135,8 @@
       });
       list.hidden = false;
       input.setAttribute("aria-expanded", "true");
-      status.textContent = String(people.length);
+      status.textContent = fill(ngettext("%(count)s person found; use the arrow keys and Enter to choose.",
+        "%(count)s people found; use the arrow keys and Enter to choose.", people.length), { count: people.length });
     }
 
     function ask() {

@@ -8,16 +8,24 @@
   var bar = region.querySelector("progress");
   var text = region.querySelector(".records-progress__text");
   var status = region.querySelector("[data-batch-status]");
-  var labels = { pending: "Waiting for the offices of record", confirmed: "Confirmed, waiting for approval",
-    approved: "Approved, waiting to run", running: "Running", completed: "Completed" };
+  // The djangojs catalogue (/jsi18n/, loaded first by templates/base.html); English when it is absent.
+  var gettext = window.gettext || function (s) { return s; };
+  var ngettext = window.ngettext || function (s, p, n) { return n === 1 ? s : p; };
+  function fill(format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (whole, name) { return String(values[name]); });
+  }
+  var labels = { pending: gettext("Waiting for the offices of record"),
+    confirmed: gettext("Confirmed, waiting for approval"), approved: gettext("Approved, waiting to run"),
+    running: gettext("Running"), completed: gettext("Completed") };
   var lastState = region.getAttribute("data-state");
   if (lastState === "completed" || lastState === "pending" || lastState === "confirmed") { return; }
 
   function update(batch) {
     if (bar) { bar.max = Math.max(batch.total, 1); bar.value = batch.done; bar.textContent = batch.done + "/" + batch.total; }
-    if (text) { text.textContent = batch.done + " of " + batch.total + " done"; }
-    var line = (labels[batch.state] || batch.state) + ": " + batch.done + " of " + batch.total + " done (" +
-      batch.disposed + " in quarantine or disposed of, " + batch.skipped + " skipped).";
+    var counts = { state: labels[batch.state] || batch.state, done: batch.done, total: batch.total,
+      disposed: batch.disposed, skipped: batch.skipped };
+    if (text) { text.textContent = fill(gettext("%(done)s of %(total)s done"), counts); }
+    var line = fill(gettext("%(state)s: %(done)s of %(total)s done (%(disposed)s in quarantine or disposed of, %(skipped)s skipped)."), counts);
     if (status && status.textContent !== line) { status.textContent = line; }
     region.setAttribute("data-state", batch.state);
     return batch.state;

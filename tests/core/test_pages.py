@@ -100,9 +100,18 @@ def test_home_in_french_after_switching_language(login, user):
     response = client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
     assert response.status_code == 302
     page = client.get("/").content.decode()
-    assert '<html lang="fr">' in page
+    assert '<html lang="fr" dir="ltr">' in page
     assert "Mes communautés" in page
     assert "Accueil" in page
+
+
+def test_arabic_pages_are_right_to_left(login, user):
+    # SPEC §7: Arabic is laid out right to left, from Django's language info (LANGUAGE_BIDI).
+    client = login(user)
+    client.post("/i18n/setlang/", {"language": "ar", "next": "/"})
+    assert '<html lang="ar" dir="rtl">' in client.get("/").content.decode()
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert '<html lang="zh-hans" dir="ltr">' in client.get("/").content.decode()
 
 
 def test_post_detail_shows_marking_and_is_404_when_invisible(

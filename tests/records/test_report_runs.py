@@ -149,7 +149,7 @@ def test_the_access_log_run_keeps_what_the_old_page_showed_metadata_only(client,
         "plain", "post", world[2].pk, "audit", "web")
     client.force_login(officer)
     html = client.get("/records/access-log/").content.decode()
-    assert "<td>plain</td>" in html and "<td>author</td>" in html
+    assert "<bdi>plain</bdi>" in html and "<bdi>author</bdi>" in html
 
 
 # --- progress in the page ----------------------------------------------------------------------

@@ -144,7 +144,8 @@ def test_an_officer_edits_a_schedule_and_the_history_says_who_when_what(officer,
     html = history.content.decode()
     assert history.status_code == 200
     assert "officer" in html and "Created" in html and "Changed" in html
-    assert "Transfer to the archives → Destroy" in html and "3650 → 400" in html
+    assert "<bdi>Transfer to the archives</bdi> → <bdi>Destroy</bdi>" in html
+    assert "<bdi>3650</bdi> → <bdi>400</bdi>" in html
 
 
 def test_editing_into_a_clash_is_a_field_error(officer, client):

@@ -40,7 +40,7 @@ def test_a_system_manager_adds_and_changes_a_schedule_logged_with_history(manage
     assert list(RecordsAuditLog.objects.order_by("at", "id").values_list("action", "actor")) == [
         ("schedule_created", manager.pk), ("schedule_changed", manager.pk)]
     html = client.get(f"{URL}{s.pk}/history/").content.decode()
-    assert "sysman" in html and "Transfer to the archives → Destroy" in html
+    assert "sysman" in html and "<bdi>Transfer to the archives</bdi> → <bdi>Destroy</bdi>" in html
 
 
 @pytest.mark.parametrize(("change", "text"), [

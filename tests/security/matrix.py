@@ -474,6 +474,8 @@ HTML_ROUTES = [
     Route("GET", "/accounts/login/", _always(OK), public=True),
     Route("GET", "/terms/", _always(OK), public=True),
     Route("GET", "/policies/", _always(OK), public=True),
+    # The JavaScript catalogue (unisocial/i18n.py): static strings, the same for everyone, on every page.
+    Route("GET", "/jsi18n/", _always(OK), public=True),
     Route("GET", "/", _always(OK), lists=True, list_kind="post", list_scope=None),
     Route("GET", "/communities/", _always(OK)),
     Route("GET", "/communities/new/", _always(OK)),

@@ -21,7 +21,6 @@ EXEMPT = {
         "POST: sets the language cookie (and a signed-in person's own language), redirects to a "
         "same-site next; reads nothing"
     ),
-    "jsi18n/": "the JavaScript translation catalogue: static strings, no data",
     "accounts/password_reset/done/": "a static 'check your mail' page",
     "accounts/reset/done/": "a static 'password set' page",
     "accounts/reset/<uidb64>/<token>/": "Django's token-checked reset form; names no content",

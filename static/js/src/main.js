@@ -77,6 +77,7 @@ function enhance(field) {
       attributes: {
         role: "textbox",
         "aria-multiline": "true",
+        dir: "auto",  // user-written text (SPEC §7): its own direction, whatever the page's
         "aria-labelledby": label ? label.id : "",
         "aria-describedby": help ? help.id : "",
         class: "editor__content rich-text",
@@ -113,7 +114,7 @@ function enhance(field) {
         editor.chain().extendMarkRange("link").unsetLink().run();
         return;
       }
-      var url = window.prompt(button.getAttribute("data-prompt") || "URL", "https://");
+      var url = window.prompt(button.getAttribute("data-prompt") || (window.gettext ? window.gettext("Link address") : "Link address"), "https://");
       if (!url) { editor.view.focus(); return; }
       if (!allowedHref(url)) { window.alert(button.getAttribute("data-refused") || ""); editor.view.focus(); return; }
       editor.view.focus();

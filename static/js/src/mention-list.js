@@ -1,5 +1,8 @@
 /* The @mention suggestion list: a listbox under the editor, Up/Down to move, Enter or Tab to
  * choose, Escape to close. Its items come from audience-hook.js. */
+// The djangojs catalogue (/jsi18n/, loaded first by templates/base.html); English when it is absent.
+function gettext(text) { return window.gettext ? window.gettext(text) : text; }
+
 export function mentionRender(field) {
   return function () {
     var list = null, items = [], active = -1, command = null;  // nothing chosen until an arrow key
@@ -22,7 +25,7 @@ export function mentionRender(field) {
         list.className = "editor__mentions";
         list.id = "mentions-" + Math.random().toString(36).slice(2);
         list.setAttribute("role", "listbox");
-        list.setAttribute("aria-label", field.getAttribute("data-mentions-label") || "People");
+        list.setAttribute("aria-label", field.getAttribute("data-mentions-label") || gettext("People"));
         field.appendChild(list);
         items = props.items; active = -1; command = props.command;
         draw();
