@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from communities.access import AccessQuerySet, item_audience
 from unisocial.classification import Level, Status
 
-from ..languages import default_language, segmented as segmented_text
+from ..languages import default_language
+from ..languages import segmented as segmented_text
 
 BODY_FORMATS = [("html", "HTML"), ("markdown", "Markdown")]
 
