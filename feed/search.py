@@ -117,6 +117,7 @@ class SearchResult:
     url: str
     created_at: datetime
     rank: float
+    language: str = ""
 
 
 @dataclass
@@ -320,6 +321,7 @@ def _load(kind: _Kind, rows, ids, q: str, user=None, language=None) -> dict[int,
         "r_community": F(f"{p}community__slug"),
         "r_community_name": F(f"{p}community__name"),
         "r_level": F(f"{p}classification"),
+        "r_language": F("language"),
     }
     if kind.name == KIND_COMMENT and getattr(user, "is_superuser", False):
         # A system manager sees a comment escalated on its own without its post (SPEC §3):
@@ -431,6 +433,7 @@ def search(user, cleaned: dict, *, size: int = PAGE_SIZE, language: str | None =
                 snippet=snippet,
                 created_at=created,
                 rank=rank,
+                language=row["r_language"],
                 **_shown(name, row),
             )
         )
