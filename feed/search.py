@@ -11,8 +11,8 @@ elsewhere (SQLite, for development and tests) a simple ``icontains`` fallback
 ranks title hits above body hits and cuts an excerpt around the first match.
 
 Languages (SPEC §7, posts/languages.py): each item's document holds its own language's stems
-and its words as written (``simple``); the query is parsed in the searcher's language (the
-active one: their profile's, else the browser's) OR in ``simple``, so stems match within a
+and its words as written (``simple``); the query is parsed in the searcher's language (their
+profile's, else the active one: the browser's) OR in ``simple``, so stems match within a
 language and names and words as written match across languages. Chinese is segmented by jieba
 on both sides; a Chinese item's snippet is cut in Python around the query's words (its
 ``ts_headline`` would see one unsplit run of characters).
@@ -397,9 +397,9 @@ def filtering(cleaned: dict) -> bool:
 
 def search(user, cleaned: dict, *, size: int = PAGE_SIZE, language: str | None = None) -> SearchPage:
     """One page of results for the validated parameters ``cleaned`` (see ``SearchForm``), the
-    words parsed in ``language`` (default: the active language) and in 'simple'."""
+    words parsed in ``language`` (default: the searcher's own, else the active one) and in 'simple'."""
     q = (cleaned.get("q") or "").strip()
-    language = language or get_language()
+    language = language or getattr(user, "language", "") or get_language()
     number = cleaned.get("page") or 1
     if not q and not filtering(cleaned):
         return SearchPage([], number, False)
