@@ -7,7 +7,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +27,7 @@ CHOOSE_LEVEL = _("Choose a classification level: this community holds informatio
 
 def language_choices():
     """The six languages, each named in itself (as the header's language switch names them)."""
-    return [(code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES]
+    return [(code, capfirst(get_language_info(code)["name_local"])) for code, _name in settings.LANGUAGES]
 
 
 def split_names(text) -> list[str]:
