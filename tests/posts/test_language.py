@@ -110,9 +110,9 @@ def test_the_api_reads_and_writes_the_language(api, people):
     assert response.status_code == 400 and "language" in response.json()
     response = client.post("/api/v1/posts/", {"community": "water", "title": "U", "body": "x"}, format="json")
     assert response.json()["language"] == "ar"  # the author's
-    comments = client.get(f"/api/v1/posts/{pk}/comments/")
-    if comments.status_code == 200:
-        assert isinstance(comments.json(), (list, dict))
+    written = api(people["chen"]).post(f"/api/v1/posts/{pk}/comments/", {"body": "Gracias"}, format="json")
+    assert written.status_code == 201, written.content
+    assert written.json()["language"] == "es"  # its post's (read-only)
 
     wiki = api(people["chen"]).post("/api/v1/communities/water/wiki/", {"title": "Guide", "body": "x"},
                                     format="json")
