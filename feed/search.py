@@ -39,7 +39,6 @@ from datetime import datetime
 from functools import reduce
 
 from django import forms
-from django.conf import settings
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
@@ -66,9 +65,6 @@ MAX_TERMS = 10
 PAGE_SIZE = 20
 MAX_PAGE = 50
 SNIPPET_CHARS = 200
-# The configuration of a searcher whose language has none of its own is 'simple'
-# (posts/languages.py); SEARCH_CONFIG is no longer read by the search (each item has its language).
-SEARCH_CONFIG = settings.SEARCH_CONFIG
 KIND_POST, KIND_COMMENT, KIND_WIKI = "post", "comment", "wiki"
 KINDS = (KIND_POST, KIND_COMMENT, KIND_WIKI)
 # Match markers: control characters, which no escaped text can turn into markup.
