@@ -56,7 +56,7 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.models import Community
 from moderation.models import EscalationCase
-from posts.languages import CONFIGS, SIMPLE, config_for, has_cjk, query_words, search_query
+from posts.languages import SIMPLE, config_for, has_cjk, query_words, search_query
 from posts.models import Comment, Post, WikiPage
 from unisocial.classification import Level
 
@@ -214,10 +214,12 @@ def full_text_query(q: str, language: str | None) -> SearchQuery:
     return query
 
 
-def _row_config():
-    """The row's own language configuration (for its headline), as posts/0017 maps it."""
+def _headline_config(language: str | None):
+    """How a row's headline parses its body: in the searcher's configuration when the row is in
+    the searcher's language (the stems of the query mark the stems of the text), else 'simple'
+    (the query's 'simple' half marks the words as written, which is how the row matched)."""
     return Case(
-        *[When(language=code, then=Value(name)) for code, name in CONFIGS.items()],
+        When(language=language or "", then=Value(config_for(language))),
         default=Value(SIMPLE),
         output_field=TextField(),
     )
@@ -342,7 +344,7 @@ def _load(kind: _Kind, rows, ids, q: str, user=None, language=None) -> dict[int,
             headline=SearchHeadline(
                 _StripTags(F("body")),
                 query,
-                config=_row_config(),
+                config=_headline_config(language),
                 start_sel=START,
                 stop_sel=STOP,
                 max_words=35,

@@ -179,3 +179,17 @@ def test_the_fallback_finds_chinese_words_inside_a_sentence(api, place):
     author, community, searchers, *_ = place
     hit = post(author, community, "气候", "<p>各国推动可持续发展，加强国际合作。</p>", "zh-hans")
     assert found(api, searchers["zh-hans"], "可持续") == {("post", hit.pk)}
+
+
+@postgres_only
+def test_the_snippet_marks_stems_in_the_searchers_language_and_names_across_languages(api, place):
+    author, community, searchers, *_ = place
+    french = post(author, community, "Climat", "<p>Les négociations reprendront à Genève.</p>", "fr")
+    english = post(author, community, "Visit", "<p>Secretary-General Guterres visited the camp.</p>", "en")
+
+    def snippet(searcher, q, pk):
+        response = api(searchers[searcher]).get("/api/v1/search/", {"q": q})
+        return next(r["snippet"] for r in response.json()["results"] if r["id"] == pk)
+
+    assert "<mark>négociations</mark>" in snippet("fr", "négocier", french.pk)
+    assert "<mark>Guterres</mark>" in snippet("ar", "Guterres", english.pk)
