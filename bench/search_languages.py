@@ -93,8 +93,8 @@ def localise(out=sys.stderr):
     from posts.languages import segmented
 
     with connection.cursor() as cur:
-        cur.execute("SELECT count(*) FROM posts_post WHERE language = ''")
-        if cur.fetchone()[0] == 0:
+        cur.execute("SELECT EXISTS (SELECT 1 FROM posts_post WHERE language = 'zh-hans')")
+        if cur.fetchone()[0]:
             print("posts already localised", file=out)
             return
         began = time.monotonic()
