@@ -39,6 +39,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 
+ATTACHED = "-\""  # websearch operators that bind to the word after them
 _jieba = None
 _jieba_lock = threading.Lock()
 
@@ -100,7 +101,13 @@ def search_query(q: str) -> str:
     (precise mode; the document holds the search-mode words, a superset), the rest untouched."""
     if not has_cjk(q):
         return q
-    return _CJK.sub(lambda m: f" {_words(m.group(0), for_search=False)} ", q).strip()
+    def cut(match):
+        words = _words(match.group(0), for_search=False)
+        before = q[match.start() - 1] if match.start() else " "
+        # A leading "-" (exclude) or '"' (phrase) stays attached to the first word.
+        return ("" if before in ATTACHED else " ") + words + " "
+
+    return _CJK.sub(cut, q).strip()
 
 
 def query_words(q: str) -> list[str]:

@@ -101,6 +101,8 @@ def test_chinese_words_inside_a_sentence_are_found(api, place):
     for query in ("发展", "可持续", "可持续发展", "气候变化", "国际合作"):
         assert found(api, searchers["zh-hans"], query) == {("post", hit.pk)}, query
     assert found(api, searchers["zh-hans"], "预算") == {("post", other.pk)}
+    assert found(api, searchers["zh-hans"], "预算 -审查") == set()  # websearch's exclusion still binds
+    assert found(api, searchers["zh-hans"], '"国际合作"') == {("post", hit.pk)}  # and its phrase
     assert ("post", hidden.pk) in found(api, outsider_author, "可持续")
     # A searcher of another language types the same words: the segmented query matches too.
     assert found(api, searchers["en"], "可持续") == {("post", hit.pk)}
