@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/search_languages.py                     # 100k posts, 60 requests per row
     .venv/bin/python bench/search_languages.py --posts 100000 --requests 100
+    dropdb -h 127.0.0.1 -U postgres unisocial_bench_100k_languages         # to re-localise
 
 Seeds its own database, ``unisocial_bench_<size>_languages`` (``bench/seed.py``'s world, so the
 shared ``unisocial_bench_<size>`` of ``bench/run.py`` is left as it is), then once gives the posts
@@ -10,7 +11,8 @@ body's Zipf keyword line (Chinese bodies in Chinese, segmented by jieba as a sav
 comments take their post's language. Then, for each language, every bench user is given that
 language (the searcher's language: the query is parsed in it and in 'simple') and the search API
 and page are timed with Django's in-process test ``Client`` over words of that language in
-another inflection than the stored one, a cross-language name ("Guterres", stored in every
+another inflection than the stored one (common ones, and a rare one in 1 % of the posts), a
+cross-language name ("Guterres", stored in every
 language's sentences), and a common and a rare synthetic word. The minimal view
 (``/bench/minimal/``, bench/load/urls.py: every middleware, no work) is requested between two
 timed requests, so a row's cost can be read against the machine's state at that moment.
@@ -75,6 +77,15 @@ SENTENCES = {
         "维持和平特派团报告说，该地区难民的状况有所改善。",
     ],
 }
+# A sentence added to 1 % of the posts (``id % 100 == 7``): a rare word in each language.
+RARE = {
+    "en": ("The ambassadors ratified the maritime boundary treaty.", "treaties"),
+    "fr": ("Les ambassadeurs ont ratifié le traité sur la frontière maritime.", "traités"),
+    "ru": ("Послы ратифицировали договор о морской границе.", "договора"),
+    "es": ("Los embajadores ratificaron el tratado sobre la frontera marítima.", "tratados"),
+    "ar": ("صادق السفراء على معاهدة الحدود البحرية.", "المعاهدة"),
+    "zh-hans": ("大使们批准了海洋边界条约。", "条约"),
+}
 # Per language: words in another inflection than stored (stems), then a two-word query.
 QUERIES = {
     "en": ["negotiation", "agreement", "commitment", "refugee", "humanitarian corridor"],
@@ -106,6 +117,8 @@ def localise(out=sys.stderr):
             language = LANGUAGES[pid % len(LANGUAGES)]
             keywords = body[body.rfind("<p>Keywords:"):] if "<p>Keywords:" in body else ""
             text = " ".join(rng.sample(SENTENCES[language], 2))
+            if pid % 100 == 7:
+                text += " " + RARE[language][0]
             new_body = f"<p>{text}</p>{keywords}"
             title = SENTENCES[language][pid % 4][:60]
             updates.append((pid, language, title, new_body, segmented(title, new_body)))
@@ -171,6 +184,7 @@ def measure(n_posts, n_requests, n_users, out=sys.stderr):
             User.objects.filter(pk__in=[u.pk for u in users]).update(language=language)
             rows = {
                 "words": QUERIES[language],
+                "rare": [RARE[language][1]],
                 "name": [NAME],
                 "zipf": [common_word, rare_word],
             }
@@ -224,15 +238,16 @@ def table(n_posts, n_requests, results, counts, sizes, index_size):
         "| searcher's language | query | API p50 | API p95 | page p50 | page p95 | minimal p50 / p95 |",
         "|---|---|---:|---:|---:|---:|---:|",
     ]
-    labels = {"words": "its words, other inflections", "name": f"“{NAME}” (across languages)",
+    labels = {"words": "its words, other inflections", "rare": "a rare word (1 % of posts), other inflection",
+              "name": f"“{NAME}” (across languages)",
               "zipf": "a common and a rare synthetic word"}
     for language in LANGUAGES:
-        for kind in ("words", "name", "zipf"):
+        for kind in ("words", "rare", "name", "zipf"):
             (api50, api95), (m50, m95) = results[(language, kind, "/api/v1/search/")]
             (page50, page95), _ = results[(language, kind, "/search/")]
             lines.append(f"| {language} | {labels[kind]} | {api50:.1f} | {api95:.1f} | {page50:.1f} | "
                          f"{page95:.1f} | {m50:.1f} / {m95:.1f} |")
-    lines += ["", "| language | posts | matches of its first word | document bytes (avg) | "
+    lines += ["", "| language | posts | matches of its first word (any language) | document bytes (avg) | "
               "English-only document of 0009 (avg) |", "|---|---:|---:|---:|---:|"]
     for language, n, size, old in sizes:
         lines.append(f"| {language or '(none)'} | {n:,} | {counts.get(language, '')} | {size} | {old} |")
