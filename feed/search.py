@@ -56,7 +56,7 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.models import Community
 from moderation.models import EscalationCase
-from posts.languages import SIMPLE, config_for, has_cjk, query_words, search_query
+from posts.languages import SIMPLE, config_for, has_cjk, query_words, search_query, site_language
 from posts.models import Comment, Post, WikiPage
 from unisocial.classification import Level
 
@@ -397,7 +397,7 @@ def search(user, cleaned: dict, *, size: int = PAGE_SIZE, language: str | None =
     """One page of results for the validated parameters ``cleaned`` (see ``SearchForm``), the
     words parsed in ``language`` (default: the searcher's own, else the active one) and in 'simple'."""
     q = (cleaned.get("q") or "").strip()
-    language = language or getattr(user, "language", "") or get_language()
+    language = site_language(language or getattr(user, "language", "") or get_language())
     number = cleaned.get("page") or 1
     if not q and not filtering(cleaned):
         return SearchPage([], number, False)

@@ -44,9 +44,20 @@ _jieba = None
 _jieba_lock = threading.Lock()
 
 
+def site_language(language: str | None) -> str:
+    """``language`` as one of ``settings.LANGUAGES``' codes when it is one or a variant of one
+    ("fr-ca" → "fr", "zh-cn" → "zh-hans"), else as given."""
+    code = (language or "").lower()
+    codes = [c for c, _name in settings.LANGUAGES]
+    if code in codes:
+        return code
+    primary = code.split("-")[0]
+    return next((c for c in codes if c.split("-")[0] == primary), code)
+
+
 def config_for(language: str | None) -> str:
     """The PostgreSQL configuration for ``language`` (``zh-hans`` and unknown ones: simple)."""
-    return CONFIGS.get((language or "").lower(), SIMPLE)
+    return CONFIGS.get(site_language(language), SIMPLE)
 
 
 def default_language(author) -> str:
@@ -107,7 +118,7 @@ def search_query(q: str) -> str:
         # A leading "-" (exclude) or '"' (phrase) stays attached to the first word.
         return ("" if before in ATTACHED else " ") + words + " "
 
-    return _CJK.sub(cut, q).strip()
+    return _SPACE.sub(" ", _CJK.sub(cut, q)).strip()
 
 
 def query_words(q: str) -> list[str]:

@@ -125,3 +125,14 @@ def test_the_api_reads_and_writes_the_language(api, people):
     refused = api(people["chen"]).post("/api/v1/communities/water/wiki/", {"title": "G2", "language": "de"},
                                        format="json")
     assert refused.status_code == 400 and "language" in refused.json()
+
+
+def test_configurations_and_segmentation_without_a_database():
+    from posts.languages import config_for, search_query, segmented
+
+    assert [config_for(c) for c in ("en", "fr-ca", "ru", "es", "ar", "zh-hans", "de", "")] == [
+        "english", "french", "russian", "spanish", "arabic", "simple", "simple", "simple"]
+    assert segmented("Water", "<p>No Chinese here.</p>") == ""  # the generated column reads the text itself
+    title, body = segmented("可持续发展", "<p>各国推动可持续发展&amp;合作</p>").split("\n")
+    assert {"可", "持续", "发展"} <= set(title.split()) and "&" in body and "<p>" not in body
+    assert search_query("可持续 Guterres") == "可 持续 Guterres"
