@@ -44,6 +44,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import common  # noqa: E402
 
 SEED = 42
+# The bench's texts are English (SPEC §7: each item's language decides its search configuration).
+ENGLISH = {"language": "en"}
 VOCABULARY = 20_000
 ZIPF_WORDS_PER_POST = 8
 SYLLABLES = "ka lo mi ra ten sul vor dex pa ni zu bel qua ron fi gar hu mes tol av".split()
@@ -83,11 +85,12 @@ def _text(value) -> str:
 
 
 class Copier:
-    """``COPY model (fields…) FROM STDIN`` in chunks; unnamed NOT NULL fields get their default once."""
+    """``COPY model (fields…) FROM STDIN`` in chunks; unnamed NOT NULL fields get their default once
+    (or the value ``constants`` gives them)."""
 
     CHUNK = 50_000
 
-    def __init__(self, cursor, model, fields):
+    def __init__(self, cursor, model, fields, constants=None):
         from django.db import connection
 
         self.cursor = cursor
@@ -99,7 +102,8 @@ class Copier:
                 continue
             if field.primary_key or field.null:
                 continue
-            default = field.get_db_prep_save(field.get_default(), connection)
+            value = (constants or {}).get(field.name, field.get_default())
+            default = field.get_db_prep_save(value, connection)
             names.append(field.column)
             self.constant.append(_text(default))
         self.columns = [model._meta.get_field(f).column for f in fields] + names
@@ -360,13 +364,15 @@ class BenchSeeder:
                 yield (pid, cid, uid, title, body, body, "html", level, status, created, created)
 
         n = Copier(cur, Post, ["id", "community_id", "author_id", "title", "body", "body_source",
-                               "body_format", "classification", "status", "created_at", "updated_at"]).write(rows())
+                               "body_format", "classification", "status", "created_at", "updated_at"],
+                   constants=ENGLISH).write(rows())
         self.say(f"{n} posts")
         Copier(cur, PostReader, ["content_object_id", "user_id", "permission_id"]).write(readers)
         self.say(f"{len(readers)} reader grants")
         Copier(cur, Like, ["post_id", "user_id", "created_at"]).write(likes)
         self.say(f"{len(likes)} likes")
-        Copier(cur, Comment, ["post_id", "author_id", "body", "status", "created_at", "updated_at"]).write(
+        Copier(cur, Comment, ["post_id", "author_id", "body", "status", "created_at", "updated_at"],
+               constants=ENGLISH).write(
             (p, a, b, s, c, c) for p, a, b, s, c in comments
         )
         self.say(f"{len(comments)} comments")
@@ -383,7 +389,7 @@ class BenchSeeder:
                              f"<p>Practice notes {k} on {self.topic[cid]}.</p>", level, "published",
                              author, self.now - timedelta(days=100), self.now - timedelta(days=100)))
         n = Copier(cur, WikiPage, ["community_id", "slug", "title", "body", "classification", "status",
-                                   "author_id", "created_at", "updated_at"]).write(rows)
+                                   "author_id", "created_at", "updated_at"], constants=ENGLISH).write(rows)
         self.say(f"{n} wiki pages")
 
 

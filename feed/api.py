@@ -150,6 +150,7 @@ class SearchResultSerializer(serializers.Serializer):
     )
     url = serializers.CharField()
     created_at = serializers.DateTimeField()
+    language = serializers.CharField(help_text="the language the item is written in (SPEC §7)")
 
 
 class SearchResponseSerializer(serializers.Serializer):

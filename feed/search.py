@@ -5,10 +5,17 @@ The access rule is applied inside the SQL: each kind starts from
 ``Model.objects.visible_to(user)`` and is filtered, ranked and sliced in the
 database; nothing is filtered in Python. On PostgreSQL the match is full-text
 (``websearch_to_tsquery``) against each table's stored, GIN-indexed
-``search_document`` (migration posts/0009), ranked with ``ts_rank`` (title
+``search_document`` (migrations posts/0009, 0017), ranked with ``ts_rank`` (title
 weighted above body) and the snippet is ``ts_headline`` over the body with its tags stripped;
 elsewhere (SQLite, for development and tests) a simple ``icontains`` fallback
 ranks title hits above body hits and cuts an excerpt around the first match.
+
+Languages (SPEC §7, posts/languages.py): each item's document holds its own language's stems
+and its words as written (``simple``); the query is parsed in the searcher's language (their
+profile's, else the active one: the browser's) OR in ``simple``, so stems match within a
+language and names and words as written match across languages. Chinese is segmented by jieba
+on both sides; a Chinese item's snippet is cut in Python around the query's words (its
+``ts_headline`` would see one unsplit run of characters).
 
 Snippets are built from plain text only: the headline's match markers are
 control characters, every piece between them is escaped, and only then are
@@ -32,7 +39,6 @@ from datetime import datetime
 from functools import reduce
 
 from django import forms
-from django.conf import settings
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
@@ -45,10 +51,12 @@ from django.db.models.expressions import Expression
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Community
 from moderation.models import EscalationCase
+from posts.languages import SIMPLE, config_for, has_cjk, query_words, search_query, site_language
 from posts.models import Comment, Post, WikiPage
 from unisocial.classification import Level
 from unisocial.widgets import UserTextSelect
@@ -58,7 +66,6 @@ MAX_TERMS = 10
 PAGE_SIZE = 20
 MAX_PAGE = 50
 SNIPPET_CHARS = 200
-SEARCH_CONFIG = settings.SEARCH_CONFIG
 KIND_POST, KIND_COMMENT, KIND_WIKI = "post", "comment", "wiki"
 KINDS = (KIND_POST, KIND_COMMENT, KIND_WIKI)
 # Match markers: control characters, which no escaped text can turn into markup.
@@ -108,6 +115,7 @@ class SearchResult:
     url: str
     created_at: datetime
     rank: float
+    language: str = ""
 
 
 @dataclass
@@ -198,11 +206,32 @@ class _StoredDocument(Expression):
         return f"{compiler.quote_name_unless_alias(alias)}.search_document", []
 
 
-def _ranked(kind: _Kind, rows, q: str):
+def full_text_query(q: str, language: str | None) -> SearchQuery:
+    """The query parsed in the searcher's language OR in 'simple' (CJK runs segmented first)."""
+    text = search_query(q)
+    query = SearchQuery(text, search_type="websearch", config=SIMPLE)
+    config = config_for(language)
+    if config != SIMPLE:
+        query = SearchQuery(text, search_type="websearch", config=config) | query
+    return query
+
+
+def _headline_config(language: str | None):
+    """How a row's headline parses its body: in the searcher's configuration when the row is in
+    the searcher's language (the stems of the query mark the stems of the text), else 'simple'
+    (the query's 'simple' half marks the words as written, which is how the row matched)."""
+    return Case(
+        When(language=language or "", then=Value(config_for(language))),
+        default=Value(SIMPLE),
+        output_field=TextField(),
+    )
+
+
+def _ranked(kind: _Kind, rows, q: str, language: str | None = None):
     if not q:  # filters only: newest first, every row the filters keep
         return rows.annotate(rank=Value(0.0, output_field=FloatField())).order_by("-created_at", "-id")
     if _is_postgres():
-        query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
+        query = full_text_query(q, language)
         # The stored document (GIN-indexed): matching and ranking read it, no body is re-parsed.
         rows = rows.annotate(document=_StoredDocument()).filter(document=query)
         rows = rows.annotate(rank=SearchRank(_StoredDocument(), query))
@@ -284,7 +313,7 @@ def _url(kind: str, row: dict) -> str:
         return f"/communities/{row['r_community']}/wiki/{row['slug']}/"
 
 
-def _load(kind: _Kind, rows, ids, q: str, user=None) -> dict[int, tuple[dict, SafeString]]:
+def _load(kind: _Kind, rows, ids, q: str, user=None, language=None) -> dict[int, tuple[dict, SafeString]]:
     p = kind.prefix
     rows = rows.filter(pk__in=ids)
     fields = {
@@ -292,6 +321,7 @@ def _load(kind: _Kind, rows, ids, q: str, user=None) -> dict[int, tuple[dict, Sa
         "r_community": F(f"{p}community__slug"),
         "r_community_name": F(f"{p}community__name"),
         "r_level": F(f"{p}classification"),
+        "r_language": F("language"),
     }
     if kind.name == KIND_COMMENT and getattr(user, "is_superuser", False):
         # A system manager sees a comment escalated on its own without its post (SPEC §3):
@@ -309,12 +339,14 @@ def _load(kind: _Kind, rows, ids, q: str, user=None) -> dict[int, tuple[dict, Sa
             ),
         }
     if q and _is_postgres():
-        query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
+        query = full_text_query(q, language)
+        # A segmented (Chinese) row's snippet is cut here from its body: its body alone is sent.
+        fields["r_cjk_body"] = Case(When(segmented="", then=Value("")), default=F("body"), output_field=TextField())
         rows = rows.annotate(
             headline=SearchHeadline(
                 _StripTags(F("body")),
                 query,
-                config=SEARCH_CONFIG,
+                config=_headline_config(language),
                 start_sel=START,
                 stop_sel=STOP,
                 max_words=35,
@@ -324,7 +356,11 @@ def _load(kind: _Kind, rows, ids, q: str, user=None) -> dict[int, tuple[dict, Sa
             )
         )
         values = rows.values("pk", "headline", *kind.extra, **fields)
-        return {row["pk"]: (row, marked(row["headline"])) for row in values}
+        words = query_words(q) if has_cjk(q) else _terms(q)
+        return {
+            row["pk"]: (row, excerpt(row["r_cjk_body"], words) if row["r_cjk_body"] else marked(row["headline"]))
+            for row in values
+        }
     terms = _terms(q)
     values = rows.values("pk", "body", *kind.extra, **fields)
     return {row["pk"]: (row, excerpt(row["body"], terms)) for row in values}
@@ -359,9 +395,11 @@ def filtering(cleaned: dict) -> bool:
 
 
 
-def search(user, cleaned: dict, *, size: int = PAGE_SIZE) -> SearchPage:
-    """One page of results for the validated parameters ``cleaned`` (see ``SearchForm``)."""
+def search(user, cleaned: dict, *, size: int = PAGE_SIZE, language: str | None = None) -> SearchPage:
+    """One page of results for the validated parameters ``cleaned`` (see ``SearchForm``), the
+    words parsed in ``language`` (default: the searcher's own, else the active one) and in 'simple'."""
     q = (cleaned.get("q") or "").strip()
+    language = site_language(language or getattr(user, "language", "") or get_language())
     number = cleaned.get("page") or 1
     if not q and not filtering(cleaned):
         return SearchPage([], number, False)
@@ -370,7 +408,7 @@ def search(user, cleaned: dict, *, size: int = PAGE_SIZE) -> SearchPage:
     for position, name in enumerate(_kinds_for(cleaned)):
         kind = _KINDS[name]
         restricted[name] = _restricted(kind, user, cleaned)
-        top = _ranked(kind, restricted[name], q).values_list("pk", "rank", "created_at")[:wanted]
+        top = _ranked(kind, restricted[name], q, language).values_list("pk", "rank", "created_at")[:wanted]
         candidates += [
             ((-rank, -created.timestamp(), position, -pk), name, pk, rank, created)
             for pk, rank, created in top
@@ -381,7 +419,7 @@ def search(user, cleaned: dict, *, size: int = PAGE_SIZE) -> SearchPage:
     for name in restricted:
         ids = [pk for _key, kind_name, pk, _rank, _created in shown if kind_name == name]
         if ids:
-            loaded[name] = _load(_KINDS[name], restricted[name], ids, q, user)
+            loaded[name] = _load(_KINDS[name], restricted[name], ids, q, user, language)
     results = []
     for _key, name, pk, rank, created in shown:
         if pk not in loaded.get(name, {}):
@@ -395,6 +433,7 @@ def search(user, cleaned: dict, *, size: int = PAGE_SIZE) -> SearchPage:
                 snippet=snippet,
                 created_at=created,
                 rank=rank,
+                language=row["r_language"],
                 **_shown(name, row),
             )
         )

@@ -43,7 +43,7 @@ ORDERING = ("-created_at", "-id")
 # author come in two small queries for the page's rows (``prefetch_related``), not as
 # joins: joined, the database joined every candidate before sorting — thousands of rows
 # for a member of busy communities, the load test's slowest feed pages.
-FEED_FIELDS = ("id", "title", "classification", "status", "created_at", "community_id", "author_id")
+FEED_FIELDS = ("id", "title", "classification", "status", "created_at", "community_id", "author_id", "language")
 
 
 class InvalidCursor(ValueError):

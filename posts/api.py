@@ -20,6 +20,7 @@ this module. Every item is loaded through the access rule
 400 / 403. Views of strictly confidential items are written to the access log.
 """
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -99,6 +100,7 @@ class PostSerializer(serializers.ModelSerializer):
             "body_format",
             "classification",
             "classification_label",
+            "language",
             "status",
             "author",
             "tags",
@@ -163,6 +165,11 @@ class PostCreateSerializer(StrictFieldsMixin, serializers.Serializer):
         help_text="Usernames (strictly confidential only; members of the community).",
     )
     tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text="The language the text is written in (SPEC §7); default: the author's, else the site's.",
+    )
 
 
 class PostUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
@@ -174,6 +181,11 @@ class PostUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
     classification = serializers.ChoiceField(choices=LEVEL_CHOICES, required=False)
     readers = serializers.ListField(child=serializers.CharField(max_length=150), required=False)
     tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text="The language the text is written in (SPEC §7); default: the author's, else the site's.",
+    )
     reason = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -197,6 +209,7 @@ class CommentSerializer(serializers.ModelSerializer):
             "parent",
             "author",
             "body",
+            "language",
             "status",
             "created_at",
             "updated_at",

@@ -4,14 +4,17 @@ archived communities) live in ``posts.services`` (SPEC §2.2–2.4).
 """
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from communities.services import lookup_users
 from unisocial.classification import Level, levels_up_to
 
+from .languages import default_language
 from .services import RESERVED_WIKI_SLUGS
 
 BODY_FORMATS = [
@@ -20,6 +23,11 @@ BODY_FORMATS = [
 ]
 # The same words as the service's refusal (posts.services.choose_level).
 CHOOSE_LEVEL = _("Choose a classification level: this community holds information up to %(level)s.")
+
+
+def language_choices():
+    """The six languages, each named in itself (as the header's language switch names them)."""
+    return [(code, capfirst(get_language_info(code)["name_local"])) for code, _name in settings.LANGUAGES]
 
 
 def split_names(text) -> list[str]:
@@ -49,6 +57,14 @@ class ContentForm(forms.Form):
         initial="markdown",
         widget=forms.RadioSelect,
     )
+    # SPEC §7: the language the text is written in (its search configuration, its lang="…").
+    # Not required: a form sent without it (an older page, a script) keeps the item's language,
+    # or takes the author's for a new one.
+    language = forms.ChoiceField(
+        label=_("Language of this text"),
+        required=False,
+        help_text=_("Search finds the words of the text in their other forms in this language."),
+    )
     classification = forms.ChoiceField(label=_("Classification"))
     readers = forms.CharField(
         label=_("Named readers"),
@@ -71,13 +87,18 @@ class ContentForm(forms.Form):
         help_text=_("Required when you lower the classification; kept in the history."),
     )
 
-    def __init__(self, *args, community, item=None, manage_audience=True, **kwargs):
+    def __init__(self, *args, community, item=None, manage_audience=True, author=None, **kwargs):
         self.community = community
         self.item = item
         # SPEC §2.3: an editor who is neither the author nor an owner neither sees nor
         # changes the readers and the level (a wiki page): the fields are not in the form.
         self.manage_audience = manage_audience or item is None
         super().__init__(*args, **kwargs)
+        self.fields["language"].choices = language_choices()
+        # The item's language when editing; the author's (else the site's) for a new one.
+        self.fields["language"].initial = item.language if item is not None and item.language else (
+            default_language(author)
+        )
         # SPEC §2.3: the editor needs no markup knowledge. Staff write in simple formatting (the
         # toolbar, or Markdown, which takes inline HTML too); the "HTML" choice is offered only to
         # the editor of an item already stored as HTML (made through the API), to keep it so.
@@ -161,6 +182,7 @@ class ContentForm(forms.Form):
             "title": data["title"],
             "body": data.get("body", ""),
             "body_format": data["body_format"],
+            "language": data.get("language") or "",
         }
         if self.manage_audience:
             fields["classification"] = data["classification"]
@@ -181,6 +203,7 @@ class PostForm(ContentForm):
         "title",
         "body_format",
         "body",
+        "language",
         "classification",
         "readers",
         "tags",
@@ -212,6 +235,7 @@ class WikiForm(ContentForm):
         "slug",
         "body_format",
         "body",
+        "language",
         "classification",
         "readers",
         "attachment",

@@ -123,7 +123,9 @@ def create(request):
         return response
     # The home composer's title, if one was typed there, starts the form (SPEC §2.5).
     initial = {"title": request.GET.get("title", "").strip()[:200]}
-    form = PostForm(request.POST or None, request.FILES or None, community=community, initial=initial)
+    form = PostForm(
+        request.POST or None, request.FILES or None, community=community, initial=initial, author=request.user
+    )
     preview = None
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:

@@ -15,6 +15,7 @@ one is 404 on every route), then the page through the access rule
 (``AccessRuleViewSet``); writes go through ``posts.services``.
 """
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -81,6 +82,7 @@ class WikiPageSerializer(serializers.ModelSerializer):
             "body_format",
             "classification",
             "classification_label",
+            "language",
             "status",
             "readers",
             "author",
@@ -131,6 +133,11 @@ class WikiPageCreateSerializer(StrictFieldsMixin, serializers.Serializer):
         choices=LEVEL_CHOICES, required=False, allow_null=True, allow_blank=True
     )
     readers = serializers.ListField(child=serializers.CharField(max_length=150), required=False)
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text="The language the text is written in (SPEC §7); default: the author's, else the site's.",
+    )
 
 
 class WikiPageUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
@@ -141,6 +148,11 @@ class WikiPageUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
     body_format = serializers.ChoiceField(choices=BODY_FORMATS, required=False)
     classification = serializers.ChoiceField(choices=LEVEL_CHOICES, required=False)
     readers = serializers.ListField(child=serializers.CharField(max_length=150), required=False)
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text="The language the text is written in (SPEC §7); default: the author's, else the site's.",
+    )
     reason = serializers.CharField(
         required=False,
         allow_blank=True,

@@ -64,7 +64,7 @@ def create(request, slug):
     community = get_community_for(request.user, slug)
     if response := refused(request, services.require_can_write, community, back=community):
         return response
-    form = WikiForm(request.POST or None, request.FILES or None, community=community)
+    form = WikiForm(request.POST or None, request.FILES or None, community=community, author=request.user)
     preview = None
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:

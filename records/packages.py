@@ -3,7 +3,7 @@
 A package holds one disposed item (or a community and everything in it)::
 
     <bag>/bagit.txt
-    <bag>/bag-info.txt            Bagging-Date, Payload-Oxum, Highest-Classification, …
+    <bag>/bag-info.txt            Bagging-Date, Payload-Oxum, Highest-Classification, Content-Languages, …
     <bag>/manifest-sha256.txt     every payload file
     <bag>/tagmanifest-sha256.txt  bagit.txt, bag-info.txt, manifest-sha256.txt
     <bag>/data/<type>-<id>.json   metadata, body, revisions, comments, attachments
@@ -11,6 +11,10 @@ A package holds one disposed item (or a community and everything in it)::
                                   (the item's level now, at disposition or export), each revision
                                   marked with the level it was recorded at
     <bag>/data/<type>-<id>-files/<attachment id>-<name>   the attachment files
+
+Each item's JSON carries its ``language`` (SPEC §7: the language it is written in, one of
+``settings.LANGUAGES``), as do its comments and revisions; ``Content-Languages`` in
+``bag-info.txt`` lists the items' languages (BCP 47 codes, sorted).
 
 ``Highest-Classification`` in ``bag-info.txt`` is the highest marking anywhere in the bag: an
 item's level, or a revision recorded higher (a declassified item's older revisions keep their
@@ -125,6 +129,9 @@ def _attachments(item, prefix):
     return entries, files
 
 
+ITEM_REVISION_FIELDS = ["title", "body", "body_source", "classification", "status", "language"]
+
+
 def post_payload(post, viewer=None):
     """(document, files, levels) for a post: its metadata, body, revisions, comments and attachments.
 
@@ -132,7 +139,7 @@ def post_payload(post, viewer=None):
     is read from them); the document is marked with the post's level as it is now."""
     from posts.models import Comment
 
-    revisions = _revisions(_item_history(post, viewer), ["title", "body", "body_source", "classification", "status"])
+    revisions = _revisions(_item_history(post, viewer), ITEM_REVISION_FIELDS)
     comments = Comment.objects.filter(post_id=post.pk)
     if viewer is not None:
         comments = comments.visible_to(viewer)
@@ -151,6 +158,7 @@ def post_payload(post, viewer=None):
         "classification": post.classification,
         "classification_label": Level(post.classification).label,
         "status": post.status,
+        "language": post.language,
         "author": _user(post.author),
         "created_at": post.created_at,
         "updated_at": post.updated_at,
@@ -166,11 +174,12 @@ def post_payload(post, viewer=None):
                 "parent": c.parent_id,
                 "author": _user(c.author),
                 "status": c.status,
+                "language": c.language,
                 "created_at": c.created_at,
                 "updated_at": c.updated_at,
                 "body": c.body,
                 "body_source": c.body_source,
-                "revisions": _revisions(comment_history.get(c.pk, []), ["body", "body_source", "status"]),
+                "revisions": _revisions(comment_history.get(c.pk, []), ["body", "body_source", "status", "language"]),
             }
             for c in comments
         ],
@@ -181,7 +190,7 @@ def post_payload(post, viewer=None):
 
 
 def wiki_payload(page, viewer=None):
-    revisions = _revisions(_item_history(page, viewer), ["title", "body", "body_source", "classification", "status"])
+    revisions = _revisions(_item_history(page, viewer), ITEM_REVISION_FIELDS)
     attachments, files = _attachments(page, f"wiki-{page.pk}")
     document = {
         "type": "wiki",
@@ -191,6 +200,7 @@ def wiki_payload(page, viewer=None):
         "classification": page.classification,
         "classification_label": Level(page.classification).label,
         "status": page.status,
+        "language": page.language,
         "author": _user(page.author),
         "last_edited_by": _user(page.last_edited_by),
         "created_at": page.created_at,
@@ -245,6 +255,7 @@ class BagWriter:
         self.manifest: list[tuple[str, str]] = []
         self.octets = 0
         self.levels: set[str] = set()
+        self.languages: set[str] = set()
 
     def _write(self, name, data: bytes):
         info = zipfile.ZipInfo(f"{self.bag_name}/{name}", date_time=(1980, 1, 1, 0, 0, 0))
@@ -258,6 +269,8 @@ class BagWriter:
 
     def add_document(self, document, levels):
         self.levels |= {document["classification"], *levels}
+        if document.get("language"):
+            self.languages.add(document["language"])
         stem = f"data/{document['type']}-{document['id']}"
         self.add(f"{stem}.json", json.dumps(document, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False).encode())
         self.add(f"{stem}.html", _html(document).encode())
@@ -281,7 +294,8 @@ class BagWriter:
             f"Bagging-Date: {timezone.localdate().isoformat()}\n"
             f"Payload-Oxum: {self.octets}.{len(self.manifest)}\n"
             f"Highest-Classification: {Level(level).label}\n"
-            f"External-Identifier: {external_id}\n"
+            + (f"Content-Languages: {', '.join(sorted(self.languages))}\n" if self.languages else "")
+            + f"External-Identifier: {external_id}\n"
             "Bag-Software-Agent: unisocial records (RFC 8493)\n"
         )
         tags = [("bagit.txt", BAGIT_TXT.encode()), ("bag-info.txt", bag_info.encode()),
@@ -420,7 +434,8 @@ def write_bag(fileobj, objs, *, bag_name, external_id, viewer=None, progress=Non
             writer.add_files(item_files)
             all_levels |= {document["classification"], *levels}
             contents.append({"type": document["type"], "id": document["id"],
-                             "classification": document["classification"], "community_id": obj.community_id,
+                             "classification": document["classification"], "language": document["language"],
+                             "community_id": obj.community_id,
                              "escalated": bool(getattr(obj, "escalated_at", None))})
             if progress is not None:
                 progress(done, total)

@@ -9,6 +9,8 @@ from simple_history.models import HistoricalRecords
 from communities.access import AccessQuerySet, item_audience
 from unisocial.classification import Status
 
+from ..languages import segmented as segmented_text
+
 
 class Comment(models.Model):
     post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="comments")
@@ -26,10 +28,15 @@ class Comment(models.Model):
     # Set when moderation escalates the item to management (SPEC §3): system
     # managers may then see it, and every such view is logged.
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True, editable=False)
+    # SPEC §7: a comment is searched in its post's language (set when it is written: a reply
+    # answers in the conversation's language; docs/architecture.md "Languages of content").
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True, editable=False)
+    # The jieba-segmented body when it holds Chinese (posts/languages.py); "" otherwise.
+    segmented = models.TextField(blank=True, default="", editable=False)
 
     access_parent = "post"
     objects = AccessQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "segmented"])
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -40,6 +47,19 @@ class Comment(models.Model):
 
     def __str__(self):
         return f"Comment {self.pk} on {self.post_id}"
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        extra = []
+        if not self.language:
+            self.language = self.post.language or settings.LANGUAGE_CODE
+            extra.append("language")
+        if update_fields is None or "body" in update_fields:
+            self.segmented = segmented_text("", self.body)
+            extra.append("segmented")
+        if update_fields is not None and extra:
+            kwargs["update_fields"] = list({*update_fields, *extra})
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         # ?comment= opens the page of comments that holds this one (posts.selectors.post_comments).

@@ -9,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from communities.access import AccessQuerySet, item_audience
 from unisocial.classification import Level, Status
 
+from ..languages import default_language
+from ..languages import segmented as segmented_text
+
 BODY_FORMATS = [("html", "HTML"), ("markdown", "Markdown")]
 
 
@@ -34,6 +37,12 @@ class Item(models.Model):
     # Set when moderation escalates the item to management (SPEC §3): system
     # managers may then see it, and every such view is logged.
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True, editable=False)
+    # SPEC §7: the language it is written in (its author's unless chosen), which decides how its
+    # search document is parsed (posts/languages.py); blank only until the first save fills it.
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
+    # Derived at save time (posts/languages.py): the jieba-segmented title and body when they hold
+    # Chinese, read by the generated search document; "" otherwise. Not part of the history.
+    segmented = models.TextField(blank=True, default="", editable=False)
 
     objects = AccessQuerySet.as_manager()
 
@@ -43,7 +52,26 @@ class Item(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        prepare_search_text(self, kwargs, title=True)
+        super().save(*args, **kwargs)
+
     def audience(self):
         """The active users who may see it now (the access rule read backwards): how
         notifications, which know items only by type and id, ask who may be told."""
         return item_audience(self)
+
+
+def prepare_search_text(item, save_kwargs, *, title):
+    """Before a save: the default language, and the segmented text the search document reads."""
+    update_fields = save_kwargs.get("update_fields")
+    extra = []
+    if not item.language:
+        item.language = default_language(item.author if item.author_id else None)
+        extra.append("language")
+    text_fields = {"title", "body"} if title else {"body"}
+    if update_fields is None or text_fields & set(update_fields):
+        item.segmented = segmented_text(item.title if title else "", item.body)
+        extra.append("segmented")
+    if update_fields is not None and extra:
+        save_kwargs["update_fields"] = list({*update_fields, *extra})

@@ -18,7 +18,7 @@ from .revision import RecordedReaders
 class Post(Item):
     tags = models.ManyToManyField("posts.Tag", blank=True, related_name="posts")
 
-    history = HistoricalRecords(excluded_fields=["updated_at"], bases=[RecordedReaders])
+    history = HistoricalRecords(excluded_fields=["updated_at", "segmented"], bases=[RecordedReaders])
 
     class Meta:
         ordering = ["-created_at", "-id"]

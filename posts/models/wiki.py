@@ -28,7 +28,7 @@ class WikiPage(Item):
     # Set by an edit (posts.services), not by every save.
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
-    history = HistoricalRecords(bases=[RecordedReaders])
+    history = HistoricalRecords(excluded_fields=["segmented"], bases=[RecordedReaders])
 
     class Meta:
         ordering = ["title"]

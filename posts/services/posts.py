@@ -9,6 +9,7 @@ from unisocial.classification import Status
 from unisocial.ratelimits import check_hourly
 
 from .. import selectors
+from ..languages import default_language
 from ..models import Like, Post
 from .attachments import _attach
 from .rules import (
@@ -33,7 +34,7 @@ from .rules import (
 
 @transaction.atomic
 def post_create(*, actor, community, title, body="", body_format="html", classification=None,
-                readers=(), tags=(), attachment=None) -> tuple[Post, list[str]]:
+                readers=(), tags=(), attachment=None, language="") -> tuple[Post, list[str]]:
     """Publish a post (pending under pre-moderation for plain members), with its optional file
     in the same transaction: a refused file publishes nothing. Returns (post, warnings)."""
     role = require_can_write(actor, community)
@@ -58,6 +59,7 @@ def post_create(*, actor, community, title, body="", body_format="html", classif
         body_format=body_format,
         body=_body(body, body_format),
         classification=level,
+        language=language or default_language(actor),  # SPEC §7: the author's unless chosen
         status=Status.PENDING if community.premoderation and role == "member" else Status.PUBLISHED,
     )
     post.full_clean()
@@ -80,7 +82,8 @@ def post_update(*, actor, post, reason="", attachment=None, **changes) -> tuple[
     require_can_change(actor, post)
     warned_before = mentions_warned_before(actor, post) if "body" in changes else []
     previous_source, readers = apply_edit(
-        actor, post, changes, reason, fields=("title", "body", "body_format", "classification", "readers", "tags"),
+        actor, post, changes, reason,
+        fields=("title", "body", "body_format", "classification", "readers", "tags", "language"),
         untitled=_("Give the post a title."),
     )
     post._change_reason = (reason or "").strip()[:100] or None

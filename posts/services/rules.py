@@ -244,6 +244,8 @@ def apply_edit(actor, item, changes, reason, *, fields, untitled) -> tuple[str, 
         if not (changes["title"] or "").strip():
             raise ValidationError({"title": untitled})
         item.title = changes["title"].strip()[:200]
+    if changes.get("language"):  # SPEC §7; an empty choice keeps the item's
+        item.language = changes["language"]
     if "body_format" in changes:
         item.body_format = changes["body_format"]
     previous_source = item.body_source

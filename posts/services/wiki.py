@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from unisocial.classification import Level
 
+from ..languages import default_language
 from ..models import WikiPage
 from .access_log import visible_history
 from .addresses import _wiki_address
@@ -30,7 +31,7 @@ from .rules import (
 
 @transaction.atomic
 def wiki_create(*, actor, community, title, slug="", body="", body_format="html",
-                classification=None, readers=(), attachment=None) -> tuple[WikiPage, list[str]]:
+                classification=None, readers=(), attachment=None, language="") -> tuple[WikiPage, list[str]]:
     require_can_write(actor, community)
     title = (title or "").strip()
     if not title:
@@ -42,6 +43,7 @@ def wiki_create(*, actor, community, title, slug="", body="", body_format="html"
     page = WikiPage(
         community=community, slug=slug, title=title[:200], body_source=body or "", body_format=body_format,
         body=_body(body, body_format), classification=level, author=actor, last_edited_by=actor,
+        language=language or default_language(actor),  # SPEC §7: the author's unless chosen
         created_at=now, updated_at=now,
     )
     page.full_clean()
@@ -74,7 +76,7 @@ def _wiki_update(*, actor, page, reason, changes, note=None):
     check_audience_change(actor, page, changes)
     warned_before = mentions_warned_before(actor, page) if "body" in changes else []
     previous_source, readers = apply_edit(
-        actor, page, changes, reason, fields=("title", "body", "body_format", "classification", "readers"),
+        actor, page, changes, reason, fields=("title", "body", "body_format", "classification", "readers", "language"),
         untitled=_("Give the page a title."),
     )
     page.last_edited_by = actor

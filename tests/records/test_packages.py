@@ -168,3 +168,33 @@ def test_a_community_package_marks_each_item_at_its_own_level(community, cast, p
     assert "<strong>STRICTLY CONFIDENTIAL</strong>" in _read(path, f"data/post-{high.pk}.html")
     document = json.loads(_read(path, f"data/community-{community.pk}.json"))
     assert set(document["contents"]) == {f"post-{low.pk}", f"post-{high.pk}", f"wiki-{page.pk}"}
+
+
+def test_each_item_carries_its_language_in_the_json_the_rendering_and_bag_info(
+    community, cast, private_media, tmp_path
+):
+    """SPEC §7: archive packages carry the language each item is written in; the bag still
+    validates with the independent BagIt implementation."""
+    cast["plain"].language = "ru"
+    cast["plain"].save(update_fields=["language"])
+    post = make_post(community, cast["author"], old=False, language="fr")
+    with zeal_ignore():
+        post_services.comment_create(actor=cast["plain"], post=post, body="Un commentaire")
+    page = make_wiki(community, cast["author"], old=False)  # no choice: the author's, else the site's
+    objs = [*packaged(Post).filter(pk=post.pk), *packaged(type(page)).filter(pk=page.pk)]
+    relative, _checksum = package_items(objs, relative_path=f"archive/t/lang-{post.pk}.zip",
+                                        external_id=f"unisocial:post:{post.pk}")
+    path = Path(private_media) / relative
+    document = json.loads(_read(path, f"data/post-{post.pk}.json"))
+    assert document["language"] == "fr"
+    assert document["comments"][0]["language"] == "fr"  # a comment is in its post's language
+    assert {r["language"] for r in document["revisions"]} == {"fr"}
+    wiki_document = json.loads(_read(path, f"data/wiki-{page.pk}.json"))
+    assert wiki_document["language"] == (cast["author"].language or "en")
+    html = _read(path, f"data/post-{post.pk}.html")
+    assert '<article lang="fr">' in html and "<dt>Language</dt><dd>fr</dd>" in html
+    with zipfile.ZipFile(path) as z:
+        z.extractall(tmp_path / "out")
+    bag = bagit.Bag(str(tmp_path / "out" / z.namelist()[0].split("/")[0]))
+    bag.validate()
+    assert bag.info["Content-Languages"] == ", ".join(sorted({"fr", wiki_document["language"]}))

@@ -366,6 +366,7 @@ POST_RATE_PER_HOUR = env.int("POST_RATE_PER_HOUR", default=30)
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # PostgreSQL text search configuration of search. The stored search documents are built with it
 # (posts migrations 0008, 0009): changing it on a live database needs a migration that rebuilds them.
+# Read by migrations posts/0008–0009 only; since 0017 each item is searched in its own language.
 SEARCH_CONFIG = env("SEARCH_CONFIG", default="english")
 
 # Records management (SPEC §4): staleness and declassification review.

@@ -429,6 +429,7 @@ class Seeder:
                     classification=level,
                     status=status,
                     created_at=created_at,
+                    language=settings.LANGUAGE_CODE,  # the demo's texts are English; bulk_create skips save()
                 )
                 if history is not None:
                     post._history_user = get_user_model()(pk=author_id)
