@@ -1,4 +1,4 @@
-"""Two journeys in the other scripts (SPEC §7, issue 16): Arabic, laid out right to left, and
+"""Two journeys in the other scripts (SPEC §7): Arabic, laid out right to left, and
 Chinese (left to right). A person signs in, switches the language in the header (the
 ``django_language`` cookie the switch sets: no dependence on User.language), reads the home page,
 opens a post, comments, searches, and (Arabic) visits a community and the records pages.

@@ -76,7 +76,7 @@ def test_an_english_actors_mention_reads_in_french_for_a_french_reader(
     # The person's language wins over the browser's.
     html = client.get("/notifications/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert escape(french) in html and escape(english) not in html
-    assert '<html lang="fr">' in html
+    assert '<html lang="fr"' in html
 
     client.force_login(people["english"])
     html = client.get("/notifications/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()

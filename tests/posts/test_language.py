@@ -5,6 +5,8 @@ history, and shown as lang="…" on the rendered item. A comment takes its post'
 import re
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 
 from communities.models import Role
 from posts import services
@@ -61,7 +63,10 @@ def _selected(page):
 def test_the_post_form_offers_the_language_defaulting_to_the_authors(client, people):
     client.force_login(people["amina"])
     page = client.get("/posts/new/?community=water").content.decode()
-    assert "Language of this text" in page and '<label for="id_language"' in page
+    # Amina reads the site in Arabic (her own language): the label in it.
+    with translation.override("ar"):
+        label = gettext("Language of this text")
+    assert label != "Language of this text" and label in page and '<label for="id_language"' in page
     assert _selected(page) == ["ar"]
     assert "العربيّة" in page and "简体中文" in page and "Français" in page  # each named in itself
     response = client.post("/posts/new/?community=water", {
@@ -72,7 +77,7 @@ def test_the_post_form_offers_the_language_defaulting_to_the_authors(client, peo
     post = Post.objects.get(title="Les puits")
     assert post.language == "fr"
     detail = client.get(post.get_absolute_url()).content.decode()
-    assert '<div class="post__body rich-text" lang="fr">' in detail
+    assert '<div class="post__body rich-text" dir="auto" lang="fr">' in detail
     edit = client.get(f"/posts/{post.pk}/edit/").content.decode()
     assert _selected(edit) == ["fr"]
     response = client.post("/posts/new/?community=water", {
@@ -93,7 +98,7 @@ def test_the_wiki_form_offers_the_language(client, people):
     wiki = WikiPage.objects.get(title="指南")
     assert wiki.language == "zh-hans" and "持续" in wiki.segmented
     shown = client.get(wiki.get_absolute_url()).content.decode()
-    assert '<div class="wiki-page__body rich-text" lang="zh-hans">' in shown
+    assert '<div class="wiki-page__body rich-text" dir="auto" lang="zh-hans">' in shown
 
 
 def test_the_api_reads_and_writes_the_language(api, people):

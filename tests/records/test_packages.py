@@ -192,7 +192,7 @@ def test_each_item_carries_its_language_in_the_json_the_rendering_and_bag_info(
     wiki_document = json.loads(_read(path, f"data/wiki-{page.pk}.json"))
     assert wiki_document["language"] == (cast["author"].language or "en")
     html = _read(path, f"data/post-{post.pk}.html")
-    assert '<article lang="fr">' in html and "<dt>Language</dt><dd>fr</dd>" in html
+    assert '<article dir="auto" lang="fr">' in html and "<dt>Language</dt><dd>fr</dd>" in html
     with zipfile.ZipFile(path) as z:
         z.extractall(tmp_path / "out")
     bag = bagit.Bag(str(tmp_path / "out" / z.namelist()[0].split("/")[0]))
