@@ -11,15 +11,20 @@ call. This module adds what the platform needs around it:
 * the session is signed in through ``UserBackend`` like a password sign-in (so every request loads
   the user the same way and refuses an inactive one), and remembers the provider's ``sid``;
 * ``backchannel_logout`` verifies the provider's logout token (OIDC Back-Channel Logout 1.0) and
-  ends exactly the sessions it names.
+  ends exactly the sessions it names;
+* ``LogoutView`` (``/accounts/logout/``) signs a provider sign-in out of the provider too (RP-Initiated
+  Logout 1.0) when ``OIDC_OP_LOGOUT_ENDPOINT`` names its end-session endpoint.
 """
 import logging
 import re
+import secrets
+from urllib.parse import urlencode
 
 import jwt
 import requests
 from django.conf import settings
 from django.contrib import auth, messages
+from django.contrib.auth import views as auth_views
 from django.core.cache import cache
 from django.core.exceptions import SuspiciousOperation
 from django.db import IntegrityError, transaction
@@ -47,6 +52,8 @@ REQUIRED_SETTINGS = (
 )
 BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 SESSION_SID = "oidc_sid"
+# The provider's ID token of this sign-in: the id_token_hint of the RP-initiated logout.
+SESSION_ID_TOKEN = "oidc_id_token"
 
 
 def oidc_enabled() -> bool:
@@ -167,6 +174,12 @@ class Backend(OIDCAuthenticationBackend):
     the user through UserBackend."""
 
     sid = ""
+    id_token = ""
+
+    def store_tokens(self, access_token, id_token):
+        # Kept by the callback in the signed-in session (after auth.login, which may flush it);
+        # the access token is used once, for the userinfo call, and never stored.
+        self.id_token = id_token or ""
 
     def verify_claims(self, claims):
         return bool(claims.get("sub"))
@@ -224,6 +237,7 @@ class CallbackView(_Enabled, OIDCAuthenticationCallbackView):
         next_url = request.session.get("oidc_login_next")
         auth.login(request, self.user, backend=SESSION_BACKEND)
         request.session[SESSION_SID] = backend.sid
+        request.session[SESSION_ID_TOKEN] = backend.id_token
         SignIn.objects.filter(session_key=request.session.session_key).update(
             oidc_issuer=settings.OIDC_OP_ISSUER, oidc_sid=backend.sid
         )
@@ -241,6 +255,40 @@ class CallbackView(_Enabled, OIDCAuthenticationCallbackView):
             auth.logout(self.request)
         messages.error(self.request, message)
         return HttpResponseRedirect(reverse("login"))
+
+
+# --- RP-initiated logout ------------------------------------------------------------------------
+
+
+def end_session_url(request, id_token):
+    """The provider's end-session address for this sign-in (RP-Initiated Logout 1.0, section 2),
+    back to the login page afterwards; "" when no end-session endpoint is configured."""
+    endpoint = getattr(settings, "OIDC_OP_LOGOUT_ENDPOINT", "")
+    if not (endpoint and id_token and oidc_enabled()):
+        return ""
+    query = urlencode({
+        "id_token_hint": id_token,
+        "client_id": settings.OIDC_RP_CLIENT_ID,
+        "post_logout_redirect_uri": request.build_absolute_uri(reverse("login")),
+        "state": secrets.token_urlsafe(24),
+    })
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
+
+
+class LogoutView(auth_views.LogoutView):
+    """POST /accounts/logout/: the platform's session ends as before; a sign-in through the provider
+    then goes on to the provider's end-session endpoint, which ends the person's session there
+    (so "Sign in with …" asks for their login again) and comes back to the login page. Its
+    back-channel logout to us then finds no session left to end, and answers 200."""
+
+    def post(self, request, *args, **kwargs):
+        id_token = request.session.get(SESSION_ID_TOKEN, "") if request.user.is_authenticated else ""
+        response = super().post(request, *args, **kwargs)
+        target = end_session_url(request, id_token)
+        if target:
+            logger.info("rp-initiated logout", extra={"event": "oidc_rp_logout"})
+            return HttpResponseRedirect(target)
+        return response
 
 
 # --- back-channel logout -------------------------------------------------------------------------
