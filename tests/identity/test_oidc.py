@@ -330,3 +330,13 @@ def test_a_system_manager_signed_in_through_the_provider_is_not_asked_for_a_seco
     assert page.status_code == 200, page.headers.get("Location")
     session = Session.objects.get(session_key=SignIn.objects.get(user__username="omar").session_key)
     assert session.get_decoded()["_auth_user_backend"] == "unisocial.auth_backends.ProviderSignInBackend"
+
+
+@pytest.mark.django_db
+def test_the_sign_out_form_may_go_on_to_the_providers_end_session_origin_only(client, settings):
+    assert "form-action 'self';" in client.get("/accounts/login/")["Content-Security-Policy"] + ";"
+    settings.OIDC_OP_LOGOUT_ENDPOINT = "https://id.example.org/oidc/logout?x=1"
+    policy = client.get("/accounts/login/")["Content-Security-Policy"]
+    assert policy.endswith("form-action 'self' https://id.example.org")
+    settings.OIDC_OP_LOGOUT_ENDPOINT = "javascript:alert(1)"
+    assert client.get("/accounts/login/")["Content-Security-Policy"].endswith("form-action 'self'")
