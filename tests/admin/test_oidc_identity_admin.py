@@ -43,7 +43,9 @@ def test_the_list_shows_person_issuer_subject_and_dates(manager, identities, cli
     assert f'href="{URL}add/"' not in page
 
 
-@pytest.mark.parametrize("q, found, absent", [("amel", "sub-a-123", "sub-o-456"), ("sub-o-4", "sub-o-456", "sub-a-123")])
+@pytest.mark.parametrize("q, found, absent", [
+    ("amel", "sub-a-123", "sub-o-456"), ("sub-o-4", "sub-o-456", "sub-a-123"),
+])
 def test_search_by_username_or_subject(manager, identities, client, q, found, absent):
     page = client.get(URL, {"q": q}).content.decode()
     assert found in page and absent not in page
