@@ -28,6 +28,8 @@ something the viewer cannot see is absent: records officers read the records
 metadata at /records/, owners and moderators their log at /moderation/.
 """
 
+import logging
+
 from django import forms
 from django.apps import apps
 from django.contrib import admin
@@ -43,7 +45,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken as KnoxAuthToken
 
 from . import items
-from .models import ApiToken, TermsAcceptance, TermsVersion, User
+from .models import ApiToken, OIDCIdentity, TermsAcceptance, TermsVersion, User
+
+_security_log = logging.getLogger("unisocial.security")
 
 # Models whose rows carry no classified content, no community names and no item ids:
 # they may be offered in choices as they are. Anything else not governed by the rule
@@ -205,8 +209,9 @@ class UserAdmin(ContentFreeRows, AccessRuleMixin, DjangoUserAdmin):
             _("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
-        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined", "open_sign_ins")}),
     )
+    readonly_fields = ("open_sign_ins",)
     list_display = ("username", "display_name", "email", "is_active", "is_staff", "is_superuser")
     search_fields = ("username", "display_name", "first_name", "last_name", "email")
     # Django's two-box filter widget names its search icons with aria-label on a bare <span>
@@ -221,6 +226,11 @@ class UserAdmin(ContentFreeRows, AccessRuleMixin, DjangoUserAdmin):
     def has_delete_permission(self, request, obj=None):
         # Staff who leave are deactivated, never deleted: their content stays (SPEC §4).
         return False
+
+    @admin.display(description=_("Signed-in sessions"))
+    def open_sign_ins(self, obj):
+        """How many sessions the person is signed in with now (``SignIn``: what deprovisioning ends)."""
+        return obj.sign_ins.count() if obj and obj.pk else 0
 
 
 @admin.register(TermsVersion)
@@ -270,6 +280,34 @@ class AuthenticatorAdmin(ContentFreeRows, AccessRuleAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(OIDCIdentity)
+class OIDCIdentityAdmin(ContentFreeRows, AccessRuleAdmin):
+    """Who the identity provider's (issuer, subject) pairs are here (docs/identity.md): written at
+    sign-in only, so read-only. Deleting one unlinks the person from that provider subject (a
+    subject given to the wrong account); their next sign-in through the provider links again, by
+    username, as a first sign-in does. Only on /admin/: nothing of it on the owners' site."""
+
+    list_display = ("user", "issuer", "subject", "created_at", "last_sign_in_at")
+    list_filter = ("issuer",)
+    search_fields = ("user__username", "subject")
+    list_select_related = ("user",)
+    ordering = ("-last_sign_in_at", "-pk")
+    fields = ("user", "issuer", "subject", "created_at", "last_sign_in_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def log_deletions(self, request, queryset):
+        for identity in queryset:
+            _security_log.warning("oidc identity unlinked", extra={
+                "event": "oidc_identity_unlinked", "user_id": identity.user_id, "actor_id": request.user.pk})
+        return super().log_deletions(request, queryset)
 
 
 # Third-party admins left registered on /admin/, and why they cannot leak content

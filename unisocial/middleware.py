@@ -11,6 +11,19 @@ from django.utils.translation import gettext as _
 TERMS_EXEMPT_PREFIXES = ("/terms/", "/policies/", "/accounts/", "/static/", "/i18n/", "/jsi18n/", "/api/", "/scim/")
 
 
+def content_security_policy() -> str:
+    """The site's policy; with an end-session endpoint configured (OIDC_OP_LOGOUT_ENDPOINT), the
+    sign-out form may also go on to the provider's origin: browsers hold the redirect after a form's
+    POST to form-action too (docs/identity.md, RP-initiated logout)."""
+    policy = settings.CONTENT_SECURITY_POLICY
+    endpoint = getattr(settings, "OIDC_OP_LOGOUT_ENDPOINT", "")
+    if endpoint and "form-action 'self'" in policy:
+        parts = urlsplit(endpoint)
+        if parts.scheme in ("https", "http") and parts.netloc and not any(c in parts.netloc for c in " ;,'"):
+            policy = policy.replace("form-action 'self'", f"form-action 'self' {parts.scheme}://{parts.netloc}")
+    return policy
+
+
 class SecurityHeadersMiddleware:
     """Content-Security-Policy: the second line of defence behind the sanitizer (SPEC §2.3)."""
 
@@ -19,7 +32,7 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Content-Security-Policy", content_security_policy())
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response

@@ -11,17 +11,22 @@ call. This module adds what the platform needs around it:
 * the session is signed in through ``UserBackend`` like a password sign-in (so every request loads
   the user the same way and refuses an inactive one), and remembers the provider's ``sid``;
 * ``backchannel_logout`` verifies the provider's logout token (OIDC Back-Channel Logout 1.0) and
-  ends exactly the sessions it names.
+  ends exactly the sessions it names;
+* ``LogoutView`` (``/accounts/logout/``) signs a provider sign-in out of the provider too (RP-Initiated
+  Logout 1.0) when ``OIDC_OP_LOGOUT_ENDPOINT`` names its end-session endpoint.
 """
 import logging
 import re
+import secrets
+from urllib.parse import urlencode
 
 import jwt
 import requests
 from django.conf import settings
 from django.contrib import auth, messages
+from django.contrib.auth import views as auth_views
 from django.core.cache import cache
-from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
@@ -47,6 +52,8 @@ REQUIRED_SETTINGS = (
 )
 BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 SESSION_SID = "oidc_sid"
+# The provider's ID token of this sign-in: the id_token_hint of the RP-initiated logout.
+SESSION_ID_TOKEN = "oidc_id_token"
 
 
 def oidc_enabled() -> bool:
@@ -72,7 +79,14 @@ _USERNAME_BAD = re.compile(r"[^\w.@+-]")
 
 def _text(claims, name, default=""):
     value = claims.get(name)
-    return value.strip() if isinstance(value, str) else default
+    return value.replace("\x00", "").strip() if isinstance(value, str) else default
+
+
+def usable_identifier(value) -> bool:
+    """Whether a provider's subject or session id can be stored and looked up (at most 255
+    characters, no NUL, which PostgreSQL refuses in text)."""
+    return isinstance(value, (str, int)) and not isinstance(value, bool) and 0 < len(str(value)) <= 255 \
+        and "\x00" not in str(value)
 
 
 def username_from_claims(claims) -> str:
@@ -167,6 +181,12 @@ class Backend(OIDCAuthenticationBackend):
     the user through UserBackend."""
 
     sid = ""
+    id_token = ""
+
+    def store_tokens(self, access_token, id_token):
+        # Kept by the callback in the signed-in session (after auth.login, which may flush it);
+        # the access token is used once, for the userinfo call, and never stored.
+        self.id_token = id_token or ""
 
     def verify_claims(self, claims):
         return bool(claims.get("sub"))
@@ -177,6 +197,8 @@ class Backend(OIDCAuthenticationBackend):
             raise SuspiciousOperation("userinfo sub differs from the ID token's")  # OIDC Core, section 5.3.2
         if payload.get("iss") != settings.OIDC_OP_ISSUER:
             raise SuspiciousOperation("ID token from another issuer")
+        if not usable_identifier(claims["sub"]) or ("sid" in payload and not usable_identifier(payload["sid"])):
+            raise SuspiciousOperation("unusable sub or sid")
         self.sid = str(payload.get("sid", ""))
         return provision(settings.OIDC_OP_ISSUER, {**payload, **claims})
 
@@ -201,9 +223,11 @@ class CallbackView(_Enabled, OIDCAuthenticationCallbackView):
     def get(self, request):
         state = request.GET.get("state")
         states = request.session.get("oidc_states") or {}
-        if request.GET.get("error") or "code" not in request.GET or state not in states:
+        if request.GET.get("error") or not request.GET.get("code") or not state or state not in states:
+            # Nothing was exchanged: a forged, stale or replayed callback (a link anyone can send)
+            # leaves a signed-in session as it is.
             return self.refuse(_("Signing in with %(provider)s did not succeed. Please try again.")
-                               % {"provider": provider_name()})
+                               % {"provider": provider_name()}, sign_out=False)
         entry = states.pop(state)
         request.session["oidc_states"] = states
         request.session.save()
@@ -215,7 +239,8 @@ class CallbackView(_Enabled, OIDCAuthenticationCallbackView):
         except SignInRefused as refused:
             logger.warning("sign-in refused", extra={"event": "oidc_refused", "reason": str(refused)})
             return self.refuse(_("Your account is not active. Ask your organisation's service desk."))
-        except (SuspiciousOperation, requests.RequestException, jwt.PyJWTError, KeyError, ValueError) as error:
+        except (SuspiciousOperation, requests.RequestException, jwt.PyJWTError, KeyError, ValueError, TypeError,
+                AttributeError) as error:  # whatever a provider's odd answers (a list for a dict) raise
             logger.warning("sign-in failed", extra={"event": "oidc_failed", "reason": str(error)})
             self.user = None
         if self.user is None:
@@ -224,6 +249,7 @@ class CallbackView(_Enabled, OIDCAuthenticationCallbackView):
         next_url = request.session.get("oidc_login_next")
         auth.login(request, self.user, backend=SESSION_BACKEND)
         request.session[SESSION_SID] = backend.sid
+        request.session[SESSION_ID_TOKEN] = backend.id_token
         SignIn.objects.filter(session_key=request.session.session_key).update(
             oidc_issuer=settings.OIDC_OP_ISSUER, oidc_sid=backend.sid
         )
@@ -236,11 +262,45 @@ class CallbackView(_Enabled, OIDCAuthenticationCallbackView):
             )
         return response
 
-    def refuse(self, message):
-        if self.request.user.is_authenticated:
+    def refuse(self, message, sign_out=True):
+        if sign_out and self.request.user.is_authenticated:
             auth.logout(self.request)
         messages.error(self.request, message)
         return HttpResponseRedirect(reverse("login"))
+
+
+# --- RP-initiated logout ------------------------------------------------------------------------
+
+
+def end_session_url(request, id_token):
+    """The provider's end-session address for this sign-in (RP-Initiated Logout 1.0, section 2),
+    back to the login page afterwards; "" when no end-session endpoint is configured."""
+    endpoint = getattr(settings, "OIDC_OP_LOGOUT_ENDPOINT", "")
+    if not (endpoint and id_token and oidc_enabled()):
+        return ""
+    query = urlencode({
+        "id_token_hint": id_token,
+        "client_id": settings.OIDC_RP_CLIENT_ID,
+        "post_logout_redirect_uri": request.build_absolute_uri(reverse("login")),
+        "state": secrets.token_urlsafe(24),
+    })
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
+
+
+class LogoutView(auth_views.LogoutView):
+    """POST /accounts/logout/: the platform's session ends as before; a sign-in through the provider
+    then goes on to the provider's end-session endpoint, which ends the person's session there
+    (so "Sign in with …" asks for their login again) and comes back to the login page. Its
+    back-channel logout to us then finds no session left to end, and answers 200."""
+
+    def post(self, request, *args, **kwargs):
+        id_token = request.session.get(SESSION_ID_TOKEN, "") if request.user.is_authenticated else ""
+        response = super().post(request, *args, **kwargs)
+        target = end_session_url(request, id_token)
+        if target:
+            logger.info("rp-initiated logout", extra={"event": "oidc_rp_logout"})
+            return HttpResponseRedirect(target)
+        return response
 
 
 # --- back-channel logout -------------------------------------------------------------------------
@@ -294,7 +354,8 @@ def verify_logout_token(token: str) -> dict:
             token, key, algorithms=[alg], audience=settings.OIDC_RP_CLIENT_ID, issuer=settings.OIDC_OP_ISSUER,
             leeway=60, options={"require": ["iss", "aud", "iat", "jti"]},
         )
-    except (jwt.PyJWTError, SuspiciousOperation, requests.RequestException, KeyError, ValueError, TypeError) as error:
+    except (jwt.PyJWTError, SuspiciousOperation, requests.RequestException, KeyError, ValueError, TypeError,
+            AttributeError) as error:
         raise InvalidLogoutToken(str(error) or error.__class__.__name__) from error
     events = claims.get("events")
     if not isinstance(events, dict) or not isinstance(events.get(BACKCHANNEL_EVENT), dict):
@@ -303,6 +364,8 @@ def verify_logout_token(token: str) -> dict:
         raise InvalidLogoutToken("a logout token carries no nonce")
     if not claims.get("sid") and not claims.get("sub"):
         raise InvalidLogoutToken("neither sid nor sub")
+    if any(name in claims and not usable_identifier(claims[name]) for name in ("sid", "sub", "jti")):
+        raise InvalidLogoutToken("unusable sid, sub or jti")
     if not cache.add(f"oidc-logout-jti:{claims['jti']}", 1, timeout=15 * 60):
         raise InvalidLogoutToken("replayed")
     return claims
@@ -315,7 +378,11 @@ def backchannel_logout(request):
     if not oidc_enabled():
         raise Http404
     try:
-        claims = verify_logout_token(request.POST.get("logout_token", ""))
+        token = request.POST.get("logout_token", "")
+    except RequestDataTooBig:
+        return JsonResponse({"error": "invalid_request", "error_description": "request too large"}, status=413)
+    try:
+        claims = verify_logout_token(token)
     except InvalidLogoutToken as error:
         logger.warning("back-channel logout refused", extra={"event": "oidc_logout_refused", "reason": str(error)})
         return JsonResponse({"error": "invalid_request", "error_description": "invalid logout_token"}, status=400)

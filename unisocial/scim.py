@@ -10,6 +10,7 @@ id and a known one answer an unauthorized caller alike; with no secret configure
 import json
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
@@ -98,11 +99,19 @@ def user(request, ident):
         response["Allow"] = "PATCH"
         return response
     try:
-        active = requested_active(json.loads(request.body or b"null"))
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return _error(400, "The body is not JSON.", "invalidSyntax")
+        body = request.body
+    except RequestDataTooBig:
+        return _error(413, "The body is too large.")
+    try:
+        # ValueError: not JSON (JSONDecodeError), or an integer of thousands of digits;
+        # RecursionError: arrays nested thousands deep.
+        active = requested_active(json.loads(body or b"null"))
     except BadPatch as bad:
         return _error(400, str(bad), "invalidValue")
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return _error(400, "The body is not JSON.", "invalidSyntax")
+    if "\x00" in ident or len(ident) > 255:  # no subject or username holds one (PostgreSQL refuses NUL)
+        return _error(404, "No such user.")
     identities = OIDCIdentity.objects.select_related("user").filter(issuer=settings.OIDC_OP_ISSUER)
     identity = identities.filter(subject=ident).first() or identities.filter(user__username=ident).first()
     if identity is None:

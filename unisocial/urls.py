@@ -33,6 +33,8 @@ urlpatterns = [
     # The system managers' second factor (SPEC §7), before Django's own sign-in routes.
     path("accounts/otp/", account_views.otp_verify, name="otp-verify"),
     path("accounts/otp/enrol/", account_views.otp_enrol, name="otp-enrol"),
+    # Signing out also signs a provider sign-in out of the provider (OIDC_OP_LOGOUT_ENDPOINT).
+    path("accounts/logout/", oidc.LogoutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     # A person's own API tokens (SPEC §7), linked from their profile.
     path("settings/tokens/", account_views.api_tokens, name="api-tokens"),

@@ -1,7 +1,9 @@
 """Single sign-on in Chromium against the real identity provider (SPEC §7, docs/identity.md):
 "Sign in with …" → the provider's login and consent → back signed in, the account provisioned from
-the claims and the pages in the claim's language (French) → sign out → signed in again, the provider
+the claims and the pages in the claim's language (French) → sign out, of the provider too (its login
+is asked again) → signed in again, the provider
 deprovisions the person through SCIM, and the live session ends at its next request."""
+import re
 from urllib.parse import urlsplit
 
 import requests
@@ -55,17 +57,24 @@ def test_sign_in_with_the_organisation_provisioned_in_french_then_deprovisioned(
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     shoot(page, "oidc-signed-in-fr")
 
-    # Sign out (the login page stays in French), then in again: the provider remembers the person.
+    # Sign out: the platform's session, then the provider's (RP-initiated logout, its confirmation
+    # page), back to the login page, still in French.
     page.locator(".account-menu summary").click()
     page.get_by_role("button", name="Se déconnecter").click()
-    expect(page).to_have_url(f"{live_server.url}/accounts/login/")
+    expect(page).to_have_url(re.compile(rf"^{re.escape(oidc.issuer)}/session/end"))
+    page.get_by_role("button", name="Yes, sign me out").click()
+    expect(page).to_have_url(re.compile(rf"^{re.escape(live_server.url)}/accounts/login/\?state=[\w-]+$"))
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    # "Sign in with …" asks the provider for the login again: not silently signed in.
     page.get_by_role("link", name=f"Se connecter avec {PROVIDER_NAME}").click()
-    if page.url.startswith(oidc.issuer):
-        if page.locator('input[name="login"]').count():
-            sign_in_at_provider(page, "amelie")
-        if page.get_by_role("button", name="Continue").count():
-            page.get_by_role("button", name="Continue").click()
+    assert page.url.startswith(f"{oidc.issuer}/interaction/")
+    expect(page.locator('input[name="login"]')).to_be_visible()
+    sign_in_at_provider(page, "amelie")
+    if page.get_by_role("button", name="Continue").count():
+        page.get_by_role("button", name="Continue").click()
     expect(page.locator("header.site-header")).to_contain_text("Connecté en tant que Amélie Durand")
+    # The provider's back-channel logout to the site found nothing left to end, and got its 200.
+    assert "backchannel.error" not in oidc.log_text()
     assert User.objects.count() == 1
 
     # The provider deprovisions the person: the live session ends at its next request.

@@ -58,14 +58,19 @@ def free_port():
 
 
 class Provider:
-    def __init__(self, process, issuer, accounts_file):
+    def __init__(self, process, issuer, accounts_file, log=None):
         self.process = process
+        self.log = log
         self.issuer = issuer
         self.accounts_file = accounts_file
         self.reset()
 
     def reset(self):
         self.accounts_file.write_text(json.dumps(ACCOUNTS))
+
+    def log_text(self):
+        """What the provider printed so far (its server_error and backchannel.error lines)."""
+        return self.log.read_text() if self.log else ""
 
     def set_claims(self, account, **claims):
         accounts = json.loads(self.accounts_file.read_text())
@@ -110,7 +115,7 @@ def provider(live_server, tmp_path_factory):
             process.kill()
             pytest.fail(f"the test identity provider did not start:\n{log.read_text()}")
         time.sleep(0.2)
-    yield Provider(process, issuer, accounts_file)
+    yield Provider(process, issuer, accounts_file, log)
     process.terminate()
     try:
         process.wait(timeout=5)
@@ -132,6 +137,7 @@ def oidc(provider, settings):
     settings.OIDC_OP_TOKEN_ENDPOINT = meta["token_endpoint"]
     settings.OIDC_OP_USER_ENDPOINT = meta["userinfo_endpoint"]
     settings.OIDC_OP_JWKS_ENDPOINT = meta["jwks_uri"]
+    settings.OIDC_OP_LOGOUT_ENDPOINT = meta["end_session_endpoint"]
     settings.OIDC_DEPROVISION_TOKEN = DEPROVISION_TOKEN
     provider.reset()
     provider.meta = meta

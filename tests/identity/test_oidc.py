@@ -15,7 +15,14 @@ from unisocial.languages import language_from_claim
 from unisocial.models import ApiToken, OIDCIdentity, SignIn, User
 from unisocial.tokens import create_token
 
-from .oidc_provider import CLIENT_ID, CLIENT_SECRET, PROVIDER_NAME, end_session_at_provider, sign_in_with_provider
+from .oidc_provider import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    PROVIDER_NAME,
+    end_session_at_provider,
+    form_of,
+    sign_in_with_provider,
+)
 
 
 def signed_in(site_url, session) -> bool:
@@ -177,6 +184,82 @@ def test_the_providers_back_channel_logout_ends_exactly_that_session(oidc, live_
     assert user.is_active  # a logout, not a deprovisioning (OIDC_BACKCHANNEL_DEACTIVATES is off)
 
 
+# --- RP-initiated logout: signing out of the site signs out of the provider -----------------------
+
+
+def sign_out(site_url, session):
+    """POST /accounts/logout/ as the header's button does (the CSRF cookie's secret as the token)."""
+    session.get(f"{site_url}/accounts/login/", timeout=10)
+    token = session.cookies.get("csrftoken")
+    return session.post(f"{site_url}/accounts/logout/", data={"csrfmiddlewaretoken": token}, timeout=10,
+                        allow_redirects=False)
+
+
+def test_signing_out_after_a_provider_sign_in_ends_the_providers_session_too(oidc, live_server, caplog):
+    ensure_current_terms()
+    session, _ = sign_in_with_provider(live_server.url, "omar")
+    user = User.objects.get(username="omar")
+    signed_in_key = session.cookies.get("sessionid")
+    assert Session.objects.filter(session_key=signed_in_key).exists()
+    response = sign_out(live_server.url, session)
+    assert response.status_code == 302
+    target = urlsplit(response.headers["Location"])
+    assert f"{target.scheme}://{target.netloc}{target.path}" == oidc.meta["end_session_endpoint"]
+    query = {k: v[0] for k, v in parse_qs(target.query).items()}
+    assert set(query) == {"id_token_hint", "client_id", "post_logout_redirect_uri", "state"}
+    assert query["client_id"] == CLIENT_ID
+    assert query["post_logout_redirect_uri"] == f"{live_server.url}/accounts/login/"
+    assert len(query["state"]) >= 20
+    hint = jwt.decode(query["id_token_hint"], options={"verify_signature": False})
+    assert (hint["iss"], hint["sub"], hint["aud"]) == (oidc.issuer, "omar", CLIENT_ID)
+    # The platform's session ended before the browser left for the provider.
+    assert not Session.objects.filter(session_key=signed_in_key).exists()
+    assert not SignIn.objects.filter(user=user).exists()
+
+    # The provider's confirmation page, then back to the login page with the state.
+    page = session.get(response.headers["Location"], timeout=10)
+    action, fields = form_of(page.text, page.url)
+    fields["logout"] = "yes"
+    back = session.post(action, data=fields, timeout=10)
+    assert urlsplit(back.url).path == "/accounts/login/"
+    assert parse_qs(urlsplit(back.url).query)["state"] == [query["state"]]
+    assert back.status_code == 200
+    # Its back-channel logout to the site found nothing left to end, and was answered 200.
+    for _ in range(50):
+        received = [r for r in caplog.records if getattr(r, "event", "") == "oidc_logout"]
+        if received:
+            break
+        time.sleep(0.1)
+    assert [r.sessions_ended for r in received] == [0]
+    assert "backchannel.error" not in oidc.log_text()
+
+    # "Sign in with …" now asks the provider for the login again.
+    again = session.get(f"{live_server.url}/accounts/oidc/authenticate/?next=/", timeout=10)
+    assert again.url.startswith(f"{oidc.issuer}/interaction/")
+    assert form_of(again.text, again.url)[1].get("prompt") == "login"
+
+
+def test_signing_out_without_an_end_session_endpoint_or_after_a_password_sign_in_stays_on_the_site(
+        oidc, live_server, settings):
+    ensure_current_terms()
+    person = User.objects.create_user("pat", password="a long passphrase 123")
+    password = requests.Session()
+    password.get(f"{live_server.url}/accounts/login/", timeout=10)
+    password.post(f"{live_server.url}/accounts/login/", timeout=10, data={
+        "username": "pat", "password": "a long passphrase 123",
+        "csrfmiddlewaretoken": password.cookies.get("csrftoken")})
+    assert SignIn.objects.filter(user=person).exists()
+    response = sign_out(live_server.url, password)
+    assert (response.status_code, response.headers["Location"]) == (302, "/accounts/login/")
+    assert not SignIn.objects.filter(user=person).exists()
+
+    settings.OIDC_OP_LOGOUT_ENDPOINT = ""
+    session, _ = sign_in_with_provider(live_server.url, "omar")
+    response = sign_out(live_server.url, session)
+    assert (response.status_code, response.headers["Location"]) == (302, "/accounts/login/")
+    assert not SignIn.objects.filter(user__username="omar").exists()
+
+
 def _post_logout_token(live_server, token):
     return requests.post(f"{live_server.url}/accounts/oidc/backchannel-logout/", data={"logout_token": token},
                          timeout=10)
@@ -220,6 +303,7 @@ def test_oidc_discover_prints_the_endpoint_variables(oidc):
         "OIDC_OP_TOKEN_ENDPOINT": oidc.meta["token_endpoint"],
         "OIDC_OP_USER_ENDPOINT": oidc.meta["userinfo_endpoint"],
         "OIDC_OP_JWKS_ENDPOINT": oidc.meta["jwks_uri"],
+        "OIDC_OP_LOGOUT_ENDPOINT": oidc.meta["end_session_endpoint"],
     }
 
 
@@ -251,3 +335,13 @@ def test_a_system_manager_signed_in_through_the_provider_is_not_asked_for_a_seco
     assert page.status_code == 200, page.headers.get("Location")
     session = Session.objects.get(session_key=SignIn.objects.get(user__username="omar").session_key)
     assert session.get_decoded()["_auth_user_backend"] == "unisocial.auth_backends.ProviderSignInBackend"
+
+
+@pytest.mark.django_db
+def test_the_sign_out_form_may_go_on_to_the_providers_end_session_origin_only(client, settings):
+    assert "form-action 'self';" in client.get("/accounts/login/")["Content-Security-Policy"] + ";"
+    settings.OIDC_OP_LOGOUT_ENDPOINT = "https://id.example.org/oidc/logout?x=1"
+    policy = client.get("/accounts/login/")["Content-Security-Policy"]
+    assert policy.endswith("form-action 'self' https://id.example.org")
+    settings.OIDC_OP_LOGOUT_ENDPOINT = "javascript:alert(1)"
+    assert client.get("/accounts/login/")["Content-Security-Policy"].endswith("form-action 'self'")

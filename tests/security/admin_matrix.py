@@ -119,6 +119,9 @@ def world_rows(world):
         for item in m.POSTS
     ]
     rows["unisocial.user"] = [("outsider", world["users"]["outsider"], _roles(lambda r: True))]
+    # An identity provider's link to a person: no content, for every system manager (only /admin/
+    # registers it; test_admin_oracles.py holds /moderation/ to the same answer as for no such page).
+    rows["unisocial.oidcidentity"] = [("outsider's identity", world["identity"], _roles(lambda r: True))]
     # The permanent record of a strictly confidential post destroyed in the restricted community:
     # it names that community, so in /admin/ it is for those who see such an item there — its owners
     # (records officers read these records at /records/, SPEC §4).

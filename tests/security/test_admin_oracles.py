@@ -119,3 +119,33 @@ def test_admin_object_pages_answer_the_same_for_an_invisible_post_and_a_missing_
         assert hidden.status_code == gone.status_code
         assert hidden.redirect_chain == gone.redirect_chain
         assert body(hidden) == body(gone), name
+
+
+@pytest.mark.parametrize("suffix", ["", "change/", "history/", "delete/"])
+def test_the_owners_site_answers_the_same_for_an_identity_and_a_missing_one(world, client, suffix):
+    """The identity provider's links are on /admin/ only: on /moderation/ an existing one and a
+    missing id (and no such model at all) get the same page."""
+    from unisocial.models import OIDCIdentity
+
+    identity = OIDCIdentity.objects.create(user=world["moderator"], issuer="https://id.example.org", subject="m-1")
+    client.force_login(world["moderator"])
+    existing = client.get(f"/moderation/unisocial/oidcidentity/{identity.pk}/{suffix}")
+    missing = client.get(f"/moderation/unisocial/oidcidentity/{missing_id(OIDCIdentity)}/{suffix}")
+    nothing = client.get(f"/moderation/unisocial/nosuchmodel/{identity.pk}/{suffix}")
+    assert existing.status_code == missing.status_code == nothing.status_code == 404
+    assert body(existing) == body(missing)
+
+
+@pytest.mark.parametrize("suffix", ["change/", "history/", "delete/"])
+def test_a_deleted_identity_answers_as_a_missing_id_on_the_admin(world, client, suffix):
+    from unisocial.models import OIDCIdentity
+
+    identity = OIDCIdentity.objects.create(user=world["moderator"], issuer="https://id.example.org", subject="m-1")
+    client.force_login(world["manager"])
+    assert client.get(f"/admin/unisocial/oidcidentity/{identity.pk}/{suffix}").status_code == 200
+    pk = identity.pk
+    identity.delete()
+    gone = client.get(f"/admin/unisocial/oidcidentity/{pk}/{suffix}", follow=True)
+    never = client.get(f"/admin/unisocial/oidcidentity/{missing_id(OIDCIdentity)}/{suffix}", follow=True)
+    assert gone.status_code == never.status_code
+    assert [url for url, _ in gone.redirect_chain] == [url for url, _ in never.redirect_chain]

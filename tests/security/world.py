@@ -24,6 +24,7 @@ from moderation.models import Flag, ModerationAction
 from posts.models import Comment, Post, Tag, WikiPage
 from records.models import CommunityExport, DispositionBatch, DispositionRecord, RetentionSchedule, StalenessReview
 from tests.factories import CommunityFactory, UserFactory, add_member
+from unisocial.models import OIDCIdentity
 from unisocial.tokens import create_token
 
 from . import matrix as m
@@ -126,8 +127,13 @@ def _build_world():
     # only; everyone else, the other owner (no_terms) included, meets it as nonexistent.
     exports = {key: CommunityExport.objects.create(community=c, requested_by=users["owner"])
                for key, c in communities.items()}
+    # The outsider signed in through the identity provider once (the system managers' read-only
+    # /admin/unisocial/oidcidentity/ pages; nothing of it on /moderation/).
+    identity = OIDCIdentity.objects.create(user=users["outsider"], issuer="https://id.mx.example.org",
+                                           subject="mx-outsider-subject", last_sign_in_at=now)
     return {"users": users, "communities": communities, "posts": posts, "wiki": wiki,
-            "comments": comments, "flags": flags, "actions": actions, "officers": officers, "exports": exports}
+            "comments": comments, "flags": flags, "actions": actions, "officers": officers, "exports": exports,
+            "identity": identity}
 
 
 def clients(world, api):

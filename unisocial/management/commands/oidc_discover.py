@@ -33,5 +33,7 @@ class Command(BaseCommand):
             raise CommandError(f"{url} names another issuer: {meta['issuer']}")
         for name, key in LINES:
             self.stdout.write(f"{name}={meta[key]}")
+        if meta.get("end_session_endpoint"):  # optional: RP-initiated logout
+            self.stdout.write(f"OIDC_OP_LOGOUT_ENDPOINT={meta['end_session_endpoint']}")
         if not meta.get("backchannel_logout_supported"):
             self.stderr.write("note: this provider does not announce back-channel logout")
