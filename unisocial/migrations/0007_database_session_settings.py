@@ -13,7 +13,7 @@ kind of short OLTP query.
 
 ``ALTER DATABASE`` needs the database's owner (or a superuser). A deploy whose migrating role is
 neither gets a warning here and sets them by the documented deploy step instead
-(docs/deploy.md, ``ALTER ROLE … SET``), which also covers a role that connects to several
+(docs/performance.md, "Deploy step: ALTER ROLE"), which also covers a role that connects to several
 databases. A no-op on SQLite; reversible (``RESET``).
 """
 
@@ -41,7 +41,7 @@ def _alter(schema_editor, statement_for):
             except ProgrammingError as error:  # insufficient privilege: not the database's owner
                 warnings.warn(
                     f"Could not set {name} on the database ({error}); set it by "
-                    "ALTER ROLE … SET as docs/deploy.md says.",
+                    "ALTER ROLE … SET as docs/performance.md says (Deploy step).",
                     RuntimeWarning,
                     stacklevel=1,
                 )

@@ -109,7 +109,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 # No connection startup options (PgBouncer in transaction mode refuses or drops ``-c …``):
 # ``jit = off`` and ``max_parallel_workers_per_gather = 0`` are the database's own defaults for
 # every new session, set by migration unisocial 0007 (``ALTER DATABASE``) or by the deploy step
-# in docs/deploy.md (``ALTER ROLE``); docs/performance.md says why.
+# ``ALTER ROLE`` (docs/performance.md, "Database session settings", says how and why).
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "unisocial.User"
