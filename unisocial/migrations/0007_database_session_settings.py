@@ -6,7 +6,7 @@ the comment search scanned the whole comments table in parallel, 48–94 ms, ins
 index, 3–24 ms). ``ALTER DATABASE <this database> SET`` makes them the default of every NEW
 session on it, whichever pooler or client opens it; sessions already open keep their values.
 
-Why each (docs/performance.md, "JIT off" and "Parallel workers off"): the access rule's cost
+Why each (docs/performance.md, "JIT off" and "Database session settings"): the access rule's cost
 estimates pass ``jit_above_cost`` on queries that run in milliseconds, and compiling them cost
 seconds; parallel plans chosen for the rule's subqueries were slower than the index on this
 kind of short OLTP query.
