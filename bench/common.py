@@ -3,7 +3,7 @@
 The benchmark never touches the demo database or the test database: every size
 gets its own database, ``unisocial_bench_<size>`` on the server of
 ``BENCH_DATABASE_URL`` (default ``postgres://postgres@127.0.0.1:5432``), so a
-re-run at the same size reuses its data.
+re-run at the same size reuses its data (``BENCH_DATABASE_NAME`` names one instead).
 """
 from __future__ import annotations
 
@@ -25,7 +25,9 @@ def size_label(n: int) -> str:
 
 
 def database_name(n_posts: int) -> str:
-    return f"unisocial_bench_{size_label(n_posts)}"
+    # ``BENCH_DATABASE_NAME``: one fixed database instead (one size per run), for a helper's
+    # own copy next to the shared ``unisocial_bench_<size>`` ones.
+    return os.environ.get("BENCH_DATABASE_NAME") or f"unisocial_bench_{size_label(n_posts)}"
 
 
 def database_url(n_posts: int) -> str:

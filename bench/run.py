@@ -13,6 +13,10 @@ round-robin over ``--users`` users with different memberships:
 * feed API (``/api/v1/feed/``), home page (``/``), community page (a community
   of the user's), post page (a post from the user's feed), search page and API
   (a term from the synthetic vocabulary, mixed frequencies);
+* the busiest community's front page (most posts; its members): page 1, and page 31
+  reached by following its ``rel="next"`` link 30 times (``?cursor=`` keyset links; the
+  same code follows ``?page=`` links of an offset paginator, for a before/after);
+* the search API restricted to comments (``type=comment``);
 * feed API page 51 (the ``next`` link followed 50 times) next to page 1;
 * the SQL of the feed's first page (``feed.selectors.feed_for``), executed
   directly: with the access rule, without it (``feed_candidates``: the same
@@ -48,9 +52,12 @@ ROWS = [
     ("feed API, page 51", "feed_api_p51", None),
     ("home page", "home", 40),
     ("community page", "community", None),
+    ("busiest community, page 1", "community_busy", 60),
+    ("busiest community, page 31 (Older × 30)", "community_busy_deep", 60),
     ("post page", "post", None),
     ("search page", "search_page", 60),
     ("search API", "search_api", 60),
+    ("search API, comments only", "search_api_comments", None),
     ("SQL feed page 1, access rule", "sql_visible", None),
     ("SQL feed page 1, no filter", "sql_unfiltered", None),
     ("SQL feed page 1, guardian get_objects_for_user", "sql_guardian", None),
@@ -74,7 +81,27 @@ def summary(samples_s):
 # --- the child: one size ------------------------------------------------------------------
 
 
-def measure(n_posts: int, n_requests: int, n_users: int) -> dict:
+NEXT_LINK = __import__("re").compile(r'<a href="([^"]+)" rel="next"')
+
+
+def busiest_community():
+    """The community with the most posts, and up to 10 of its active members."""
+    from django.db.models import Count
+
+    from communities.models import Community, Membership
+
+    top = (
+        Community.objects.annotate(n=Count("posts")).order_by("-n").values_list("pk", "n").first()
+    )
+    community = Community.objects.get(pk=top[0])
+    members = [
+        m.user for m in Membership.objects.active().filter(content_object=community)
+        .select_related("user").order_by("user_id")[:10]
+    ]
+    return community, top[1], members
+
+
+def measure(n_posts: int, n_requests: int, n_users: int, only=None) -> dict:
     from bench.seed import seed
 
     seed(n_posts, out=sys.stderr)  # sets Django up on the size's database
@@ -122,11 +149,14 @@ def measure(n_posts: int, n_requests: int, n_users: int) -> dict:
         return summary(samples)
 
     results = {}
+    if only:
+        return measure_only(only, results, users, clients, timed, log)
     results["feed_api"] = timed(lambda u, i: "/api/v1/feed/")
     results["home"] = timed(lambda u, i: "/")
     results["community"] = timed(
         lambda u, i: f"/communities/{mine[u.pk][i % len(mine[u.pk])].content_object.slug}/"
     )
+    measure_only(("community_busy", "search_api_comments"), results, users, clients, timed, log)
     first_posts = {}
     for u in users:
         first_posts[u.pk] = [p.pk for p in feed.paginate(feed.feed_for(u)).items] or [None]
@@ -178,6 +208,48 @@ def measure(n_posts: int, n_requests: int, n_users: int) -> dict:
     results["sql_guardian"] = sql_samples(lambda u: guardian_feed(u)[:page], g_users, repeats=2)
     results["guardian_rows"] = guardian_row_count()
     results["explain_visible"] = explain(feed.feed_for(users[0])[:page])
+    return results
+
+
+def measure_only(keys, results, users, clients, timed, log):
+    """The rows added for issue 17 (``--only``): the busiest community, the comment search."""
+    from django.test import Client
+
+    if "community_busy" in keys:
+        community, n, members = busiest_community()
+        base = f"/communities/{community.slug}/"
+        for member in members:
+            if member.pk not in clients:
+                clients[member.pk] = Client()
+                clients[member.pk].force_login(member)
+        log(f"busiest community {community.slug}: {n} posts, {len(members)} members timed")
+        deep = {}
+        for member in members:
+            url = base
+            for _ in range(30):
+                found = NEXT_LINK.search(clients[member.pk].get(url).content.decode())
+                if not found:
+                    break
+                url = base + found.group(1).replace("&amp;", "&")
+            deep[member.pk] = url
+        log(f"page 31 link: {deep[members[0].pk]}")
+        saved, users[:] = list(users), members  # the timed requests cycle over its members
+        results["community_busy"] = timed(lambda u, i: base)
+        results["community_busy_deep"] = timed(lambda u, i: deep[u.pk])
+        results["community_busy_posts"] = n
+        users[:] = saved
+    if "search_api_comments" in keys:
+        terms = search_terms()
+        results["search_api_comments"] = timed(
+            lambda u, i: f"/api/v1/search/?q={terms[i % len(terms)]}&type=comment"
+        )
+        from django.db import connection
+
+        with connection.cursor() as cur:
+            cur.execute("SHOW max_parallel_workers_per_gather")
+            results["parallel_workers"] = cur.fetchone()[0]
+            cur.execute("SHOW jit")
+            results["jit"] = cur.fetchone()[0]
     return results
 
 
@@ -249,6 +321,8 @@ def verdict(key, stats, results, final):
         return "≤ 25 ms", p95 <= 25
     if key == "home":
         return "≤ 40 ms", p95 <= 40
+    if key in ("community_busy", "community_busy_deep"):
+        return "≤ 60 ms", p95 <= 60
     if key in ("search_page", "search_api"):
         return "≤ 60 ms", p95 <= 60
     if key == "feed_api_p51" and "feed_api_p1_deep_users" in results:
@@ -279,10 +353,18 @@ def table(n_posts, results) -> str:
         mark = "" if ok is None else ("yes" if ok else "**no**")
         lines.append(f"| {label} | {stats['median']:.1f} | {stats['p95']:.1f} | {target} | {mark} |")
     lines.append("")
-    lines.append(
-        f"Requests per row: {results['feed_api']['n']}; page 51 measured for {results['p51_users']} users; "
-        f"guardian comparison over {GUARDIAN_USERS} users, {results['guardian_rows']:,} generic permission rows."
-    )
+    if "feed_api" in results:
+        lines.append(
+            f"Requests per row: {results['feed_api']['n']}; page 51 measured for {results['p51_users']} users; "
+            f"guardian comparison over {GUARDIAN_USERS} users, {results['guardian_rows']:,} generic permission rows."
+        )
+    if "community_busy_posts" in results:
+        lines.append(f"Busiest community: {results['community_busy_posts']:,} posts.")
+    if "parallel_workers" in results:
+        lines.append(
+            f"Session: max_parallel_workers_per_gather = {results['parallel_workers']}, jit = {results['jit']}."
+        )
+    lines.append(f"Load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}.")
     return "\n".join(lines)
 
 
@@ -292,17 +374,23 @@ def main(argv=None):
     parser.add_argument("--requests", type=int, default=60, help="requests per row (≥50)")
     parser.add_argument("--users", type=int, default=50, help="distinct users the requests cycle over")
     parser.add_argument("--explain", action="store_true", help="also print EXPLAIN ANALYZE of the feed query")
+    parser.add_argument(
+        "--only", default="",
+        help="only these rows, comma-separated: community_busy, search_api_comments",
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
-        print(json.dumps(measure(args.one, args.requests, args.users)))
+        only = tuple(k for k in args.only.split(",") if k)
+        print(json.dumps(measure(args.one, args.requests, args.users, only)))
         return
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     env = {**os.environ}
     print(f"unisocial benchmark — {time.strftime('%Y-%m-%d %H:%M %Z')}, {os.cpu_count()} CPUs\n")
     for n in sizes:
         out = subprocess.run(
-            [sys.executable, __file__, "--one", str(n), "--requests", str(args.requests), "--users", str(args.users)],
+            [sys.executable, __file__, "--one", str(n), "--requests", str(args.requests), "--users", str(args.users),
+             "--only", args.only],
             env=env, check=True, stdout=subprocess.PIPE, text=True,
         ).stdout
         results = json.loads(out.strip().splitlines()[-1])

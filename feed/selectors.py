@@ -11,7 +11,9 @@ shows (``FEED_FIELDS``).
 
 Pagination is keyset ("cursor") over ``(-created_at, -id)``: no OFFSET and
 no COUNT, so page 51 costs what page 1 costs. A cursor is the opaque
-urlsafe base64 of the last row's ``(created_at, id)``.
+urlsafe base64 of the last row's ``(created_at, id)``. ``paginate`` is the one
+implementation: the home feed and a community's front page (``feed.views``)
+and the feed API all page through it.
 """
 from __future__ import annotations
 
@@ -133,18 +135,50 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
 class FeedPage:
     items: list
     next_cursor: str | None
+    # The cursor of a "Newer" link (``paginate(..., before=...)``): only on a page reached
+    # by a cursor, so it depends on the request and the visible rows alone.
+    previous_cursor: str | None = None
 
 
-def paginate(posts, cursor: str | None = None, size: int = PAGE_SIZE) -> FeedPage:
-    """One page of ``posts`` (in ``ORDERING``) after ``cursor``; raises ``InvalidCursor``."""
+def _after(posts, created_at, pk):
+    # ``created_at <= c`` is redundant but gives the index scan its start (``post_newest``).
+    return posts.filter(created_at__lte=created_at).filter(
+        Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk)
+    )
+
+
+def _before(posts, created_at, pk):
+    return posts.filter(created_at__gte=created_at).filter(
+        Q(created_at__gt=created_at) | Q(created_at=created_at, pk__gt=pk)
+    )
+
+
+def paginate(
+    posts, cursor: str | None = None, size: int = PAGE_SIZE, *, before: str | None = None
+) -> FeedPage:
+    """One page of ``posts`` (in ``ORDERING``): the ``size`` rows older than ``cursor``, or,
+    with ``before``, the ``size`` rows just newer than it (the "Newer" link). Raises
+    ``InvalidCursor``.
+
+    A cursor is only the values ``(created_at, id)``: the page is the visible rows on one side
+    of them, so a cursor taken from a row the reader may not see (or from no row at all)
+    answers exactly what a cursor between its visible neighbours answers. Rows added after
+    the first page was read never shift the pages that follow (no OFFSET). One query, or two
+    when ``before`` reaches the newest rows: then it is the first page, full.
+    """
+    if before:
+        created_at, pk = decode_cursor(before)
+        newer = list(_before(posts, created_at, pk).reverse()[: size + 1])
+        if len(newer) <= size:  # nothing newer beyond them: the first page
+            return paginate(posts, size=size)
+        items = newer[:size][::-1]
+        return FeedPage(items, encode_cursor(items[-1]), encode_cursor(items[0]))
     if cursor:
         created_at, pk = decode_cursor(cursor)
-        # ``created_at <= c`` is redundant but gives the index scan its start (``post_newest``).
-        posts = posts.filter(created_at__lte=created_at).filter(
-            Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk)
-        )
+        posts = _after(posts, created_at, pk)
     items = list(posts[: size + 1])
+    previous = encode_cursor(items[0]) if cursor and items else None
     if len(items) > size:
         items = items[:size]
-        return FeedPage(items, encode_cursor(items[-1]))
-    return FeedPage(items, None)
+        return FeedPage(items, encode_cursor(items[-1]), previous)
+    return FeedPage(items, None, previous)

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -30,11 +29,14 @@ COMMUNITY_PAGE_SIZE = 20
 WIKI_PAGES_SHOWN = 10
 
 
-def _feed_page(request, posts):
+def _feed_page(request, posts, size=feed.PAGE_SIZE):
+    """Keyset paging (``feed.paginate``): ``?cursor=`` the older page, ``?before=`` the newer."""
     try:
-        return feed.paginate(posts, request.GET.get("cursor"))
+        return feed.paginate(
+            posts, request.GET.get("cursor"), size, before=request.GET.get("before")
+        )
     except feed.InvalidCursor:  # a mangled link: start again from the newest
-        return feed.paginate(posts)
+        return feed.paginate(posts, size=size)
 
 
 def _my_memberships(user):
@@ -128,7 +130,7 @@ def community(request, slug):
     # Cards with their excerpt and counts, annotated in the page's one query (SPEC §2.5).
     posts = post_selectors.with_excerpt(
         post_selectors.with_counts(Post.objects.visible_to(request.user).filter(community=community), request.user)
-    ).select_related("author", "community").order_by("-created_at", "-id")
+    ).select_related("author", "community").order_by(*feed.ORDERING)
     wiki_pages = post_selectors.wiki_pages_for(request.user, community)[:WIKI_PAGES_SHOWN]
     # Owners answer a staleness flag here (SPEC §4): "still in use" or it is archived after the grace period.
     staleness_review = (
@@ -151,6 +153,7 @@ def community(request, slug):
             # empty state says why and offers the request, whether or not it holds any.
             "join_to_see": my_role is None and community.visibility != Visibility.OPEN,
             "staleness_review": staleness_review,
-            "page_obj": Paginator(posts, COMMUNITY_PAGE_SIZE).get_page(request.GET.get("page")),
+            # Keyset, as the home feed (issue 17): no COUNT, no OFFSET; page 400 costs page 1.
+            "page": _feed_page(request, posts, COMMUNITY_PAGE_SIZE),
         },
     )

@@ -13,6 +13,7 @@ from django.utils.html import escape
 from zeal import zeal_ignore
 
 from communities.models import Role
+from feed.selectors import encode_cursor
 from posts import services
 from tests.factories import CommunityFactory, UserFactory, add_member
 from tests.posts.test_sanitize import assert_safe, elements
@@ -94,7 +95,10 @@ def test_payloads_as_titles_are_shown_as_text(client, room):
     # Each title on its own page (a sample: the pages share one template) and every title in the
     # community's lists, page by page.
     pages = [post.get_absolute_url() for post in posts[:10]]
-    pages += [f"/communities/{community.slug}/?page={n}" for n in range(1, len(posts) // 20 + 2)]
+    newest = sorted(posts, key=lambda p: (p.created_at, p.pk), reverse=True)  # keyset pages
+    pages += [f"/communities/{community.slug}/"] + [
+        f"/communities/{community.slug}/?cursor={encode_cursor(p)}" for p in newest[19::20]
+    ]
     shown = ""
     for url in pages:
         response = client.get(url)

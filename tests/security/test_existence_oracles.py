@@ -541,6 +541,49 @@ EXEMPT = {
 }
 
 
+# -- keyset cursors (issue 17): a cursor is a position, (created_at, id). One at a post the actor may
+#    not see pages exactly as the same position with no post there: the visible posts on each side. --
+CURSOR_AT = 737300  # the hidden post's id; the visible neighbours' ids follow it
+
+
+def _cursor_position():
+    from datetime import UTC, datetime
+
+    return datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def _cursor_request(w, param):
+    from datetime import timedelta
+
+    from feed.selectors import encode_cursor
+    from posts.models import Post
+    from tests.factories import PostFactory
+
+    at = _cursor_position()
+    for i, minutes in enumerate((-2, -1, 1, 2), start=1):  # explicit ids: the links' cursors match
+        PostFactory(pk=CURSOR_AT + i, community=w["board"], author=w["author"], title=f"Neighbour {i}",
+                    created_at=at + timedelta(minutes=minutes))
+    cursor = encode_cursor(Post(pk=CURSOR_AT, created_at=at))
+    return html_client(w["actor"]).get(f"/communities/board/?{param}={cursor}")
+
+
+def _post_at_the_cursor(w):
+    from tests.factories import PostFactory
+
+    return PostFactory(pk=CURSOR_AT, community=w["board"], author=w["author"], title="Secret at the cursor",
+                       classification=SC, created_at=_cursor_position())
+
+
+CASES += [
+    Case(
+        f"community-page-html-{param}-at-a-hidden-post",
+        request=lambda w, param=param: _cursor_request(w, param),
+        hide=_post_at_the_cursor,
+    )
+    for param in ("cursor", "before")
+]
+
+
 def _run(w, case, prepare):
     with transaction.atomic():
         if prepare is not None:
@@ -652,3 +695,4 @@ def test_scim_answers_an_unauthorized_caller_alike_whether_or_not_the_person_exi
     with_person = _run(world, case, case.hide)
     assert with_person == baseline
     assert baseline["status"] == (401 if configured else 404)
+

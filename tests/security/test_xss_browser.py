@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from zeal import zeal_ignore
 
 from communities.models import Role
+from feed.selectors import ORDERING, encode_cursor
 from posts import services as post_services
 from posts.models import Comment, Post
 from tests.factories import CommunityFactory, UserFactory, add_member
@@ -133,7 +134,11 @@ def test_the_xss_corpus_executes_nothing_in_a_real_browser(xss_posts, page, live
     page.fill("input[name=password]", "correct-horse-battery")
     page.click("button[type=submit] >> text=Log in")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
-    lists = [f"/communities/{community.slug}/?page={n}" for n in range(1, Post.objects.count() // 20 + 2)]
+    # The community's pages, keyset-paged (feed.selectors): a cursor after every 20th post.
+    newest = Post.objects.filter(community=community).order_by(*ORDERING)
+    lists = [f"/communities/{community.slug}/"] + [
+        f"/communities/{community.slug}/?cursor={encode_cursor(p)}" for p in newest[19::20]
+    ]
     for url in [f"/posts/{pk}/" for pk in ids] + lists:
         page.goto(url)
         page.wait_for_load_state("load")

@@ -106,11 +106,10 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    # No JIT: the access rule's planner estimates pass jit_above_cost on short
-    # queries, and compiling them costs seconds for a query that runs in
-    # milliseconds (docs/performance.md).
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+# No connection startup options (PgBouncer in transaction mode refuses or drops ``-c …``):
+# ``jit = off`` and ``max_parallel_workers_per_gather = 0`` are the database's own defaults for
+# every new session, set by migration unisocial 0007 (``ALTER DATABASE``) or by the deploy step
+# ``ALTER ROLE`` (docs/performance.md, "Database session settings", says how and why).
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "unisocial.User"
