@@ -125,7 +125,11 @@ def test_a_member_signs_in_posts_comments_edits_the_wiki_searches_and_reads_a_no
     assert post.classification == "confidential" and post.author == site["amina"]
 
     # --- comment
-    page.get_by_label("Your comment").fill("I will bring the satellite phone.")
+    # The comment box as the reader meets it: the rich editor once its script has run (a role query
+    # skips the hidden textarea behind it; a loaded CI machine once took more than 10 s to get there).
+    comment_box = page.get_by_role("textbox", name="Your comment")
+    expect(comment_box).to_be_editable(timeout=30_000)
+    comment_box.fill("I will bring the satellite phone.")
     page.get_by_role("button", name="Post comment").click()
     expect(page.get_by_text("Your comment was added.")).to_be_visible()
     expect(page.get_by_text("I will bring the satellite phone.")).to_be_visible()
