@@ -25,7 +25,8 @@ def size_label(n: int) -> str:
 
 
 def database_name(n_posts: int) -> str:
-    return f"unisocial_bench_{size_label(n_posts)}"
+    # BENCH_DATABASE_PREFIX: a helper's own databases next to the shared ones (unisocial_<name>_bench_100k).
+    return f"{os.environ.get('BENCH_DATABASE_PREFIX', 'unisocial_bench')}_{size_label(n_posts)}"
 
 
 def database_url(n_posts: int) -> str:
