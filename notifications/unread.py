@@ -27,6 +27,10 @@ cursors). After any statement that writes one of the watched tables, it moves:
   a write to ``emailed_at`` alone changes no count and moves nothing; any other write to the
   notifications table (a deletion by records, a cascade) moves the access epoch.
 
+An UPDATE that assigns only columns the count's SQL never names (``read_columns()``: a community's
+``last_activity_at`` on each new post, an item's ``updated_at``) moves nothing; one the wrapper
+cannot split into ``"column" = …`` assignments counts as one that assigns a read column.
+
 Statements the wrapper cannot read as "INSERT/UPDATE/DELETE of table T" and that are not
 plain reads (``TRUNCATE``, DDL, ``WITH … UPDATE``…) move the access epoch too.
 
@@ -113,7 +117,57 @@ def _effect(sql: str) -> str | None:
         return None
     if verb == "INSERT" and table in item_tables:
         return None
+    if verb == "UPDATE":
+        assigned = _assigned_columns(sql)
+        if assigned is not None and not (assigned & read_columns()):
+            return None  # e.g. a community's last_activity_at, a post's updated_at: not read by the count
     return "epoch"
+
+
+@lru_cache(maxsize=1)
+def read_columns() -> frozenset[str]:
+    """Every column name the count's SQL mentions, of any table (a superset of what it reads)."""
+    from django.contrib.auth import get_user_model
+
+    from .selectors import unread_rows
+
+    names: set[str] = set()
+    for superuser in (False, True):
+        probe = get_user_model()(pk=0, is_active=True, is_superuser=superuser)
+        sql, _params = unread_rows(probe).query.sql_with_params()
+        names |= set(re.findall(r'\."([A-Za-z0-9_]+)"', sql))
+        names |= set(re.findall(r'(?<![.\w])"([A-Za-z0-9_]+)"\s*(?:=|IN|IS|<|>)', sql))
+    return frozenset(names)
+
+
+def _assigned_columns(sql: str) -> frozenset[str] | None:
+    """The columns an ``UPDATE "t" SET "a" = …, "b" = … WHERE …`` assigns; None when not sure."""
+    m = re.match(r'^\s*UPDATE\s+"[A-Za-z0-9_]+"\s+SET\s+', sql, re.IGNORECASE)
+    if not m:
+        return None
+    rest, depth, parts, start, i = sql[m.end():], 0, [], 0, 0
+    while i < len(rest):
+        c = rest[i]
+        if c in "'`":
+            return None  # a literal in the statement: not Django's shape, do not guess
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif depth == 0 and c == ",":
+            parts.append(rest[start:i])
+            start = i + 1
+        elif depth == 0 and rest[i:i + 7].upper() == " WHERE ":
+            break
+        i += 1
+    parts.append(rest[start:i])
+    columns = set()
+    for part in parts:
+        a = re.match(r'^\s*"([A-Za-z0-9_]+)"\s*=', part)
+        if not a:
+            return None
+        columns.add(a.group(1))
+    return frozenset(columns) or None
 
 
 # --- moving the versions -------------------------------------------------------------------

@@ -376,3 +376,21 @@ def test_a_cached_page_issues_fewer_queries_and_as_many_for_any_number_of_notifi
     with django_assert_max_num_queries(second):
         response = client.get("/")
     assert response.context["unread_notifications"]() == 30
+
+
+def test_an_update_of_columns_the_count_never_reads_moves_nothing():
+    assert "last_activity_at" not in unread.read_columns() and "status" in unread.read_columns()
+    where = ' WHERE "t"."id" = %s'
+    assert unread._effect('UPDATE "communities_community" SET "last_activity_at" = %s' + where) is None
+    assert unread._effect('UPDATE "posts_post" SET "updated_at" = %s, "title" = %s' + where) is None
+    assert unread._effect('UPDATE "posts_post" SET "updated_at" = %s, "status" = %s' + where) == "epoch"
+    assert unread._effect('UPDATE "posts_post" SET "title" = COALESCE(%s, "status"), "status" = %s' + where) == "epoch"
+    assert unread._effect('UPDATE "communities_membership" SET "role" = %s' + where) == "epoch"
+    # Not Django's shape: counted as a change.
+    assert unread._effect("UPDATE \"posts_post\" SET \"title\" = 'x'" + where) == "epoch"
+    # A new post in a community whose members' counts are cached: their counts stay cached.
+    owner, member, community = _moderated_world()
+    assert cached(member) == (4, False)
+    PostFactory(community=community, author=owner)
+    Post.objects.filter(community=community).update(title="renamed")
+    assert cached(member) == (4, True)
