@@ -4,7 +4,7 @@
 
 On the size's bench database (``bench/seed.py``), for the bench users round-robin: the exact count
 (``selectors.exact_unread_count``: the access rule for three target kinds, built, compiled and run)
-and the navigation's count (``selectors.unread_count``: from the cache), alternately, so both see the
+and the navigation's count (``unread.unread_count``: from the cache), alternately, so both see the
 same machine. Prints median and p95 in ms. Nothing here runs in the test suite.
 """
 from __future__ import annotations
@@ -32,7 +32,8 @@ def main(argv=None):
     from django.contrib.auth import get_user_model
 
     from notifications.models import Notification
-    from notifications.selectors import exact_unread_count, unread_count
+    from notifications.selectors import exact_unread_count
+    from notifications.unread import unread_count
 
     User = get_user_model()
     users = list(User.objects.filter(username__startswith="bench").order_by("pk")[: args.users])

@@ -97,15 +97,8 @@ def exact_unread_count(user) -> int:
 
 
 def unread_count(user) -> int:
-    """The navigation's count: ``exact_unread_count``, from the cache when nothing that can
-    change it has changed (``notifications.unread``; off without a shared cache)."""
-    from django.conf import settings
-
-    if not getattr(settings, "UNREAD_COUNT_CACHE", False):
-        return exact_unread_count(user)
-    from .unread import unread_count as cached
-
-    return cached(user)
+    """The exact count; the navigation's, from the cache, is ``notifications.unread.unread_count``."""
+    return exact_unread_count(user)
 
 
 def next_membership_expiry(user, now):

@@ -54,6 +54,7 @@ import time
 from contextlib import contextmanager
 from functools import lru_cache
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, transaction
 from django.db.backends.signals import connection_created
@@ -292,6 +293,8 @@ def unread_count(user) -> int:
 
     if not (user and user.is_authenticated):
         return 0
+    if not getattr(settings, "UNREAD_COUNT_CACHE", False):  # no cache every process shares
+        return exact_unread_count(user)
     conn = connections["default"]
     if has_pending_change(conn):
         return exact_unread_count(user)

@@ -28,7 +28,8 @@ from communities import services as community_services
 from communities.models import Membership, Role
 from notifications import services, unread
 from notifications.models import Notification
-from notifications.selectors import exact_unread_count, unread_count, visible_notifications
+from notifications.selectors import exact_unread_count, visible_notifications
+from notifications.unread import unread_count
 from posts.models import Comment, Post, WikiPage
 from tests.factories import CommunityFactory, PostFactory, UserFactory, add_member
 from unisocial.classification import MAX_CEILING, Level, Status, Visibility, levels_up_to
