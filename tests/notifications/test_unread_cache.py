@@ -395,3 +395,25 @@ def test_an_update_of_columns_the_count_never_reads_moves_nothing():
     PostFactory(community=community, author=owner)
     Post.objects.filter(community=community).update(title="renamed")
     assert cached(member) == (4, True)
+
+
+def test_with_redis_the_versions_and_counts_are_shared_and_exact(settings):
+    """The production cache (REDIS_URL): the same moves through Django's RedisCache.
+    Its ``clear()`` empties the whole Redis database of REDIS_URL: give tests their own."""
+    import os
+
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        pytest.skip("REDIS_URL is not set: no Redis to share the cache through")
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
+                                   "KEY_PREFIX": "test-unread"}}
+    from django.core.cache import cache
+
+    cache.clear()
+    owner, member, community = _moderated_world()
+    assert cached(member) == (4, False)
+    assert cached(member) == (4, True)
+    community_services.member_remove(actor=owner, community=community, user=member)
+    assert cached(member) == (2, False) and exact(member) == 2
+    cache.clear()  # a restarted cache: versions created afresh, the count recomputed
+    assert cached(member) == (2, False)
