@@ -25,9 +25,11 @@ def size_label(n: int) -> str:
 
 
 def database_name(n_posts: int) -> str:
-    # ``BENCH_DATABASE_NAME``: one fixed database instead (one size per run), for a helper's
-    # own copy next to the shared ``unisocial_bench_<size>`` ones.
-    return os.environ.get("BENCH_DATABASE_NAME") or f"unisocial_bench_{size_label(n_posts)}"
+    # BENCH_DATABASE_NAME: one fixed database instead (one size per run); BENCH_DATABASE_PREFIX: a
+    # helper's own databases next to the shared ones (unisocial_<name>_bench_100k).
+    if os.environ.get("BENCH_DATABASE_NAME"):
+        return os.environ["BENCH_DATABASE_NAME"]
+    return f"{os.environ.get('BENCH_DATABASE_PREFIX', 'unisocial_bench')}_{size_label(n_posts)}"
 
 
 def database_url(n_posts: int) -> str:

@@ -13,3 +13,7 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
+# One process (the in-process test client), so the local-memory cache is shared by all it does:
+# the unread count from the cache as in production (notifications/unread.py);
+# UNREAD_COUNT_CACHE=False measures the exact count on every page.
+UNREAD_COUNT_CACHE = env.bool("UNREAD_COUNT_CACHE", default=True)  # noqa: F405

@@ -2,7 +2,7 @@
 
 from functools import cache
 
-from .selectors import unread_count
+from .unread import unread_count
 
 
 def navigation(request):
@@ -13,7 +13,8 @@ def navigation(request):
     @cache
     def unread():
         # Lazy: pages that never render the nav (redirects, JSON) pay no query.
-        # One query; notifications about items the user can no longer see are not counted.
+        # From the cache, exact (notifications/unread.py); notifications about items the user can
+        # no longer see are not counted.
         return unread_count(user)
 
     return {"unread_notifications": unread}

@@ -81,8 +81,38 @@ def visible_notifications(user):
     )
 
 
+def unread_rows(user):
+    """``user``'s unread notifications whose item they may still see (no annotations: what the
+    count reads; ``notifications.unread.watched_tables`` takes its tables from this SQL)."""
+    if not (user and user.is_authenticated):
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).filter(
+        _target_visible_q(user)
+    )
+
+
+def exact_unread_count(user) -> int:
+    """The count, computed now by the access rule (one query): the truth the cache keeps."""
+    return unread_rows(user).count()
+
+
 def unread_count(user) -> int:
-    return visible_notifications(user).filter(read_at__isnull=True).count()
+    """The exact count; the navigation's, from the cache, is ``notifications.unread.unread_count``."""
+    return exact_unread_count(user)
+
+
+def next_membership_expiry(user, now):
+    """When the first of ``user``'s memberships active at ``now`` ends (None: none ends): the
+    access rule reads the clock there, so a cached count is valid until then at most."""
+    from django.apps import apps
+
+    Membership = apps.get_model("communities", "Membership")  # the core's floor: no import up
+    return (
+        Membership.objects.filter(user_id=user.pk, expires_at__gt=now)
+        .order_by("expires_at")
+        .values_list("expires_at", flat=True)
+        .first()
+    )
 
 
 def email_preference(user) -> str:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from unisocial import items
 from unisocial.classification import Level
 
+from . import unread
 from .messages import reader_language, render_all
 from .models import Notification, NotificationPreference
 from .selectors import email_preference, visible_notifications
@@ -75,7 +76,8 @@ def notify_rows(rows: list[Notification]) -> list[Notification]:
     things) and e-mail, after commit, those who want it at once."""
     if not rows:
         return rows
-    Notification.objects.bulk_create(rows, batch_size=1000)
+    with unread.attributed({n.recipient_id for n in rows}):
+        Notification.objects.bulk_create(rows, batch_size=1000)
     _enqueue_immediate_emails(rows)
     return rows
 
@@ -131,16 +133,18 @@ def notification_mark_read(*, actor, notification) -> Notification:
         raise Notification.DoesNotExist
     if notification.read_at is None:
         notification.read_at = timezone.now()
-        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
-            read_at=notification.read_at
-        )
+        with unread.attributed([notification.recipient_id]):
+            Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+                read_at=notification.read_at
+            )
     return notification
 
 
 def notification_mark_all_read(*, actor) -> int:
-    return Notification.objects.filter(recipient_id=actor.pk, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    with unread.attributed([actor.pk]):
+        return Notification.objects.filter(recipient_id=actor.pk, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
 
 
 def notification_preference_set(*, actor, email) -> NotificationPreference:

@@ -7,6 +7,16 @@ from .factories import PASSWORD, CommunityFactory, PostFactory, UserFactory, add
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache_for_each_test():
+    """Each test starts with an empty cache: rolled-back tests reuse ids (SQLite), and a count
+    cached for user 3 of one test is not user 3 of the next (notifications/unread.py)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _site_language_after_each_test():
     """A request activates its reader's language for the thread (LocaleMiddleware, and the
     person's own: unisocial.middleware.PersonLanguageMiddleware) and leaves it active, as

@@ -55,6 +55,8 @@ DISPOSAL = "records disposition (SPEC §4): runs as the system over every due it
 
 # "path:function" -> why this raw read needs no rule. One line each; keep it honest.
 ALLOWED: dict[str, str] = {
+    "notifications/selectors.py:next_membership_expiry": "the reader's own memberships' end dates only "
+    "(no content): how long a cached unread count may be served (notifications/unread.py)",
     'communities/models.py:active_memberships': "the access rule's own membership query "
     "(communities.access imports it): "
     "every row of the visibility table but the open one is an Exists() of it",

@@ -299,6 +299,17 @@ SPECTACULAR_SETTINGS = {
 # Celery: Redis when REDIS_URL is set; otherwise tasks run in process.
 REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The cache (throttle counts, the unread-notification count): Redis when REDIS_URL is set, shared
+# by every process (issue 18); otherwise local memory, one per process.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 10_000}}
+    }
+# The navigation's unread count from the cache (notifications/unread.py). Only with a cache every
+# process shares: a change made in one process (a worker, a command) must reach every other's.
+UNREAD_COUNT_CACHE = env.bool("UNREAD_COUNT_CACHE", default=bool(REDIS_URL))
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -68,3 +68,9 @@ REST_FRAMEWORK = {
         "user": "100000/min",
     },
 }
+# Tests never share a cache with another run (REDIS_URL or not): local memory, emptied before
+# each test (tests/conftest.py).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 10_000}}}
+# One process: the local-memory cache is shared by everything a test runs, so the unread count
+# is served from it as in production (tests/notifications/test_unread_cache.py).
+UNREAD_COUNT_CACHE = True
