@@ -212,7 +212,7 @@ def measure(n_posts: int, n_requests: int, n_users: int, only=None) -> dict:
 
 
 def measure_only(keys, results, users, clients, timed, log):
-    """The rows added for issue 17 (``--only``): the busiest community, the comment search."""
+    """The rows added for the speed work (``--only``): the busiest community, the comment search."""
     from django.test import Client
 
     if "community_busy" in keys:

@@ -1,4 +1,4 @@
-"""The unread-notification count, exact vs from the cache, interleaved in one process (issue 17).
+"""The unread-notification count, exact vs from the cache, interleaved in one process.
 
     BENCH_DATABASE_PREFIX=… .venv/bin/python bench/unread.py --posts 100000 [--rounds 200]
 

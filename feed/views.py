@@ -153,7 +153,7 @@ def community(request, slug):
             # empty state says why and offers the request, whether or not it holds any.
             "join_to_see": my_role is None and community.visibility != Visibility.OPEN,
             "staleness_review": staleness_review,
-            # Keyset, as the home feed (issue 17): no COUNT, no OFFSET; page 400 costs page 1.
+            # Keyset, as the home feed: no COUNT, no OFFSET; page 400 costs page 1.
             "page": _feed_page(request, posts, COMMUNITY_PAGE_SIZE),
         },
     )

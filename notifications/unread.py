@@ -1,4 +1,4 @@
-"""The unread-notification count of the navigation, from the cache, exact (issue 17).
+"""The unread-notification count of the navigation, from the cache, exact.
 
 The exact count (``selectors.exact_unread_count``) builds and compiles the access rule for
 three target kinds on every page. Here it is kept in Django's cache (``CACHES``: Redis when

@@ -337,6 +337,10 @@ class PostViewSet(AccessRuleViewSet):
         if self.action != "list":
             return queryset
         params = self.request.query_params
+        for name in ("community", "tag"):
+            if "\x00" in params.get(name, ""):
+                # PostgreSQL refuses NUL in a string: say so, not 500.
+                raise exceptions.ValidationError({name: [_("This value may not contain NUL characters.")]})
         if params.get("community"):
             queryset = queryset.filter(community__slug=params["community"])
         if params.get("tag"):

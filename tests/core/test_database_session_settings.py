@@ -1,5 +1,5 @@
 """PostgreSQL's session settings come from the database, not from connection startup options
-(issue 18: PgBouncer in transaction mode refuses or drops ``-c jit=off``). Migration unisocial
+(PgBouncer in transaction mode refuses or drops ``-c jit=off``). Migration unisocial
 0007 sets ``jit = off`` and ``max_parallel_workers_per_gather = 0`` by ``ALTER DATABASE``; the
 test database is migrated like any other, so a NEW connection to it, opened with no startup
 options at all, starts with both. A no-op on SQLite."""

@@ -259,6 +259,8 @@ def test_a_draft_outlives_a_publish_that_meets_an_expired_session(site, page):
     page.get_by_label("Classification").select_option("unclassified")
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_text("Your post was published.")).to_be_visible()
+    # drafts-clear.js is a deferred script: the page can show its message before it has run.
+    page.wait_for_load_state("load")
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('unisocial:draft:'))") == []
 
 

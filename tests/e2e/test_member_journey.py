@@ -127,6 +127,7 @@ def test_a_member_signs_in_posts_comments_edits_the_wiki_searches_and_reads_a_no
     # --- comment
     # The comment box as the reader meets it: the rich editor once its script has run (a role query
     # skips the hidden textarea behind it; a loaded CI machine once took more than 10 s to get there).
+    page.wait_for_load_state("load")  # the deferred scripts (the editor's among them) have run
     comment_box = page.get_by_role("textbox", name="Your comment")
     expect(comment_box).to_be_editable(timeout=30_000)
     comment_box.fill("I will bring the satellite phone.")

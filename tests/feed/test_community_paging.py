@@ -1,5 +1,5 @@
 """A community's front page (``/communities/<slug>/``) pages by keyset, through the home feed's
-own ``feed.selectors.paginate`` (issue 17): no COUNT, no OFFSET, "Newer" / "Older" links, pages
+own ``feed.selectors.paginate``: no COUNT, no OFFSET, "Newer" / "Older" links, pages
 that do not shift when posts arrive, a bad cursor is the first page, and a cursor is only a
 position: one taken from a post the reader may not see shows what a cursor between its visible
 neighbours shows, and nothing of that post."""

@@ -541,7 +541,7 @@ EXEMPT = {
 }
 
 
-# -- keyset cursors (issue 17): a cursor is a position, (created_at, id). One at a post the actor may
+# -- keyset cursors: a cursor is a position, (created_at, id). One at a post the actor may
 #    not see pages exactly as the same position with no post there: the visible posts on each side. --
 CURSOR_AT = 737300  # the hidden post's id; the visible neighbours' ids follow it
 

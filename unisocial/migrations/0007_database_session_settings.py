@@ -1,7 +1,7 @@
-"""PostgreSQL session settings on the database, not as connection startup options (issue 18).
+"""PostgreSQL session settings on the database, not as connection startup options.
 
 ``jit = off`` was a ``-c jit=off`` startup option (``OPTIONS["options"]``), which PgBouncer in
-transaction mode refuses (or drops); ``max_parallel_workers_per_gather = 0`` is new (issue 17:
+transaction mode refuses (or drops); ``max_parallel_workers_per_gather = 0`` is new (the speed work:
 the comment search scanned the whole comments table in parallel, 48–94 ms, instead of its text
 index, 3–24 ms). ``ALTER DATABASE <this database> SET`` makes them the default of every NEW
 session on it, whichever pooler or client opens it; sessions already open keep their values.

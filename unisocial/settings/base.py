@@ -300,7 +300,7 @@ SPECTACULAR_SETTINGS = {
 REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 # The cache (throttle counts, the unread-notification count): Redis when REDIS_URL is set, shared
-# by every process (issue 18); otherwise local memory, one per process.
+# by every process; otherwise local memory, one per process.
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
