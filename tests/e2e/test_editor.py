@@ -314,6 +314,7 @@ def test_comments_and_replies_are_written_in_the_editor(site, page, check_a11y):
         )
     sign_in(page)
     page.goto(f"/posts/{post.pk}/")
+    page.wait_for_load_state("load")  # the editor's deferred script has replaced the textarea
     comment = page.get_by_role("textbox", name="Your comment")
     comment.focus()
     page.keyboard.type("We refill on ")

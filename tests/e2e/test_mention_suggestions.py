@@ -132,6 +132,7 @@ def test_a_comment_offers_the_people_who_read_its_post(site, page, check_a11y):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.goto(post.get_absolute_url())
+    page.wait_for_load_state("load")  # the editor's deferred script has replaced the textarea
     comment = page.get_by_label("Your comment")
     comment.click()
     comment.press_sequentially("Thanks @da")

@@ -126,6 +126,7 @@ def test_a_staff_member_does_the_day_from_home(site, page, shoot, check_a11y):
     page.locator(".feed-item").filter(has_text=KOFI_POST).get_by_role("link", name=KOFI_POST).click()
     page.get_by_role("button", name="Recommend").click()
     expect(page.get_by_role("button", name="Undo my recommendation")).to_be_visible()
+    page.wait_for_load_state("load")  # the editor's deferred script has replaced the textarea
     page.get_by_label("Your comment").fill("Could we try this in Mwanza?")
     page.get_by_role("button", name="Post comment").click()
     expect(page.get_by_text("Your comment was added.")).to_be_visible()
