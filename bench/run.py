@@ -3,6 +3,7 @@
     .venv/bin/python bench/run.py                               # 10k and 100k posts
     .venv/bin/python bench/run.py --sizes 10000,100000,1000000  # and 1M
     .venv/bin/python bench/run.py --sizes 1000000 --requests 100
+    .venv/bin/python bench/run.py --sizes 10000,100000,1000000 --runs 3 --json /tmp/bench.json
 
 For each size it seeds ``unisocial_bench_<size>`` if that database is empty
 (``bench/seed.py``), then, in a child process pointed at that database, times
@@ -28,6 +29,7 @@ round-robin over ``--users`` users with different memberships:
 Prints one table per size (median and p95 in ms, the target, met or not).
 Nothing here runs in the test suite.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -81,6 +83,7 @@ def summary(samples_s):
 # --- the child: one size ------------------------------------------------------------------
 
 
+MINIMAL = "/bench/minimal/"
 NEXT_LINK = __import__("re").compile(r'<a href="([^"]+)" rel="next"')
 
 
@@ -90,13 +93,14 @@ def busiest_community():
 
     from communities.models import Community, Membership
 
-    top = (
-        Community.objects.annotate(n=Count("posts")).order_by("-n").values_list("pk", "n").first()
-    )
+    top = Community.objects.annotate(n=Count("posts")).order_by("-n").values_list("pk", "n").first()
     community = Community.objects.get(pk=top[0])
     members = [
-        m.user for m in Membership.objects.active().filter(content_object=community)
-        .select_related("user").order_by("user_id")[:10]
+        m.user
+        for m in Membership.objects.active()
+        .filter(content_object=community)
+        .select_related("user")
+        .order_by("user_id")[:10]
     ]
     return community, top[1], members
 
@@ -106,6 +110,10 @@ def measure(n_posts: int, n_requests: int, n_users: int, only=None) -> dict:
 
     seed(n_posts, out=sys.stderr)  # sets Django up on the size's database
     from django.contrib.auth import get_user_model
+    from django.test.utils import override_settings
+
+    # The site's URLs plus the ceiling view (bench/load/urls.py; never in unisocial.urls).
+    override_settings(ROOT_URLCONF="bench.load.urls").enable()
     from django.db import connection
     from django.test import Client
 
@@ -122,9 +130,7 @@ def measure(n_posts: int, n_requests: int, n_users: int, only=None) -> dict:
         client.force_login(user)
         clients[user.pk] = client
     mine = {
-        u.pk: list(
-            Membership.objects.filter(user=u).select_related("content_object").order_by("-content_object_id")
-        )
+        u.pk: list(Membership.objects.filter(user=u).select_related("content_object").order_by("-content_object_id"))
         for u in users
     }
 
@@ -134,28 +140,36 @@ def measure(n_posts: int, n_requests: int, n_users: int, only=None) -> dict:
         print(f"  [{time.monotonic() - began:6.1f}s] {msg}", file=sys.stderr, flush=True)
 
     def timed(make_url, n=n_requests, expect=200):
+        """``n`` requests of the page, each right after a request of the minimal view for the
+        same user (``/bench/minimal/``: the whole middleware stack, no view work), so that every
+        row carries the ceiling measured in the same seconds on the same (possibly shared) host."""
         for i in range(min(5, len(users))):  # warm-up: caches, first-connection costs
             user = users[i]
             clients[user.pk].get(make_url(user, i))
-        samples = []
+        samples, minimal = [], []
+        load_before = os.getloadavg()[0]
         for i in range(n):
             user = users[i % len(users)]
             url = make_url(user, i)
+            start = time.perf_counter()
+            clients[user.pk].get(MINIMAL)
+            minimal.append(time.perf_counter() - start)
             start = time.perf_counter()
             response = clients[user.pk].get(url)
             samples.append(time.perf_counter() - start)
             assert response.status_code == expect, (url, response.status_code)
         log(f"{make_url(users[0], 0)}: median {statistics.median(samples) * 1000:.1f} ms")
-        return summary(samples)
+        stats = summary(samples)
+        stats["minimal"] = summary(minimal)
+        stats["load"] = [load_before, os.getloadavg()[0]]
+        return stats
 
     results = {}
     if only:
         return measure_only(only, results, users, clients, timed, log)
     results["feed_api"] = timed(lambda u, i: "/api/v1/feed/")
     results["home"] = timed(lambda u, i: "/")
-    results["community"] = timed(
-        lambda u, i: f"/communities/{mine[u.pk][i % len(mine[u.pk])].content_object.slug}/"
-    )
+    results["community"] = timed(lambda u, i: f"/communities/{mine[u.pk][i % len(mine[u.pk])].content_object.slug}/")
     measure_only(("community_busy", "search_api_comments"), results, users, clients, timed, log)
     first_posts = {}
     for u in users:
@@ -240,9 +254,7 @@ def measure_only(keys, results, users, clients, timed, log):
         users[:] = saved
     if "search_api_comments" in keys:
         terms = search_terms()
-        results["search_api_comments"] = timed(
-            lambda u, i: f"/api/v1/search/?q={terms[i % len(terms)]}&type=comment"
-        )
+        results["search_api_comments"] = timed(lambda u, i: f"/api/v1/search/?q={terms[i % len(terms)]}&type=comment")
         from django.db import connection
 
         with connection.cursor() as cur:
@@ -338,24 +350,45 @@ def verdict(key, stats, results, final):
     return "", None
 
 
-def table(n_posts, results) -> str:
+def _fmt(values):
+    return " · ".join(f"{v:.1f}" for v in values)
+
+
+def table(n_posts, runs) -> str:
+    """One size's table. ``runs``: the results of one or more runs of the child; with several,
+    each cell lists every run (``a · b · c``) and "met" counts the runs whose p95 met the target."""
+    results = runs[-1]
     lines = [
-        f"### {n_posts:,} posts",
+        f"### {n_posts:,} posts" + (f" ({len(runs)} runs)" if len(runs) > 1 else ""),
         "",
-        "| measurement | median ms | p95 ms | target (at 1M) | met |",
-        "|---|---:|---:|---|---|",
+        "| measurement | median ms | p95 ms | minimal view p95 ms (same seconds) | load avg | target (at 1M) | met |",
+        "|---|---:|---:|---:|---:|---|---|",
     ]
     for label, key, _target in ROWS:
-        if key not in results:
+        if key not in results or not all(key in r for r in runs):
             continue
-        stats = results[key]
-        target, ok = verdict(key, stats, results, n_posts >= 1_000_000)
-        mark = "" if ok is None else ("yes" if ok else "**no**")
-        lines.append(f"| {label} | {stats['median']:.1f} | {stats['p95']:.1f} | {target} | {mark} |")
+        stats = [r[key] for r in runs]
+        verdicts = [verdict(key, st, r, n_posts >= 1_000_000) for st, r in zip(stats, runs, strict=True)]
+        target = verdicts[-1][0]
+        oks = [ok for _, ok in verdicts]
+        if oks[-1] is None:
+            mark = ""
+        elif len(runs) == 1:
+            mark = "yes" if oks[0] else "**no**"
+        else:
+            met = sum(bool(ok) for ok in oks)
+            mark = f"{met} of {len(runs)}" if met == len(runs) else f"**{met} of {len(runs)}**"
+        minimal = _fmt([st["minimal"]["p95"] for st in stats]) if "minimal" in stats[0] else ""
+        load = " · ".join(f"{st['load'][1]:.1f}" for st in stats) if "load" in stats[0] else ""
+        lines.append(
+            f"| {label} | {_fmt([st['median'] for st in stats])} | {_fmt([st['p95'] for st in stats])} "
+            f"| {minimal} | {load} | {target} | {mark} |"
+        )
     lines.append("")
     if "feed_api" in results:
         lines.append(
-            f"Requests per row: {results['feed_api']['n']}; page 51 measured for {results['p51_users']} users; "
+            f"Requests per row: {results['feed_api']['n']} (each after a minimal-view request of the same user); "
+            f"page 51 measured for {results['p51_users']} users; "
             f"guardian comparison over {GUARDIAN_USERS} users, {results['guardian_rows']:,} generic permission rows."
         )
     if "community_busy_posts" in results:
@@ -368,14 +401,43 @@ def table(n_posts, results) -> str:
     return "\n".join(lines)
 
 
+GROWTH_LIMIT = 1.5
+
+
+def growth_table(by_size) -> str:
+    """p95 per page and size (the median of the runs' p95s), and the growth from 100k to 1M."""
+    sizes = sorted(by_size)
+    lines = [
+        "### Growth (p95 ms, median of the runs)",
+        "",
+        "| measurement | " + " | ".join(f"{n:,}" for n in sizes) + " | 1M ÷ 100k (≤ 1.5×) |",
+        "|---|" + "---:|" * len(sizes) + "---|",
+    ]
+    for label, key, _target in ROWS:
+        if key.startswith("sql_") or not all(all(key in r for r in by_size[n]) for n in sizes):
+            continue
+        p95 = {n: statistics.median(r[key]["p95"] for r in by_size[n]) for n in sizes}
+        cells = " | ".join(f"{p95[n]:.1f}" for n in sizes)
+        if 100_000 in p95 and 1_000_000 in p95:
+            ratio = p95[1_000_000] / p95[100_000]
+            grow = f"×{ratio:.2f}" + ("" if ratio <= GROWTH_LIMIT else " **over**")
+        else:
+            grow = ""
+        lines.append(f"| {label} | {cells} | {grow} |")
+    return "\n".join(lines)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Time the feed, pages and search at scale.")
     parser.add_argument("--sizes", default=DEFAULT_SIZES, help=f"posts per database (default {DEFAULT_SIZES})")
-    parser.add_argument("--requests", type=int, default=60, help="requests per row (≥50)")
+    parser.add_argument("--requests", type=int, default=200, help="requests per row (≥200 for a p95)")
     parser.add_argument("--users", type=int, default=50, help="distinct users the requests cycle over")
+    parser.add_argument("--runs", type=int, default=1, help="runs per size (each cell lists every run)")
+    parser.add_argument("--json", help="also write every run's raw results to this file")
     parser.add_argument("--explain", action="store_true", help="also print EXPLAIN ANALYZE of the feed query")
     parser.add_argument(
-        "--only", default="",
+        "--only",
+        default="",
         help="only these rows, comma-separated: community_busy, search_api_comments",
     )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
@@ -386,19 +448,43 @@ def main(argv=None):
         return
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     env = {**os.environ}
-    print(f"unisocial benchmark — {time.strftime('%Y-%m-%d %H:%M %Z')}, {os.cpu_count()} CPUs\n")
+    print(
+        f"unisocial benchmark — {time.strftime('%Y-%m-%d %H:%M %Z')}, {os.cpu_count()} CPUs, "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n"
+    )
+    by_size = {}
     for n in sizes:
-        out = subprocess.run(
-            [sys.executable, __file__, "--one", str(n), "--requests", str(args.requests), "--users", str(args.users),
-             "--only", args.only],
-            env=env, check=True, stdout=subprocess.PIPE, text=True,
-        ).stdout
-        results = json.loads(out.strip().splitlines()[-1])
-        print(table(n, results))
+        runs = []
+        for _ in range(args.runs):
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--one",
+                    str(n),
+                    "--requests",
+                    str(args.requests),
+                    "--users",
+                    str(args.users),
+                    "--only",
+                    args.only,
+                ],
+                env=env,
+                check=True,
+                stdout=subprocess.PIPE,
+                text=True,
+            ).stdout
+            runs.append(json.loads(out.strip().splitlines()[-1]))
+        by_size[n] = runs
+        print(table(n, runs))
         if args.explain:
             print("\nEXPLAIN ANALYZE of the feed's first page (first user):\n")
-            print(results["explain_visible"])
+            print(runs[-1]["explain_visible"])
         print()
+    if len(sizes) > 1:
+        print(growth_table(by_size))
+    if args.json:
+        Path(args.json).write_text(json.dumps({str(n): runs for n, runs in by_size.items()}))
 
 
 if __name__ == "__main__":
