@@ -1,10 +1,11 @@
 """Request gates: security headers, the session idle timeout, and the terms-of-use gate (SPEC §1, §5)."""
+
 import time
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 # Paths reachable before the current terms are accepted (/scim/: the identity provider's machine calls).
@@ -90,7 +91,12 @@ class TermsAcceptanceMiddleware:
 
 # Reachable before the second factor: its own pages, signing in again or out, and the files they use.
 SECOND_FACTOR_EXEMPT_PREFIXES = (
-    "/accounts/otp/", "/accounts/login/", "/accounts/logout/", "/static/", "/i18n/", "/jsi18n/",
+    "/accounts/otp/",
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/static/",
+    "/i18n/",
+    "/jsi18n/",
 )
 
 
@@ -123,8 +129,10 @@ class SecondFactorMiddleware:
         if not request.path.startswith(SECOND_FACTOR_EXEMPT_PREFIXES) and needs_second_factor(request):
             if request.path.startswith("/api/") or request.headers.get("accept", "").startswith("application/json"):
                 return JsonResponse(
-                    {"detail": _("Confirm your sign-in with a code from your authenticator app first."),
-                     "code": "second_factor_required"},
+                    {
+                        "detail": _("Confirm your sign-in with a code from your authenticator app first."),
+                        "code": "second_factor_required",
+                    },
                     status=403,
                 )
             return redirect(f"/accounts/otp/?next={quote(request.get_full_path(), safe='/')}")
@@ -186,4 +194,37 @@ class PersonLanguageMiddleware:
         if language and language in dict(settings.LANGUAGES):
             translation.activate(language)
             request.LANGUAGE_CODE = language
+        return self.get_response(request)
+
+
+def _has_nul(request) -> bool:
+    if "\x00" in request.path:
+        return True
+    return any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists())
+
+
+# Endpoints for machines that answer bad input in their own protocol's words (tests/identity):
+# the OpenID Connect callback and back-channel logout, and SCIM.
+OWN_BAD_INPUT_ANSWERS = ("/accounts/oidc/", "/scim/")
+
+
+class NulCharacterMiddleware:
+    """A NUL character anywhere in the address (a query parameter's name or value, a path segment
+    such as ``<str:username>``) answers 400 with a clear message before any view reads it (bad input
+    gets a clear error and changes nothing). PostgreSQL refuses NUL in text, so a NUL that reached a
+    query would be a 500. Bodies are not read here: forms and the API's serializers refuse NUL in
+    their own fields (Django's and DRF's character fields), and the views that parse a body
+    themselves answer its errors (a 413 for a body that is too large)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith(OWN_BAD_INPUT_ANSWERS):
+            return self.get_response(request)
+        if _has_nul(request):
+            message = _("The address contains a character that is not allowed (NUL). Remove it and try again.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=400)
+            return render(request, "400.html", {"message": message}, status=400)
         return self.get_response(request)

@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # The signed-in person's own language over the cookie's and the browser's (SPEC §7).
     "unisocial.middleware.PersonLanguageMiddleware",
+    # A NUL in the address or a form field: 400 with a message, before any view (PostgreSQL refuses it).
+    "unisocial.middleware.NulCharacterMiddleware",
     # user.is_verified(): the session's second factor (django-otp), then the gate that keeps a
     # system manager who signed in with a password on the second-factor pages until then.
     "django_otp.middleware.OTPMiddleware",
