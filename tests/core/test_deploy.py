@@ -255,6 +255,10 @@ def test_files_go_to_the_object_store_whose_bucket_a_one_off_creates(compose):
     assert 'mc mb --ignore-existing "store/$BUCKET"' in script
     assert 'mc version enable "store/$BUCKET"' in script
     assert 'mc admin user add store "$APP_KEY" "$APP_SECRET"' in script
+    # Old versions expire (a destroyed record's file does not live on in the store forever).
+    assert '"NoncurrentVersionExpiration": {"NoncurrentDays": $VERSION_DAYS}' in script
+    assert 'mc ilm rule import "store/$BUCKET"' in script
+    assert int(bucket["environment"]["VERSION_DAYS"]) > 0
     for name in APP_SERVICES:
         depends = compose["services"][name]["depends_on"]
         assert depends["minio-bucket"]["condition"] == "service_completed_successfully", name
@@ -817,3 +821,26 @@ def test_no_locked_version_has_a_known_vulnerability(tmp_path):
     skipped = {d["name"]: d["skip_reason"] for d in report["dependencies"] if d.get("skip_reason")}
     assert not vulnerable, f"known vulnerabilities: {vulnerable}; upgrade them in pyproject.toml and `make lock`"
     assert not skipped, f"not audited: {skipped}"
+
+
+# --- docs/deploy.md ----------------------------------------------------------------------------
+
+
+def test_the_deploy_guide_names_every_variable_and_service_and_the_readme_links_it(compose):
+    guide = (ROOT / "docs" / "deploy.md").read_text()
+    assert "docs/deploy.md" in (ROOT / "README.md").read_text()
+    variables = set(re.findall(r"\$\{(\w+)", _compose_text())) | set(compose["x-app-env"])
+    variables |= set(re.findall(r'os\.environ\.get\("(\w+)"', (ROOT / "gunicorn.conf.py").read_text()))
+    variables |= set(re.findall(r'_positive_int\("(\w+)"', (ROOT / "gunicorn.conf.py").read_text()))
+    missing = sorted(v for v in variables if f"`{v}`" not in guide)
+    assert not missing, f"docs/deploy.md does not explain {missing}"
+    assert not [s for s in compose["services"] if f"`{s}`" not in guide]
+    for section in (
+        "## Topology",
+        "## What scales how",
+        "## Backups and restore",
+        "## Upgrading with tasks in flight",
+        "## PgBouncer in transaction mode",
+        "## Environment",
+    ):
+        assert section in guide, section
