@@ -844,3 +844,85 @@ def test_the_deploy_guide_names_every_variable_and_service_and_the_readme_links_
         "## Environment",
     ):
         assert section in guide, section
+
+
+def _compose_cli() -> list[str] | None:
+    """Docker Compose v2 (`docker compose`) or v1 (`docker-compose`, Debian's package; .ci/run
+    installs it): both validate a file against the Compose specification without a daemon."""
+    import shutil
+
+    if shutil.which("docker"):
+        probe = subprocess.run(["docker", "compose", "version"], capture_output=True, text=True, timeout=30)
+        if probe.returncode == 0:
+            return ["docker", "compose"]
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    return None
+
+
+def test_compose_itself_accepts_the_file():
+    cli = _compose_cli()
+    if cli is None:
+        pytest.skip("neither `docker compose` nor `docker-compose` is installed (apt-get install docker-compose)")
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp"), **REQUIRED_ENV}
+    result = subprocess.run(
+        [*cli, "-f", str(ROOT / "docker-compose.yml"), "config", "-q"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    # And refuses to start without a secret, with its message.
+    env.pop("POSTGRES_PASSWORD")
+    result = subprocess.run(
+        [*cli, "-f", str(ROOT / "docker-compose.yml"), "config", "-q"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0 and "POSTGRES_PASSWORD" in result.stdout + result.stderr
+
+
+FAKE_MC = """#!/bin/sh
+echo "$*" >> "$MC_LOG"
+case "$*" in
+  "admin policy create "*) cp "$6" "$MC_LOG.policy.json" ;;
+  "ilm rule import "*) cat > "$MC_LOG.lifecycle.json" ;;
+esac
+"""
+
+
+def test_the_bucket_one_off_script_runs_and_writes_valid_policies(compose, tmp_path):
+    """minio-bucket's script under /bin/sh -e with a stand-in `mc` that records its calls: every
+    step runs, and the lifecycle rule and the app's policy it hands to mc are valid JSON that say
+    what docs/deploy.md says (old versions expire; the app's key reaches that bucket only)."""
+    service = compose["services"]["minio-bucket"]
+    assert service["entrypoint"] == ["/bin/sh", "-ec"]
+    (tmp_path / "mc").write_text(FAKE_MC)
+    (tmp_path / "mc").chmod(0o755)
+    log = tmp_path / "mc.log"
+    env = {**service["environment"], "PATH": f"{tmp_path}:/usr/bin:/bin", "MC_LOG": str(log)}
+    script = service["command"][0].replace("/tmp/", f"{tmp_path}/")
+    result = subprocess.run(["/bin/sh", "-ec", script], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    calls = log.read_text().splitlines()
+    bucket = service["environment"]["BUCKET"]
+    assert calls[0].startswith("alias set store http://minio:9000 ")
+    assert f"mb --ignore-existing store/{bucket}" in calls
+    assert f"version enable store/{bucket}" in calls
+    assert f"anonymous set none store/{bucket}" in calls
+    assert calls[-1] == f"admin policy attach store unisocial-app --user {service['environment']['APP_KEY']}"
+    lifecycle = json.loads((tmp_path / "mc.log.lifecycle.json").read_text())
+    (rule,) = lifecycle["Rules"]
+    assert rule["Status"] == "Enabled"
+    assert rule["NoncurrentVersionExpiration"]["NoncurrentDays"] == int(service["environment"]["VERSION_DAYS"])
+    policy = json.loads((tmp_path / "mc.log.policy.json").read_text())
+    (statement,) = policy["Statement"]
+    assert statement["Resource"] == [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]
+    assert not any(
+        action.startswith("s3:*") or "Bucket" in action and "Delete" in action for action in statement["Action"]
+    )
