@@ -67,6 +67,12 @@ access_log_format = '%({x-forwarded-for}i)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)
 # the port (docker-compose.yml publishes web's port on the host's loopback interface alone).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
+# gunicorn 25.1 and later open a control socket (gunicornc: worker counts, reloads) in $HOME;
+# nothing in the deployment uses it, so it is off unless GUNICORN_CONTROL_SOCKET names a path.
+control_socket_disable = not os.environ.get("GUNICORN_CONTROL_SOCKET", "").strip()
+if not control_socket_disable:
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"].strip()
+
 # Each worker imports the application itself (no preload): nothing opened while Django starts (a
 # database or Redis connection) is ever shared by forked workers. GUNICORN_PRELOAD=true saves
 # memory where the start-up is known to open nothing.

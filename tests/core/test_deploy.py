@@ -562,7 +562,8 @@ from gunicorn.app.wsgiapp import WSGIApplication
 sys.argv = json.loads(sys.argv[1])
 app = WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]")
 names = ["bind", "workers", "threads", "worker_class_str", "timeout", "graceful_timeout", "keepalive",
-         "max_requests", "max_requests_jitter", "accesslog", "errorlog", "forwarded_allow_ips", "preload_app"]
+         "max_requests", "max_requests_jitter", "accesslog", "errorlog", "forwarded_allow_ips", "preload_app",
+         "control_socket_disable"]
 print(json.dumps({"app_uri": app.app_uri, **{name: getattr(app.cfg, name) for name in names}}))
 """
 
@@ -614,6 +615,7 @@ def test_gunicorn_defaults_from_the_dockerfile_cmd():
     assert config["accesslog"] == "-" and config["errorlog"] == "-"
     assert config["forwarded_allow_ips"] == ["127.0.0.1", "::1"]
     assert config["preload_app"] is False
+    assert config["control_socket_disable"] is True
 
 
 def test_gunicorn_takes_its_values_from_the_environment(compose):
@@ -653,6 +655,65 @@ def test_gunicorn_refuses_a_worker_count_below_one(value):
     )
     assert result.returncode != 0
     assert "WEB_CONCURRENCY must be at least 1" in result.stderr or "must be positive: -3" in result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_gunicorn_serves_with_the_conf_and_the_healthcheck_passes_djangos_production_checks(tmp_path):
+    """The Dockerfile's CMD for real, with production settings (DEBUG=False: HTTPS redirect, host
+    check), on a free port; deploy/healthcheck.py is healthy only because it sends what the proxy
+    would. /favicon.ico needs no database (WhiteNoise), so the URLs below are never connected to."""
+    port = _free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in _GUNICORN_ENV},
+        "DJANGO_SETTINGS_MODULE": "unisocial.settings.base",
+        "DEBUG": "False",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "unisocial.example.org",
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/unused",
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "1",
+        "HOME": str(tmp_path),
+    }
+    argv = _dockerfile_cmd()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name(argv[0])), *argv[1:]],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    healthcheck = _healthcheck_module()
+    try:
+        for _ in range(120):
+            if healthcheck.check("/favicon.ico", port, env["ALLOWED_HOSTS"], timeout=2) == 0:
+                break
+            assert server.poll() is None, server.stdout.read()
+            threading.Event().wait(0.5)
+        else:
+            pytest.fail("gunicorn did not answer in 60 s")
+        # Without the proxy's header Django redirects to https; with another Host it refuses.
+        import http.client
+
+        for headers, status in (({"Host": "unisocial.example.org"}, 301), ({"Host": "evil.example"}, 400)):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/favicon.ico", headers=headers)
+            assert connection.getresponse().status == status, headers
+            connection.close()
+        assert not (tmp_path / ".gunicorn").exists()  # no control socket
+    finally:
+        server.terminate()  # SIGTERM: a graceful stop
+        output = server.communicate(timeout=60)[0]
+    assert server.returncode == 0, output
+    # The access log goes to standard output, one line per request, the forwarded address first.
+    assert '"GET /favicon.ico HTTP/1.1" 200' in output
+    assert "Shutting down: Master" in output
 
 
 def test_web_is_stopped_after_gunicorns_graceful_timeout(compose):
