@@ -838,6 +838,33 @@ def test_the_lock_has_no_marker_that_drops_a_dependency_on_the_image_python():
 PYPI_JSON = "https://pypi.org/pypi/{name}/{version}/json"
 
 
+def _make_audit_argv() -> list[str]:
+    """`make audit`'s command line, pip-audit run by this interpreter."""
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = re.search(r"^audit:.*\n\t(.+)$", makefile, re.M).group(1)
+    argv = shlex.split(recipe)
+    assert argv[0] == "$(BIN)/pip-audit", recipe
+    return [sys.executable, "-m", "pip_audit", *argv[1:]]
+
+
+def test_make_audit_reads_every_locked_package_offline(tmp_path):
+    """`make audit` as written, with --dry-run (no advisory source asked): pip-audit accepts the
+    lock's hashes and markers and would audit every entry that applies to this Python."""
+    argv = _make_audit_argv()
+    assert {"--require-hashes", "--disable-pip", "--strict"} <= set(argv)
+    assert argv[argv.index("--requirement") + 1] == "requirements.lock"
+    result = subprocess.run(
+        [*argv, "--dry-run", "--progress-spinner", "off", "--cache-dir", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    applicable = [name for name, (_, _, marker) in _lock().items() if not marker or Marker(marker).evaluate()]
+    assert f"would have audited {len(applicable)} packages" in result.stdout + result.stderr
+
+
 def test_no_locked_version_has_a_known_vulnerability(tmp_path):
     """pip-audit over requirements.lock with PyPI's advisory data (its per-release JSON API, the
     one vulnerability source pip-audit reaches through PyPI alone). Skipped, saying why, where that
