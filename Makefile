@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test bench bench-load install migrate seed lint clean assets messages
+.PHONY: run test bench bench-load install migrate seed lint clean assets messages lock audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,3 +70,15 @@ clean:
 assets:
 	npm ci --no-audit --no-fund
 	node static/js/src/build.mjs
+
+# The image's dependencies (Dockerfile): every runtime dependency of pyproject.toml and its build
+# requirement (requirements-build.in), pinned with the hashes of every file PyPI has for each
+# version, for any platform Python 3.11 runs on (amd64 and arm64 images alike). Run after any
+# change to the dependencies; tests/core/test_deploy.py fails while the lock misses one.
+lock: install
+	$(BIN)/uv pip compile --universal --python-version 3.11 --generate-hashes \
+		--custom-compile-command "make lock" -o requirements.lock pyproject.toml requirements-build.in
+
+# Known vulnerabilities of the locked versions (PyPI's advisory data; needs the network).
+audit: install
+	$(BIN)/pip-audit --requirement requirements.lock --require-hashes --disable-pip --strict --vulnerability-service pypi
