@@ -29,6 +29,7 @@ Pagination is by page number but bounded: page ``p`` takes the top
 then date, and loads the headlines of the one page it shows. So a search
 costs at most six queries.
 """
+
 from __future__ import annotations
 
 import html
@@ -75,8 +76,12 @@ START, STOP = "\x02", "\x03"
 class SearchForm(forms.Form):
     """The search parameters, for the page and the API alike."""
 
-    q = forms.CharField(label=_("Search for"), required=False, max_length=MAX_QUERY_LENGTH,
-                        widget=forms.TextInput(attrs={"dir": "auto"}))  # the words typed: their direction
+    q = forms.CharField(
+        label=_("Search for"),
+        required=False,
+        max_length=MAX_QUERY_LENGTH,
+        widget=forms.TextInput(attrs={"dir": "auto"}),
+    )  # the words typed: their direction
     type = forms.ChoiceField(
         label=_("Type"),
         required=False,
@@ -98,9 +103,7 @@ class SearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         if community_choices is not None:
             # The page offers the user's communities; the API takes any slug.
-            self.fields["community"].widget = UserTextSelect(
-                choices=[("", _("All communities")), *community_choices]
-            )
+            self.fields["community"].widget = UserTextSelect(choices=[("", _("All communities")), *community_choices])
 
 
 @dataclass
@@ -157,8 +160,9 @@ def _restricted(kind: _Kind, user, cleaned):
     if cleaned.get("community"):
         # Only a community the user may see: an escalated comment is visible to a system
         # manager who is not in its (restricted) community, whose slug must not match.
-        rows = rows.filter(**{f"{p}community__in": Community.objects.visible_to(user).filter(
-            slug=cleaned["community"])})
+        rows = rows.filter(
+            **{f"{p}community__in": Community.objects.visible_to(user).filter(slug=cleaned["community"])}
+        )
     if cleaned.get("classification"):
         rows = rows.filter(**{f"{p}classification": cleaned["classification"]})
     if cleaned.get("tag"):
@@ -227,13 +231,65 @@ def _headline_config(language: str | None):
     )
 
 
+class _Distance(Func):
+    """RUM's distance between the row's stored document and the query (``<=>``, migration
+    posts/0018): ``1 / rank``, which a RUM index returns in order."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " <=> "
+    output_field = FloatField()
+
+
+class _Inverse(Func):
+    template = "(1.0 / %(expressions)s)"
+    output_field = FloatField()
+
+
+# The RUM index of each kind (migration posts/0018), present only where the extension is.
+RUM_INDEXES = {KIND_POST: "post_search_rum", KIND_COMMENT: "comment_search_rum", KIND_WIKI: "wikipage_search_rum"}
+_rum_by_database: dict[str, bool] = {}
+
+
+def ranked_by_index() -> bool:
+    """Whether this database has the RUM indexes of migration posts/0018 (PostgreSQL with the
+    ``rum`` extension): then each kind's top k is read best first from its index; else today's GIN
+    match is ranked with ``ts_rank``. Asked once per process and database (and again after every
+    ``migrate``: ``forget_index_state``)."""
+    if not _is_postgres():
+        return False
+    name = connection.settings_dict["NAME"]
+    if name not in _rum_by_database:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(to_regclass(name)) FROM unnest(%s::text[]) AS name", [list(RUM_INDEXES.values())]
+            )
+            _rum_by_database[name] = cursor.fetchone()[0] == len(RUM_INDEXES)
+    return _rum_by_database[name]
+
+
+def forget_index_state(sender=None, using=None, **kwargs):
+    """After ``migrate`` or ``flush`` (``post_migrate``, sent per app: acted on for posts): look
+    for the RUM indexes again, now (so the first search does not pay the look-up)."""
+    if getattr(sender, "label", "posts") != "posts":
+        return
+    _rum_by_database.clear()
+    if using in (None, connection.alias):
+        ranked_by_index()
+
+
 def _ranked(kind: _Kind, rows, q: str, language: str | None = None):
     if not q:  # filters only: newest first, every row the filters keep
         return rows.annotate(rank=Value(0.0, output_field=FloatField())).order_by("-created_at", "-id")
     if _is_postgres():
         query = full_text_query(q, language)
-        # The stored document (GIN-indexed): matching and ranking read it, no body is re-parsed.
+        # The stored document (GIN- and, with rum, RUM-indexed): no body is re-parsed.
         rows = rows.annotate(document=_StoredDocument()).filter(document=query)
+        if ranked_by_index():
+            # Top k from the RUM index, best first; the access rule filters the rows as they come
+            # and the LIMIT stops the scan. rank = 1 / distance (= ts_rank for one word).
+            distance = _Distance(_StoredDocument(), query)
+            rows = rows.annotate(distance=distance, rank=_Inverse(distance))
+            return rows.order_by("distance", "-created_at", "-id")
         rows = rows.annotate(rank=SearchRank(_StoredDocument(), query))
     else:
         terms = _terms(q)
@@ -241,9 +297,7 @@ def _ranked(kind: _Kind, rows, q: str, language: str | None = None):
             return rows.none()
 
         def hit(t):
-            return Q(**{f"{kind.title}__icontains": t}) | Q(body__icontains=t) if kind.title else Q(
-                body__icontains=t
-            )
+            return Q(**{f"{kind.title}__icontains": t}) | Q(body__icontains=t) if kind.title else Q(body__icontains=t)
 
         def score(field, t, weight):
             return Case(
@@ -329,9 +383,7 @@ def _load(kind: _Kind, rows, ids, q: str, user=None, language=None) -> dict[int,
         # (For anyone else a visible comment has a visible post.) The shown page only.
         fields |= {
             "r_post_visible": Exists(Post.objects.visible_to(user).filter(pk=OuterRef("post_id"))),
-            "r_community_visible": Exists(
-                Community.objects.visible_to(user).filter(pk=OuterRef("post__community_id"))
-            ),
+            "r_community_visible": Exists(Community.objects.visible_to(user).filter(pk=OuterRef("post__community_id"))),
             "r_case": Subquery(
                 EscalationCase.objects.filter(
                     target_type="comment", target_id=OuterRef("pk"), resolved_at__isnull=True
@@ -372,8 +424,12 @@ def _shown(kind: str, row: dict) -> dict:
     its parent (SPEC §2.2, §3): no post title, no link to the post's page (a 404 for them),
     no post id — the link is the escalation case; and no community they cannot see."""
     if row.get("r_post_visible", True):
-        return {"title": row["r_title"], "community": row["r_community"],
-                "community_name": row["r_community_name"], "url": _url(kind, row)}
+        return {
+            "title": row["r_title"],
+            "community": row["r_community"],
+            "community_name": row["r_community_name"],
+            "url": _url(kind, row),
+        }
     visible_community = row["r_community_visible"]
     case = row["r_case"]
     return {
@@ -394,7 +450,6 @@ def filtering(cleaned: dict) -> bool:
     return any(cleaned.get(name) for name in FILTERS)
 
 
-
 def search(user, cleaned: dict, *, size: int = PAGE_SIZE, language: str | None = None) -> SearchPage:
     """One page of results for the validated parameters ``cleaned`` (see ``SearchForm``), the
     words parsed in ``language`` (default: the searcher's own, else the active one) and in 'simple'."""
@@ -410,8 +465,7 @@ def search(user, cleaned: dict, *, size: int = PAGE_SIZE, language: str | None =
         restricted[name] = _restricted(kind, user, cleaned)
         top = _ranked(kind, restricted[name], q, language).values_list("pk", "rank", "created_at")[:wanted]
         candidates += [
-            ((-rank, -created.timestamp(), position, -pk), name, pk, rank, created)
-            for pk, rank, created in top
+            ((-rank, -created.timestamp(), position, -pk), name, pk, rank, created) for pk, rank, created in top
         ]
     candidates.sort(key=operator.itemgetter(0))
     shown = candidates[(number - 1) * size : number * size]
