@@ -286,10 +286,12 @@ def _ranked(kind: _Kind, rows, q: str, language: str | None = None):
         rows = rows.annotate(document=_StoredDocument()).filter(document=query)
         if ranked_by_index():
             # Top k from the RUM index, best first; the access rule filters the rows as they come
-            # and the LIMIT stops the scan. rank = 1 / distance (= ts_rank for one word).
+            # and the LIMIT stops the scan. rank = 1 / distance (ts_rank's order for one word).
+            # Ordered by the distance alone: any further key and PostgreSQL sorts every match
+            # instead of reading the index in order (equal ranks: see ``search``).
             distance = _Distance(_StoredDocument(), query)
             rows = rows.annotate(distance=distance, rank=_Inverse(distance))
-            return rows.order_by("distance", "-created_at", "-id")
+            return rows.order_by("distance")
         rows = rows.annotate(rank=SearchRank(_StoredDocument(), query))
     else:
         terms = _terms(q)
@@ -460,12 +462,23 @@ def search(user, cleaned: dict, *, size: int = PAGE_SIZE, language: str | None =
         return SearchPage([], number, False)
     wanted = number * size + 1
     restricted, candidates = {}, []
+    # From a RUM index each kind comes best first with equal ranks in the index's own order
+    # (deterministic for the same rows, and the same prefix whatever the LIMIT): the merge keeps it.
+    # Else (ts_rank) equal ranks are newest first.
+    by_index = bool(q) and ranked_by_index()
     for position, name in enumerate(_kinds_for(cleaned)):
         kind = _KINDS[name]
         restricted[name] = _restricted(kind, user, cleaned)
         top = _ranked(kind, restricted[name], q, language).values_list("pk", "rank", "created_at")[:wanted]
         candidates += [
-            ((-rank, -created.timestamp(), position, -pk), name, pk, rank, created) for pk, rank, created in top
+            (
+                (-rank, position, seq) if by_index else (-rank, -created.timestamp(), position, -pk),
+                name,
+                pk,
+                rank,
+                created,
+            )
+            for seq, (pk, rank, created) in enumerate(top)
         ]
     candidates.sort(key=operator.itemgetter(0))
     shown = candidates[(number - 1) * size : number * size]
