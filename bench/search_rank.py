@@ -63,6 +63,7 @@ def main(argv=None):
     common.setup_django(args.posts)
 
     from django.contrib.auth import get_user_model
+    from django.db import connection
     from django.test import Client
 
     from feed import search as search_module
@@ -84,9 +85,22 @@ def main(argv=None):
     }
     chosen = [m for m in args.modes.split(",") if m]
     suffix = f"&type={args.type}" if args.type else ""
-    print(f"{args.posts:,} posts, {len(users)} users × {args.repeats} repeats per word and mode, "
-          f"type={args.type or 'all'}; load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(
+        f"{args.posts:,} posts, {len(users)} users × {args.repeats} repeats per word and mode, "
+        f"type={args.type or 'all'}; load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
     samples = {(w, m): [] for w in search_terms() for m in chosen}
+    sql_ms = {(w, m): [] for w in search_terms() for m in chosen}  # the ranking queries' own time
+    spent = []
+
+    def ranking_time(execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            if '"rank"' in sql or "<=>" in sql:
+                spent.append((time.perf_counter() - start) * 1000)
+
     counts = {}
     for word in search_terms():
         url = f"/api/v1/search/?q={word}{suffix}"
@@ -97,23 +111,31 @@ def main(argv=None):
             for client in clients:
                 for mode in chosen:  # interleaved: each request of each mode next to the others
                     search_module.ranked_by_index, search_module._ranked = modes[mode]
+                    spent.clear()
                     start = time.perf_counter()
-                    response = client.get(url)
+                    with connection.execute_wrapper(ranking_time):
+                        response = client.get(url)
                     samples[(word, mode)].append((time.perf_counter() - start) * 1000)
+                    sql_ms[(word, mode)].append(sum(spent))
                     assert response.status_code == 200, response.content
                     counts[(word, mode)] = len(response.json()["results"])
-    head = " | ".join(f"{m} median | {m} p95" for m in chosen)
+    head = " | ".join(f"{m} median | {m} p95 | {m} ranking SQL median" for m in chosen)
     print(f"\n| rank | word | {head} |")
-    print("|---:|---|" + "---:|---:|" * len(chosen))
+    print("|---:|---|" + "---:|---:|---:|" * len(chosen))
     ranks = [20, 60, 150, 300, 600, 1000, 2500, 5000]
     for rank, word in zip(ranks, search_terms(), strict=True):
         cells = " | ".join(
-            f"{statistics.median(samples[(word, m)]):.1f} | {percentile(samples[(word, m)], 95):.1f}" for m in chosen
+            f"{statistics.median(samples[(word, m)]):.1f} | {percentile(samples[(word, m)], 95):.1f} | "
+            f"{statistics.median(sql_ms[(word, m)]):.1f}"
+            for m in chosen
         )
         print(f"| {rank} | {word} | {cells} |")
     every = {m: [s for (w, mm), v in samples.items() if mm == m for s in v] for m in chosen}
-    print("| all | | " + " | ".join(f"{statistics.median(every[m]):.1f} | {percentile(every[m], 95):.1f}"
-                                    for m in chosen) + " |")
+    print(
+        "| all | | "
+        + " | ".join(f"{statistics.median(every[m]):.1f} | {percentile(every[m], 95):.1f} | " for m in chosen)
+        + " |"
+    )
     print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -6,7 +6,11 @@ The access rule is applied inside the SQL: each kind starts from
 database; nothing is filtered in Python. On PostgreSQL the match is full-text
 (``websearch_to_tsquery``) against each table's stored, GIN-indexed
 ``search_document`` (migrations posts/0009, 0017), ranked with ``ts_rank`` (title
-weighted above body) and the snippet is ``ts_headline`` over the body with its tags stripped;
+weighted above body) — or, where the ``rum`` extension gave each table a RUM index (migration
+posts/0018), read best first from that index (``ORDER BY search_document <=> query LIMIT k``: the
+same order as ``ts_rank`` for one word, the access rule filtering the rows as they come, so a
+common word costs its top k, not all its matches; docs/performance.md "Search at 1M: top k from
+the index") — and the snippet is ``ts_headline`` over the body with its tags stripped;
 elsewhere (SQLite, for development and tests) a simple ``icontains`` fallback
 ranks title hits above body hits and cuts an excerpt around the first match.
 
