@@ -17,11 +17,16 @@ POSTGRES = connection.vendor == "postgresql"
 
 
 def _rum_installed():
+    """Whether migration posts/0018 could create the extension: rum installed on the server and the
+    role a superuser (rum is not a trusted extension). Else it must have fallen back."""
     if not POSTGRES:
         return False
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'rum'")
-        return cursor.fetchone() is not None
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'rum') "
+            "AND (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)"
+        )
+        return cursor.fetchone()[0]
 
 
 MODES = [
