@@ -6,7 +6,11 @@ The access rule is applied inside the SQL: each kind starts from
 database; nothing is filtered in Python. On PostgreSQL the match is full-text
 (``websearch_to_tsquery``) against each table's stored, GIN-indexed
 ``search_document`` (migrations posts/0009, 0017), ranked with ``ts_rank`` (title
-weighted above body) and the snippet is ``ts_headline`` over the body with its tags stripped;
+weighted above body) — or, where the ``rum`` extension gave each table a RUM index (migration
+posts/0018), read best first from that index (``ORDER BY search_document <=> query LIMIT k``: the
+same order as ``ts_rank`` for one word, the access rule filtering the rows as they come, so a
+common word costs its top k, not all its matches; docs/performance.md "Search at 1M: top k from
+the index") — and the snippet is ``ts_headline`` over the body with its tags stripped;
 elsewhere (SQLite, for development and tests) a simple ``icontains`` fallback
 ranks title hits above body hits and cuts an excerpt around the first match.
 
@@ -29,6 +33,7 @@ Pagination is by page number but bounded: page ``p`` takes the top
 then date, and loads the headlines of the one page it shows. So a search
 costs at most six queries.
 """
+
 from __future__ import annotations
 
 import html
@@ -75,8 +80,12 @@ START, STOP = "\x02", "\x03"
 class SearchForm(forms.Form):
     """The search parameters, for the page and the API alike."""
 
-    q = forms.CharField(label=_("Search for"), required=False, max_length=MAX_QUERY_LENGTH,
-                        widget=forms.TextInput(attrs={"dir": "auto"}))  # the words typed: their direction
+    q = forms.CharField(
+        label=_("Search for"),
+        required=False,
+        max_length=MAX_QUERY_LENGTH,
+        widget=forms.TextInput(attrs={"dir": "auto"}),
+    )  # the words typed: their direction
     type = forms.ChoiceField(
         label=_("Type"),
         required=False,
@@ -98,9 +107,7 @@ class SearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         if community_choices is not None:
             # The page offers the user's communities; the API takes any slug.
-            self.fields["community"].widget = UserTextSelect(
-                choices=[("", _("All communities")), *community_choices]
-            )
+            self.fields["community"].widget = UserTextSelect(choices=[("", _("All communities")), *community_choices])
 
 
 @dataclass
@@ -157,8 +164,9 @@ def _restricted(kind: _Kind, user, cleaned):
     if cleaned.get("community"):
         # Only a community the user may see: an escalated comment is visible to a system
         # manager who is not in its (restricted) community, whose slug must not match.
-        rows = rows.filter(**{f"{p}community__in": Community.objects.visible_to(user).filter(
-            slug=cleaned["community"])})
+        rows = rows.filter(
+            **{f"{p}community__in": Community.objects.visible_to(user).filter(slug=cleaned["community"])}
+        )
     if cleaned.get("classification"):
         rows = rows.filter(**{f"{p}classification": cleaned["classification"]})
     if cleaned.get("tag"):
@@ -227,13 +235,67 @@ def _headline_config(language: str | None):
     )
 
 
+class _Distance(Func):
+    """RUM's distance between the row's stored document and the query (``<=>``, migration
+    posts/0018): ``1 / rank``, which a RUM index returns in order."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " <=> "
+    output_field = FloatField()
+
+
+class _Inverse(Func):
+    template = "(1.0 / %(expressions)s)"
+    output_field = FloatField()
+
+
+# The RUM index of each kind (migration posts/0018), present only where the extension is.
+RUM_INDEXES = {KIND_POST: "post_search_rum", KIND_COMMENT: "comment_search_rum", KIND_WIKI: "wikipage_search_rum"}
+_rum_by_database: dict[str, bool] = {}
+
+
+def ranked_by_index() -> bool:
+    """Whether this database has the RUM indexes of migration posts/0018 (PostgreSQL with the
+    ``rum`` extension): then each kind's top k is read best first from its index; else today's GIN
+    match is ranked with ``ts_rank``. Asked once per process and database (and again after every
+    ``migrate``: ``forget_index_state``)."""
+    if not _is_postgres():
+        return False
+    name = connection.settings_dict["NAME"]
+    if name not in _rum_by_database:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(to_regclass(name)) FROM unnest(%s::text[]) AS name", [list(RUM_INDEXES.values())]
+            )
+            _rum_by_database[name] = cursor.fetchone()[0] == len(RUM_INDEXES)
+    return _rum_by_database[name]
+
+
+def forget_index_state(sender=None, using=None, **kwargs):
+    """After ``migrate`` or ``flush`` (``post_migrate``, sent per app: acted on for posts): look
+    for the RUM indexes again, now (so the first search does not pay the look-up)."""
+    if getattr(sender, "label", "posts") != "posts":
+        return
+    _rum_by_database.clear()
+    if using in (None, connection.alias):
+        ranked_by_index()
+
+
 def _ranked(kind: _Kind, rows, q: str, language: str | None = None):
     if not q:  # filters only: newest first, every row the filters keep
         return rows.annotate(rank=Value(0.0, output_field=FloatField())).order_by("-created_at", "-id")
     if _is_postgres():
         query = full_text_query(q, language)
-        # The stored document (GIN-indexed): matching and ranking read it, no body is re-parsed.
+        # The stored document (GIN- and, with rum, RUM-indexed): no body is re-parsed.
         rows = rows.annotate(document=_StoredDocument()).filter(document=query)
+        if ranked_by_index():
+            # Top k from the RUM index, best first; the access rule filters the rows as they come
+            # and the LIMIT stops the scan. rank = 1 / distance (ts_rank's order for one word).
+            # Ordered by the distance alone: any further key and PostgreSQL sorts every match
+            # instead of reading the index in order (equal ranks: see ``search``).
+            distance = _Distance(_StoredDocument(), query)
+            rows = rows.annotate(distance=distance, rank=_Inverse(distance))
+            return rows.order_by("distance")
         rows = rows.annotate(rank=SearchRank(_StoredDocument(), query))
     else:
         terms = _terms(q)
@@ -241,9 +303,7 @@ def _ranked(kind: _Kind, rows, q: str, language: str | None = None):
             return rows.none()
 
         def hit(t):
-            return Q(**{f"{kind.title}__icontains": t}) | Q(body__icontains=t) if kind.title else Q(
-                body__icontains=t
-            )
+            return Q(**{f"{kind.title}__icontains": t}) | Q(body__icontains=t) if kind.title else Q(body__icontains=t)
 
         def score(field, t, weight):
             return Case(
@@ -329,9 +389,7 @@ def _load(kind: _Kind, rows, ids, q: str, user=None, language=None) -> dict[int,
         # (For anyone else a visible comment has a visible post.) The shown page only.
         fields |= {
             "r_post_visible": Exists(Post.objects.visible_to(user).filter(pk=OuterRef("post_id"))),
-            "r_community_visible": Exists(
-                Community.objects.visible_to(user).filter(pk=OuterRef("post__community_id"))
-            ),
+            "r_community_visible": Exists(Community.objects.visible_to(user).filter(pk=OuterRef("post__community_id"))),
             "r_case": Subquery(
                 EscalationCase.objects.filter(
                     target_type="comment", target_id=OuterRef("pk"), resolved_at__isnull=True
@@ -372,8 +430,12 @@ def _shown(kind: str, row: dict) -> dict:
     its parent (SPEC §2.2, §3): no post title, no link to the post's page (a 404 for them),
     no post id — the link is the escalation case; and no community they cannot see."""
     if row.get("r_post_visible", True):
-        return {"title": row["r_title"], "community": row["r_community"],
-                "community_name": row["r_community_name"], "url": _url(kind, row)}
+        return {
+            "title": row["r_title"],
+            "community": row["r_community"],
+            "community_name": row["r_community_name"],
+            "url": _url(kind, row),
+        }
     visible_community = row["r_community_visible"]
     case = row["r_case"]
     return {
@@ -394,7 +456,6 @@ def filtering(cleaned: dict) -> bool:
     return any(cleaned.get(name) for name in FILTERS)
 
 
-
 def search(user, cleaned: dict, *, size: int = PAGE_SIZE, language: str | None = None) -> SearchPage:
     """One page of results for the validated parameters ``cleaned`` (see ``SearchForm``), the
     words parsed in ``language`` (default: the searcher's own, else the active one) and in 'simple'."""
@@ -405,13 +466,23 @@ def search(user, cleaned: dict, *, size: int = PAGE_SIZE, language: str | None =
         return SearchPage([], number, False)
     wanted = number * size + 1
     restricted, candidates = {}, []
+    # From a RUM index each kind comes best first with equal ranks in the index's own order
+    # (deterministic for the same rows, and the same prefix whatever the LIMIT): the merge keeps it.
+    # Else (ts_rank) equal ranks are newest first.
+    by_index = bool(q) and ranked_by_index()
     for position, name in enumerate(_kinds_for(cleaned)):
         kind = _KINDS[name]
         restricted[name] = _restricted(kind, user, cleaned)
         top = _ranked(kind, restricted[name], q, language).values_list("pk", "rank", "created_at")[:wanted]
         candidates += [
-            ((-rank, -created.timestamp(), position, -pk), name, pk, rank, created)
-            for pk, rank, created in top
+            (
+                (-rank, position, seq) if by_index else (-rank, -created.timestamp(), position, -pk),
+                name,
+                pk,
+                rank,
+                created,
+            )
+            for seq, (pk, rank, created) in enumerate(top)
         ]
     candidates.sort(key=operator.itemgetter(0))
     shown = candidates[(number - 1) * size : number * size]

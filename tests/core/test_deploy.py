@@ -425,9 +425,11 @@ def test_exactly_one_beat(compose):
     assert compose["services"]["beat"]["deploy"]["replicas"] == 1
 
 
-def test_postgres_16_keeps_its_data_in_a_volume(compose):
+def test_postgres_16_with_rum_keeps_its_data_in_a_volume(compose):
     postgres = compose["services"]["postgres"]
-    assert postgres["image"].startswith("postgres:16")
+    # Built from db/Dockerfile: the official postgres:16 plus the rum extension (search's index).
+    dockerfile = (ROOT / postgres["build"] / "Dockerfile").read_text()
+    assert "FROM postgres:16\n" in dockerfile and "postgresql-16-rum" in dockerfile
     assert any(v.endswith("/var/lib/postgresql/data") for v in postgres["volumes"])
 
 
