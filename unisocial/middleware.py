@@ -226,5 +226,5 @@ class NulCharacterMiddleware:
             message = _("The address contains a character that is not allowed (NUL). Remove it and try again.")
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": message}, status=400)
-            return render(request, "400.html", {"message": message}, status=400)
+            return render(request, "bad_request.html", {"message": message}, status=400)
         return self.get_response(request)

@@ -35,7 +35,7 @@ def test_the_page_says_what_is_wrong_and_the_api_answers_json(client, user):
     page = client.get("/search/", {"q": "budget\x00"})
     assert page.status_code == 400
     assert MESSAGE in page.content.decode()
-    assert page.templates[0].name == "400.html"
+    assert page.templates[0].name == "bad_request.html"
     api = client.get("/api/v1/posts/", {"community": "\x00"})
     assert api.status_code == 400
     assert MESSAGE in api.json()["detail"]
