@@ -264,12 +264,6 @@ def test_files_go_to_the_object_store_whose_bucket_a_one_off_creates(compose):
         assert depends["minio-bucket"]["condition"] == "service_completed_successfully", name
 
 
-def test_the_postgres_service_marks_where_an_image_with_rum_goes(compose):
-    text = _compose_text()
-    postgres_block = text[text.index("\n  postgres:\n") : text.index("\n  redis:\n")]
-    assert "rum" in postgres_block and "image: postgres:16" in postgres_block
-
-
 # --- healthchecks ------------------------------------------------------------------------------
 
 
