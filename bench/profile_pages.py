@@ -24,6 +24,7 @@ exactly on every page instead of reading its cache, as no real request does. Run
 To compare two versions of the code on a shared machine, run each version's script in
 turn, a few times (A B A B), with the same arguments: ``--label`` names the line.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -116,12 +117,16 @@ def main(argv=None):
                         assert r.status_code == 200, (path, r.status_code)
             load_after = os.getloadavg()[0]
             label = f"[{args.label}] " if args.label else ""
-            print(f"{label}{len(clients)} users x {args.rounds} rounds; load average {load_before:.2f} -> "
-                  f"{load_after:.2f}; {time.strftime('%H:%M:%S', time.gmtime())} UTC")
+            print(
+                f"{label}{len(clients)} users x {args.rounds} rounds; load average {load_before:.2f} -> "
+                f"{load_after:.2f}; {time.strftime('%H:%M:%S', time.gmtime())} UTC"
+            )
             for kind in kinds:
-                print(f"{label}{kind:9} CPU median {statistics.median(cpu[kind]):6.1f} ms  "
-                      f"p95 {percentile(cpu[kind], 95):6.1f} ms   wall median {statistics.median(wall[kind]):6.1f} ms  "
-                      f"p95 {percentile(wall[kind], 95):6.1f} ms   (n={len(cpu[kind])})")
+                print(
+                    f"{label}{kind:9} CPU median {statistics.median(cpu[kind]):6.1f} ms  "
+                    f"p95 {percentile(cpu[kind], 95):6.1f} ms   wall median {statistics.median(wall[kind]):6.1f} ms  "
+                    f"p95 {percentile(wall[kind], 95):6.1f} ms   (n={len(cpu[kind])})"
+                )
             if prof:
                 pstats.Stats(prof).sort_stats("cumulative").print_stats(os.environ.get("PROFILE_FILTER", ""), 50)
             raise Rollback

@@ -357,7 +357,7 @@ def test_a_compound_select_is_a_read_and_loading_the_feed_moves_nothing():
     """``(SELECT …) UNION ALL (SELECT …)`` opens with a parenthesis; it is a read all the same:
     the feed's sources are one, and a feed load must not end every cached count."""
     assert unread._effect('(SELECT "a" FROM "communities_membership") UNION ALL (SELECT "b" FROM "x")') is None
-    assert unread._effect('((SELECT 1)) UNION (VALUES (2))') is None
+    assert unread._effect("((SELECT 1)) UNION (VALUES (2))") is None
     member = UserFactory()
     community = CommunityFactory()
     add_member(community, member)
