@@ -64,7 +64,11 @@ EPOCH_KEY = "unread:epoch"
 MAX_AGE = 600  # seconds; a bound, not the mechanism
 
 _WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([A-Za-z0-9_]+)"?', re.IGNORECASE)
-_READ = re.compile(r"^\s*(SELECT|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SET|SHOW|EXPLAIN|PRAGMA|VALUES)\b",
+# A compound query opens with a parenthesis: ``(SELECT …) UNION ALL (SELECT …)`` (the feed's
+# sources, ``feed.selectors._my_sources``) is a read. Missed, it moved the access epoch on every
+# home page and feed request, and no cached count survived a feed load. (A data-modifying
+# ``WITH`` is allowed only at a statement's top level, never inside parentheses.)
+_READ = re.compile(r"^[\s(]*(SELECT|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SET|SHOW|EXPLAIN|PRAGMA|VALUES)\b",
                    re.IGNORECASE)
 _EMAILED_ONLY = re.compile(r'^\s*UPDATE\s+"?posts_notification"?\s+SET\s+"emailed_at"\s*=\s*%s\s+WHERE\b',
                            re.IGNORECASE)

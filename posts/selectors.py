@@ -113,8 +113,19 @@ def post_likes(user, post, shown=LIKERS_SHOWN) -> dict:
     return {"count": count, "first": first, "others": count - len(first), "liked": liked}
 
 
+def _under_visible(model, user, **parent):
+    """The rows of ``model`` (comments, attachments) under one parent that the caller loaded
+    through the access rule in this request (``access_post``, ``access_wiki``): only the rows'
+    own part of the rule (``visible_in_visible_parent_q``), not the parent's again — the same
+    rows as ``model.objects.visible_to(user).filter(**parent)`` under a visible parent
+    (tests/access/test_comment_rule_agreement.py proves it on random worlds), without building
+    and compiling the parent's rule for every list of the page (docs/performance.md)."""
+    return model.objects.filter(**parent).filter(visible_in_visible_parent_q(model, user))
+
+
 def post_attachments(user, post):
-    attachments = list(PostAttachment.objects.visible_to(user).filter(post=post))
+    """The attachments of ``post``, itself loaded through ``access_post``."""
+    attachments = list(_under_visible(PostAttachment, user, post=post))
     for attachment in attachments:
         attachment.download_url = reverse("posts:attachment", args=[post.pk, attachment.pk])
     return attachments
@@ -140,14 +151,15 @@ def _with_edited_at(comments):
 
 
 def post_comments(user, post, *, page=None, comment=None, per_page=COMMENT_THREADS_PER_PAGE):
-    """The comments ``user`` may see, threaded one level, one page of threads at a time.
+    """The comments ``user`` may see on ``post`` (loaded through ``access_post``), threaded one
+    level, one page of threads at a time.
 
     Returns ``(page_obj, [(comment, [replies])])``. ``comment`` (an id, from a link to a
     comment) opens the page holding that comment's thread when no ``page`` is asked for.
     A constant number of queries: count, the page's threads, their replies (and two to
     find a linked comment).
     """
-    visible = Comment.objects.visible_to(user).filter(post=post)
+    visible = _under_visible(Comment, user, post=post)  # ``post`` came through ``access_post``
     roots = _thread_roots(visible).order_by("created_at", "id")
     if page is None and comment is not None:
         page = _page_of_comment(visible, roots, comment, per_page)
@@ -180,9 +192,7 @@ def _page_of_comment(visible, roots, comment_id, per_page):
 
 def access_comment(user, post, pk) -> Comment:
     """A visible comment on ``post`` (itself already loaded through ``access_post``), or 404."""
-    return _get_or_404(
-        Comment.objects.visible_to(user).filter(post=post).select_related("author"), pk=pk
-    )
+    return _get_or_404(_under_visible(Comment, user, post=post).select_related("author"), pk=pk)
 
 
 def access_post_attachment(user, post_pk, pk) -> PostAttachment:
@@ -255,7 +265,7 @@ def access_wiki(user, community, slug) -> WikiPage:
 
 
 def wiki_attachments(user, page):
-    attachments = list(WikiAttachment.objects.visible_to(user).filter(page=page))
+    attachments = list(_under_visible(WikiAttachment, user, page=page))  # ``page`` came through ``access_wiki``
     for attachment in attachments:
         attachment.download_url = reverse(
             "communities:wiki_attachment", args=[page.community.slug, page.slug, attachment.pk]
@@ -264,7 +274,7 @@ def wiki_attachments(user, page):
 
 
 def access_wiki_attachment(user, page, pk) -> WikiAttachment:
-    attachment = _get_or_404(WikiAttachment.objects.visible_to(user).filter(page=page), pk=pk)
+    attachment = _get_or_404(_under_visible(WikiAttachment, user, page=page), pk=pk)
     attachment.page = page
     return attachment
 

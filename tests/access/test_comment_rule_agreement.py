@@ -2,9 +2,14 @@
 to be visible: the feed's comment counts) selects exactly what ``Comment.objects.visible_to``
 selects under every visible post — on random worlds of roles, levels, statuses, authors,
 superusers and escalations, for posts and comments alike; and the whole rule for comments is the
-spec's (tests/access/oracle.py), authors who left C and expired memberships included."""
+spec's (tests/access/oracle.py), authors who left C and expired memberships included.
+
+The post and wiki pages read a visible item's comments and attachments the same way
+(``posts.selectors._under_visible``): their lists, a linked comment's page and the 404 of
+``access_comment`` / ``access_wiki_attachment`` are checked against the whole rule too."""
 from datetime import timedelta
 
+from django.http import Http404
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,7 +18,8 @@ from hypothesis.extra.django import TestCase
 from communities.access import visible_in_visible_parent_q
 from communities.models import Membership
 from feed.selectors import feed_for
-from posts.models import Comment, Post
+from posts import selectors
+from posts.models import Comment, Post, PostAttachment, WikiAttachment, WikiPage
 from tests.factories import CommunityFactory, PostFactory, UserFactory
 from unisocial.classification import levels_up_to
 
@@ -40,6 +46,12 @@ world_spec = st.fixed_dictionaries(
             st.tuples(st.integers(0, 3), st.sampled_from(STATUSES), st.integers(0, 3), st.booleans()),
             min_size=1, max_size=8,
         ),
+        # (community, level, status, author) of wiki pages, one attachment each
+        "wiki": st.lists(
+            st.tuples(st.integers(0, 1), st.integers(0, 2), st.sampled_from(STATUSES), st.integers(0, 3)),
+            max_size=2,
+        ),
+        "replies": st.lists(st.tuples(st.integers(0, 7), st.sampled_from(STATUSES)), max_size=4),
     }
 )
 
@@ -88,6 +100,29 @@ class CommentRuleAgreementTests(TestCase):
                 escalated_at=now if escalated else None,
             )
             comments[comment.pk] = (comment.post_id, status, comment.author_id, escalated)
+        roots = list(Comment.objects.order_by("pk"))
+        for r_i, status in spec["replies"]:
+            parent = roots[r_i % len(roots)]
+            reply = Comment.objects.create(
+                post=parent.post, parent=parent, author=users[r_i % len(users)], body="<p>r</p>", status=status
+            )
+            comments[reply.pk] = (reply.post_id, status, reply.author_id, False)
+        for post in posts:
+            PostAttachment.objects.create(
+                post=post, file="a/x.txt", filename="x.txt", content_type="text/plain", size=1, sha256="0" * 64,
+                uploaded_by=post.author,
+            )
+        for n, (c_i, lv_i, status, a_i) in enumerate(spec["wiki"]):
+            community = communities[c_i % len(communities)]
+            levels = levels_up_to(community.ceiling)
+            page = WikiPage.objects.create(
+                community=community, author=users[a_i % len(users)], title=f"Page {n}", slug=f"page-{n}",
+                classification=levels[lv_i % len(levels)], status=status,
+            )
+            WikiAttachment.objects.create(
+                page=page, file="a/w.txt", filename="w.txt", content_type="text/plain", size=1, sha256="0" * 64,
+                uploaded_by=page.author,
+            )
 
         # The whole rule is the spec's (its post's audience, then the comment's own status).
         for user in users:
@@ -103,6 +138,32 @@ class CommentRuleAgreementTests(TestCase):
                     .values_list("pk", flat=True)
                 )
                 assert own == whole, (user.pk, user.is_superuser, post.pk, post.status, own, whole)
+                # The post page's reads under the visible post: the same rows as the whole rule.
+                _page, threads = selectors.post_comments(user, post, per_page=1000)
+                shown = {c.pk for c, replies in threads} | {r.pk for _c, replies in threads for r in replies}
+                assert shown == whole, (user.pk, post.pk, shown, whole)
+                for pk in comments:
+                    try:
+                        found = selectors.access_comment(user, post, pk).pk == pk
+                    except Http404:
+                        found = False
+                    assert found == (pk in whole), (user.pk, post.pk, pk)
+                    if pk in whole:  # a link to a visible comment opens page 1 of a one-page thread list
+                        linked, _t = selectors.post_comments(user, post, comment=pk, per_page=1000)
+                        assert linked.number == 1
+                attached = {a.pk for a in selectors.post_attachments(user, post)}
+                assert attached == set(
+                    PostAttachment.objects.visible_to(user).filter(post=post).values_list("pk", flat=True)
+                ) == set(post.attachments.values_list("pk", flat=True))
+            for page in WikiPage.objects.visible_to(user):
+                whole = set(WikiAttachment.objects.visible_to(user).filter(page=page).values_list("pk", flat=True))
+                assert whole and {a.pk for a in selectors.wiki_attachments(user, page)} == whole
+                for attachment in WikiAttachment.objects.all():
+                    try:
+                        found = selectors.access_wiki_attachment(user, page, attachment.pk).pk == attachment.pk
+                    except Http404:
+                        found = False
+                    assert found == (attachment.pk in whole), (user.pk, page.pk, attachment.pk)
             # And the feed's counts are those of the whole rule.
             counted = {p.pk: p.comment_count for p in feed_for(user)}
             for pk, n in counted.items():

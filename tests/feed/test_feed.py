@@ -120,7 +120,9 @@ def test_feed_item_fields_and_counts_of_visible_comments(world, api):
     assert item["like_count"] == 2
     # visible + (not withdrawn, not hidden to a plain member)
     assert item["comment_count"] == 1
-    assert item["url"].endswith(f"/posts/{world.visible.pk}/")
+    # The absolute URL, as ``request.build_absolute_uri`` writes it, for every item of the page.
+    assert item["url"] == f"http://testserver/posts/{world.visible.pk}/"
+    assert all(i["url"] == f"http://testserver/posts/{pk}/" for pk, i in items.items())
 
 
 def test_a_moderator_counts_the_hidden_comment_a_member_does_not(world, api):

@@ -26,6 +26,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from communities import services as community_services
 from communities.models import Membership, Role
+from feed import selectors as feed_selectors
 from notifications import services, unread
 from notifications.models import Notification
 from notifications.selectors import exact_unread_count, visible_notifications
@@ -350,6 +351,19 @@ def test_the_watched_tables_are_those_the_count_reads():
     assert unread._effect('UPDATE "unisocial_user" SET "last_login" = %s') is None
     assert unread._effect('INSERT INTO "posts_post" ("title") VALUES (%s)') is None
     assert unread._effect('INSERT INTO "posts_postreader" ("user_id") VALUES (%s)') == "epoch"
+
+
+def test_a_compound_select_is_a_read_and_loading_the_feed_moves_nothing():
+    """``(SELECT …) UNION ALL (SELECT …)`` opens with a parenthesis; it is a read all the same:
+    the feed's sources are one, and a feed load must not end every cached count."""
+    assert unread._effect('(SELECT "a" FROM "communities_membership") UNION ALL (SELECT "b" FROM "x")') is None
+    assert unread._effect("((SELECT 1)) UNION (VALUES (2))") is None
+    member = UserFactory()
+    community = CommunityFactory()
+    add_member(community, member)
+    with CaptureQueriesContext(connection) as ctx:
+        assert len(feed_selectors._my_sources(member)[0]) == 1
+    assert ctx.captured_queries and all(unread._effect(q["sql"]) is None for q in ctx.captured_queries)
 
 
 def _home_queries(client):
