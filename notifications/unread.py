@@ -64,7 +64,8 @@ EPOCH_KEY = "unread:epoch"
 MAX_AGE = 600  # seconds; a bound, not the mechanism
 
 _WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([A-Za-z0-9_]+)"?', re.IGNORECASE)
-_READ = re.compile(r"^\s*(SELECT|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SET|SHOW|EXPLAIN|PRAGMA|VALUES)\b",
+# "(SELECT … UNION …": a compound read as Django writes it (the feed's sources query) is a read too.
+_READ = re.compile(r"^[\s(]*(SELECT|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SET|SHOW|EXPLAIN|PRAGMA|VALUES)\b",
                    re.IGNORECASE)
 _EMAILED_ONLY = re.compile(r'^\s*UPDATE\s+"?posts_notification"?\s+SET\s+"emailed_at"\s*=\s*%s\s+WHERE\b',
                            re.IGNORECASE)
