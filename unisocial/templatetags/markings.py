@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from unisocial.classification import Level, Role, Visibility
 
 register = template.Library()
+_LEVELS = frozenset(Level.values)
 
 
 def _label(choices, value):
@@ -46,7 +47,7 @@ def classification_badge(level, prefix=True):
     prefix, in a language) are rendered once per process and reused; an unknown value is
     rendered each time.
     """
-    if level in Level.values:
+    if level in _LEVELS:
         return _known_badge(level, bool(prefix), get_language())
     return get_template("includes/classification_badge.html").render(_badge_context(level, prefix))
 
