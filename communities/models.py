@@ -12,7 +12,6 @@ from django.contrib.auth.models import Permission
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.managers import UserObjectPermissionManager
@@ -20,6 +19,7 @@ from guardian.models import UserObjectPermissionBase
 
 from unisocial.classification import Level, Role, Visibility
 from unisocial.db import AppendOnlyModel
+from unisocial.links import link
 
 ROLE_PERMISSION = {
     Role.OWNER: "own_community",
@@ -97,7 +97,7 @@ class Community(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("communities:detail", kwargs={"slug": self.slug})
+        return link("communities:detail", "slug", self.slug, "slug")  # reverse(), once per route
 
 
 class MembershipQuerySet(models.QuerySet):

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from communities.access import AccessQuerySet
 from unisocial.classification import Level, Status
+from unisocial.links import link
 
 from .item import Item
 from .revision import RecordedReaders
@@ -34,7 +35,7 @@ class Post(Item):
         ]
 
     def get_absolute_url(self):
-        return reverse("posts:detail", kwargs={"pk": self.pk})
+        return link("posts:detail", "pk", self.pk)  # reverse(), once per route (unisocial.links)
 
 
 class PostReader(UserObjectPermissionBase):

@@ -351,6 +351,9 @@ def test_the_watched_tables_are_those_the_count_reads():
     assert unread._effect('UPDATE "unisocial_user" SET "last_login" = %s') is None
     assert unread._effect('INSERT INTO "posts_post" ("title") VALUES (%s)') is None
     assert unread._effect('INSERT INTO "posts_postreader" ("user_id") VALUES (%s)') == "epoch"
+    # A compound read (Django writes a UNION as "(SELECT …) UNION (SELECT …)") moves nothing: the
+    # home feed runs one on every page, and it must not empty everyone's cached count.
+    assert unread._effect('(SELECT "c" FROM "communities_membership") UNION (SELECT "u" FROM "feed_follow")') is None
 
 
 def test_a_compound_select_is_a_read_and_loading_the_feed_moves_nothing():
@@ -391,6 +394,17 @@ def test_a_cached_page_issues_fewer_queries_and_as_many_for_any_number_of_notifi
     with django_assert_max_num_queries(second):
         response = client.get("/")
     assert response.context["unread_notifications"]() == 30
+
+
+def test_another_person_s_home_page_leaves_my_count_cached(client):
+    """The home feed's sources query is a UNION (on PostgreSQL "(SELECT …) UNION ALL (SELECT …)"):
+    a read, which must not move the epoch, or every feed page anyone loads empties every count."""
+    owner, member, community = _moderated_world()
+    assert cached(member) == (4, False)
+    client.force_login(owner)
+    assert client.get("/").status_code == 200
+    assert client.get("/api/v1/feed/").status_code == 200
+    assert cached(member) == (4, True)
 
 
 def test_an_update_of_columns_the_count_never_reads_moves_nothing():

@@ -3,10 +3,17 @@ profile (``/people/<username>/``), or the bare name once the account is inactive
 is then 404, their content stays with its community, SPEC §7)."""
 
 from django import template
-from django.urls import reverse
 from django.utils.html import format_html
 
+from unisocial.links import link
+
 register = template.Library()
+
+
+@register.filter
+def profile_url(person) -> str:
+    """``{{ user|profile_url }}``: ``{% url "posts:profile" user.username %}``, one ``reverse`` per route."""
+    return link("posts:profile", "username", person.username, "str")
 
 
 @register.simple_tag
@@ -16,4 +23,4 @@ def person_link(person):
     if not getattr(person, "is_active", True):
         return format_html('<span dir="auto">{}</span>', person)
     # dir="auto": a name keeps its own direction in a page of the other one (SPEC §7).
-    return format_html('<a href="{}" dir="auto">{}</a>', reverse("posts:profile", args=[person.username]), person)
+    return format_html('<a href="{}" dir="auto">{}</a>', profile_url(person), person)
