@@ -61,6 +61,9 @@ def set_content_length(response, handle) -> None:
     show a download's progress). ``handle``: the opened file, or a model's ``FieldFile`` of it."""
     if "Content-Length" in response:
         return
-    size = getattr(getattr(handle, "file", None) or handle, "size", None)
+    from django.db.models.fields.files import FieldFile
+
+    # A FieldFile's own ``size`` would ask the store again; the opened object knows it already.
+    size = getattr(handle.file if isinstance(handle, FieldFile) else handle, "size", None)
     if isinstance(size, int):
         response["Content-Length"] = size
