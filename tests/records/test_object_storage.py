@@ -84,6 +84,20 @@ def test_an_attachment_lives_in_the_bucket_and_is_downloaded_through_the_view(
     assert response["Cache-Control"] == "private, no-store"
 
 
+def test_two_files_of_the_same_name_are_two_objects(community, cast, private_media, s3_storage):
+    # Names are made unique without asking the store (which has no exclusive create): two nodes
+    # saving the same file name cannot overwrite each other's object.
+    server, bucket = s3_storage
+    post = make_post(community, cast["author"], old=False)
+    first = attach(post, cast["author"], name="Minutes.txt", content=b"first minutes")
+    second = attach(post, cast["author"], name="Minutes.txt", content=b"second minutes")
+    assert first.file.name != second.file.name and server.keys(bucket) == sorted([first.file.name, second.file.name])
+    client = logged_in(cast["plain"])
+    for attachment, content in ((first, b"first minutes"), (second, b"second minutes")):
+        response = client.get(reverse("posts:attachment", args=[post.pk, attachment.pk]))
+        assert b"".join(response.streaming_content) == content
+
+
 def test_an_attachment_someone_may_not_see_is_a_404_like_one_that_does_not_exist(
     community, cast, private_media, s3_storage
 ):
