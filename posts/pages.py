@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from communities import services as community_services
 from communities.forms import add_service_errors
 from unisocial.classification import Level
+from unisocial.private_storage import set_content_length
 from unisocial.sanitize import clean_html
 from unisocial.sanitize import render as render_body
 
@@ -159,6 +160,7 @@ def download(request, attachment):
         filename=attachment.filename,
         content_type=attachment.content_type or "application/octet-stream",
     )
+    set_content_length(response, handle)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -32,7 +32,6 @@ import tempfile
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files import File
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,6 +40,7 @@ from communities.access import role_in
 from posts.models import AccessLog, Post, WikiPage
 from posts.models.attachment import private_storage
 from unisocial.classification import Level
+from unisocial.private_storage import STORAGE_ERRORS
 
 from . import jobs, packages
 from .audit import audit, audit_many
@@ -186,8 +186,8 @@ def run_export(export_id: int) -> str | None:
             )
         checksum = packages.verify_package(tmp.name)
         size = os.path.getsize(tmp.name)
-        with open(tmp.name, "rb") as fh:
-            saved = private_storage.save(storage_name(export), File(fh))
+        with open(tmp.name, "rb") as fh:  # uploaded from the file; the stored copy's checksum checked
+            saved = packages.store_package(fh, storage_name(export), checksum)
         now = timezone.now()
         held = [{k: c[k] for k in ("type", "id", "classification", "escalated")} for c in contents]
         if not mine.update(state=State.DONE, file=saved, size=size, sha256=checksum, highest_classification=level,
@@ -241,7 +241,7 @@ def _delete_file(name) -> None:
     try:
         if name and private_storage.exists(name):
             private_storage.delete(name)
-    except OSError:  # retried by the next expiry run (the row keeps its name until then)
+    except STORAGE_ERRORS:  # retried by the next expiry run (the row keeps its name until then)
         log.warning("could not delete %s", name, exc_info=True)
 
 

@@ -23,15 +23,20 @@ marking, so the bag is handled at their level; the item itself is marked at its 
 A package of what one person may see (a community export, ``records.exports``) passes
 ``viewer=``: comments and revisions are then those the access rule shows that person.
 
-Disposition packages are written under ``PRIVATE_MEDIA_ROOT/archive/`` (never served
-directly) to a temporary name and renamed into place, so a worker killed while
-writing leaves no half package behind under the final name; ``verify_package``
-re-reads the zip and checks every checksum before anything is destroyed.
+Packages go to the private storage alias (SPEC §8: ``STORAGES["private"]``, the local
+``PRIVATE_MEDIA_ROOT`` or a bucket shared by every node), disposition packages under
+``archive/``, exports under ``exports/``. Each is built in a temporary file of the worker,
+one payload file at a time (an attachment is streamed through in chunks, never held whole);
+``verify_package`` re-reads that file member by member, in chunks, and checks every checksum;
+``store_package`` then uploads it from the file and checks the stored copy's SHA-256, streamed
+back from the store, before anything is destroyed. A worker killed while building leaves only
+its temporary file; one killed while uploading leaves at most an object no row names, replaced
+when the item is packaged again.
 """
 import hashlib
-import io
 import json
 import os
+import tempfile
 import zipfile
 from collections import defaultdict
 from pathlib import Path
@@ -66,8 +71,7 @@ def packaged(model):
     return qs.select_related("last_edited_by")
 
 
-def archive_root() -> Path:
-    return Path(settings.PRIVATE_MEDIA_ROOT) / "archive"
+CHUNK = 1 << 20  # what is read at once: an attachment, a zip member, a stored package
 
 
 def _sha256(data: bytes) -> str:
@@ -276,14 +280,26 @@ class BagWriter:
         self.add(f"{stem}.html", _html(document).encode())
 
     def add_files(self, files):
+        """Each attachment streamed from the private storage into the zip, hashed on the way."""
         from posts.models.attachment import private_storage
 
         for arcname, storage_name, expected in files:
+            info = zipfile.ZipInfo(f"{self.bag_name}/{arcname}", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            digest, octets = hashlib.sha256(), 0
             with private_storage.open(storage_name, "rb") as fh:
-                data = fh.read()
-            if expected and _sha256(data) != expected:
+                size = getattr(fh, "size", None)
+                # The size up front lets zipfile choose ZIP64 for a large file, as writestr did.
+                info.file_size = size if isinstance(size, int) else 0
+                with self.zip.open(info, "w", force_zip64=not isinstance(size, int)) as member:
+                    while chunk := fh.read(CHUNK):
+                        digest.update(chunk)
+                        member.write(chunk)
+                        octets += len(chunk)
+            if expected and digest.hexdigest() != expected:
                 raise PackageError(f"{storage_name}: the stored file does not match its recorded checksum")
-            self.add(arcname, data)
+            self.manifest.append((digest.hexdigest(), arcname))
+            self.octets += octets
 
     def close(self, *, external_id) -> str:
         """Write the tag files and close the zip; returns the bag's highest level."""
@@ -314,30 +330,6 @@ class BagWriter:
             pass
 
 
-def build_bag(documents, files, *, bag_name, external_id) -> tuple[bytes, str]:
-    """The zipped bag as bytes, and its highest level. ``documents``: (document, levels) pairs."""
-    buffer = io.BytesIO()
-    writer = BagWriter(buffer, bag_name=bag_name)
-    for document, levels in documents:
-        writer.add_document(document, levels)
-    writer.add_files(files)
-    level = writer.close(external_id=external_id)
-    return buffer.getvalue(), level
-
-
-def write_package(data: bytes, relative_path: str) -> str:
-    """Write the zip under PRIVATE_MEDIA_ROOT atomically; return its SHA-256."""
-    path = Path(settings.PRIVATE_MEDIA_ROOT) / relative_path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".zip.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    return _sha256(data)
-
-
 def _parse_manifest(text: str, what: str) -> dict[str, str]:
     entries = {}
     for line in text.splitlines():
@@ -350,12 +342,25 @@ def _parse_manifest(text: str, what: str) -> dict[str, str]:
     return entries
 
 
+def _stream_sha256(fh) -> tuple[str, int]:
+    digest, octets = hashlib.sha256(), 0
+    while chunk := fh.read(CHUNK):
+        digest.update(chunk)
+        octets += len(chunk)
+    return digest.hexdigest(), octets
+
+
 def file_sha256(path) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return _stream_sha256(fh)[0]
+
+
+def stored_sha256(name) -> str:
+    """The SHA-256 of a file in the private storage, streamed from it (never read whole)."""
+    from posts.models.attachment import private_storage
+
+    with private_storage.open(name, "rb") as fh:
+        return _stream_sha256(fh)[0]
 
 
 def verify_package(path, expected_checksum: str | None = None) -> str:
@@ -377,10 +382,14 @@ def verify_package(path, expected_checksum: str | None = None) -> str:
         root = roots.pop()
         members = {n[len(root) + 1:]: n for n in names if not n.endswith("/")}
 
-        def read(name):
+        def read(name):  # a tag file (small)
             if name not in members:
                 raise PackageError(f"{path.name}: {name} is missing")
             return bag.read(members[name])
+
+        def digest_of(name) -> tuple[str, int]:  # a payload file, streamed out of the zip
+            with bag.open(members[name]) as member:
+                return _stream_sha256(member)
 
         if read("bagit.txt").decode() != BAGIT_TXT:
             raise PackageError(f"{path.name}: bagit.txt is not a BagIt 1.0 declaration")
@@ -390,9 +399,9 @@ def verify_package(path, expected_checksum: str | None = None) -> str:
             raise PackageError(f"{path.name}: the manifest and the payload differ")
         octets = 0
         for name, digest in manifest.items():
-            data = read(name)
-            octets += len(data)
-            if _sha256(data) != digest:
+            actual, size = digest_of(name)
+            octets += size
+            if actual != digest:
                 raise PackageError(f"{path.name}: {name} does not match the manifest")
         for name, digest in _parse_manifest(read("tagmanifest-sha256.txt").decode(), "tagmanifest").items():
             if _sha256(read(name)) != digest:
@@ -448,22 +457,40 @@ def write_bag(fileobj, objs, *, bag_name, external_id, viewer=None, progress=Non
         raise
 
 
-def package_items(objs, *, relative_path: str, external_id: str) -> tuple[str, str]:
-    """Build, write and verify the package of ``objs`` (posts, wiki pages, optionally a community first).
+def store_package(fileobj, name, checksum, *, replace=False) -> str:
+    """Upload a built and verified package from its (temporary) file to the private storage as
+    ``name``; return the name it is stored under. The stored copy's SHA-256 is streamed back and
+    compared with ``checksum`` (what was verified): on a mismatch it is deleted and
+    ``PackageError`` raised. ``replace``: a package of that name (left by a worker killed before
+    it recorded it) is deleted first, so the name stays the one asked for."""
+    from django.core.files import File
 
-    Returns ``(relative_path, sha256)``. Written to a temporary name and renamed into place.
-    """
-    path = Path(settings.PRIVATE_MEDIA_ROOT) / relative_path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".zip.tmp")
+    from posts.models.attachment import private_storage
+
+    if replace and private_storage.exists(name):
+        private_storage.delete(name)
+    fileobj.seek(0)
+    saved = private_storage.save(name, File(fileobj, name=os.path.basename(name)))
     try:
-        with open(tmp, "wb") as fh:
-            write_bag(fh, objs, bag_name=path.stem, external_id=external_id)
-            fh.flush()
-            os.fsync(fh.fileno())
+        stored = stored_sha256(saved)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        private_storage.delete(saved)
         raise
-    os.replace(tmp, path)
-    checksum = verify_package(path)
-    return relative_path, checksum
+    if stored != checksum:
+        private_storage.delete(saved)
+        raise PackageError(f"{saved}: the stored package does not match the package written")
+    return saved
+
+
+def package_items(objs, *, relative_path: str, external_id: str) -> tuple[str, str]:
+    """Build, verify and store the package of ``objs`` (posts, wiki pages, optionally a community first).
+
+    Returns ``(name, sha256)``: the package's name in the private storage (``relative_path``) and
+    its checksum. Built in a temporary file, verified there by streaming, uploaded from it.
+    """
+    with tempfile.NamedTemporaryFile(prefix="package-", suffix=".zip", dir=settings.FILE_UPLOAD_TEMP_DIR) as tmp:
+        write_bag(tmp, objs, bag_name=Path(relative_path).stem, external_id=external_id)
+        tmp.flush()
+        checksum = verify_package(tmp.name)
+        name = store_package(tmp, relative_path, checksum, replace=True)
+    return name, checksum

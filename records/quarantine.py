@@ -33,6 +33,7 @@ from posts.models import Comment, Post, PostAttachment, Tag, WikiAttachment, Wik
 from posts.models.attachment import private_storage
 from unisocial import items
 from unisocial.classification import Status
+from unisocial.private_storage import STORAGE_ERRORS
 
 from . import exports
 from .audit import audit, require_records_officer
@@ -302,7 +303,7 @@ def delete_files(names, pending_ids=()) -> None:
         try:
             if name and private_storage.exists(name):
                 private_storage.delete(name)
-        except OSError:  # retried by the next purge (delete_pending_files)
+        except STORAGE_ERRORS:  # retried by the next purge (delete_pending_files)
             log.warning("could not delete a purged item's file", exc_info=True)
             return
     PendingFileDeletion.objects.filter(pk__in=list(pending_ids)).delete()

@@ -1,5 +1,7 @@
 """Attachments: files outside any public path, served only by a permission-checked
 view (SPEC §2.3); they inherit their parent's level and audience."""
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -11,7 +13,10 @@ __all__ = ["AttachmentBase", "PostAttachment", "WikiAttachment", "private_storag
 
 
 def _upload_to(instance, filename):
-    return f"attachments/{timezone.now():%Y/%m}/{filename}"
+    # A random part: unique without asking the store first. An object store has no exclusive
+    # create, so two nodes saving "minutes.txt" at the same moment would otherwise both find the
+    # name free and one would overwrite the other's file (SPEC §8: many nodes, one store).
+    return f"attachments/{timezone.now():%Y/%m}/{secrets.token_hex(8)}-{filename}"
 
 
 class AttachmentBase(models.Model):

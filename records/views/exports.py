@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from communities.selectors import get_community_for, my_role
+from unisocial.private_storage import set_content_length
 
 from .. import exports
 from ..models import CommunityExport
@@ -142,6 +143,7 @@ def download_response(actor, export) -> FileResponse:
     fh = exports.open_download(actor=actor, export=export)
     response = FileResponse(fh, as_attachment=True, filename=exports.download_name(export),
                             content_type="application/zip")
+    set_content_length(response, fh)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

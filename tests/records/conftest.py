@@ -94,7 +94,9 @@ def schedule(content_type="post", classification=None, retain_days=365, disposit
 @pytest.fixture(autouse=True)
 def packages_checked_by_bagit(monkeypatch):
     """Every package verified by ``records.packages.verify_package`` in these tests is also
-    validated by the reference ``bagit`` library (tests/records/bagit_check.py)."""
+    validated by the reference ``bagit`` library (tests/records/bagit_check.py). Returns the
+    checksums of the packages checked (each is built and verified in a temporary file, then
+    stored: the stored package is the one whose checksum was checked)."""
     from records import packages
 
     from .bagit_check import validate_with_bagit
@@ -105,7 +107,7 @@ def packages_checked_by_bagit(monkeypatch):
     def verify_and_validate(path, expected_checksum=None):
         checksum = original(path, expected_checksum)
         validate_with_bagit(path)
-        checked.append(str(path))
+        checked.append(checksum)
         return checksum
 
     monkeypatch.setattr(packages, "verify_package", verify_and_validate)

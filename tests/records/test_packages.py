@@ -11,7 +11,7 @@ from zeal import zeal_ignore
 from posts import services as post_services
 from posts.models import Post
 from records import packages
-from records.packages import PackageError, package_items, packaged, verify_package
+from records.packages import PackageError, file_sha256, package_items, packaged, verify_package
 
 from .bagit_check import validate_with_bagit
 from .conftest import attach, make_post, make_wiki
@@ -115,9 +115,9 @@ def test_a_declassified_item_is_marked_at_its_new_level_and_each_revision_at_its
     with zeal_ignore():
         post_services.item_reclassify(actor=cast["author"], item=post, classification="confidential",
                                       reason="Declassified after review")
-    relative, _checksum = package_items(list(packaged(Post).filter(pk=post.pk)),
-                                        relative_path=f"archive/t/post-{post.pk}.zip",
-                                        external_id=f"unisocial:post:{post.pk}")
+    relative, checksum = package_items(list(packaged(Post).filter(pk=post.pk)),
+                                       relative_path=f"archive/t/post-{post.pk}.zip",
+                                       external_id=f"unisocial:post:{post.pk}")
     path = Path(private_media) / relative
     html = _read(path, f"data/post-{post.pk}.html")
     document = json.loads(_read(path, f"data/post-{post.pk}.json"))
@@ -135,7 +135,8 @@ def test_a_declassified_item_is_marked_at_its_new_level_and_each_revision_at_its
     # The bag as a whole holds a revision recorded strictly confidential: bag-info names that level.
     bag = validate_with_bagit(path)
     assert bag.info["Highest-Classification"] == "Strictly Confidential"
-    assert str(path) in packages_checked_by_bagit  # and the build itself was checked by bagit
+    # The build itself was checked by bagit, and what is stored is that package.
+    assert checksum in packages_checked_by_bagit and file_sha256(path) == checksum
 
 
 def test_a_raised_item_is_marked_at_its_new_level_and_the_bag_names_it(community, cast, private_media):

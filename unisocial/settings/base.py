@@ -239,10 +239,33 @@ WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 # Attachments live outside any public path; they are served only by a
 # permission-checked view (SPEC §2.3). There is deliberately no MEDIA_URL route.
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private")))
-# Files go through storage aliases (SPEC §8). "private" holds attachments: by default the local
-# directory PRIVATE_MEDIA_ROOT (read when used, never frozen into a migration); an S3-compatible
-# store (django-storages) by replacing this entry's BACKEND and OPTIONS.
-PRIVATE_STORAGE = {"BACKEND": "unisocial.private_storage.PrivateFileSystemStorage"}
+# Files go through storage aliases (SPEC §8). "private" holds attachments (attachments/), archive
+# packages (archive/) and community exports (exports/): by default the local directory
+# PRIVATE_MEDIA_ROOT (read when used, never frozen into a migration); with STORAGE_BACKEND=s3, a
+# bucket of any S3-compatible object store (django-storages; unisocial.s3_storage), shared by every
+# node: no ACL, no URL, read only through the site's access-checked views, streamed.
+STORAGE_BACKEND = env("STORAGE_BACKEND", default="local").strip().lower()
+if STORAGE_BACKEND == "s3":
+    PRIVATE_STORAGE = {
+        "BACKEND": "unisocial.s3_storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME", default=""),
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default="") or None,  # empty: AWS itself
+            "access_key": env("AWS_ACCESS_KEY_ID", default="") or None,  # empty: boto's own chain
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "region_name": env("AWS_S3_REGION_NAME", default="") or None,
+        },
+    }
+    if not PRIVATE_STORAGE["OPTIONS"]["bucket_name"]:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME (the private bucket's name).")
+elif STORAGE_BACKEND in ("local", ""):
+    PRIVATE_STORAGE = {"BACKEND": "unisocial.private_storage.PrivateFileSystemStorage"}
+else:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"STORAGE_BACKEND must be 'local' or 's3', not {STORAGE_BACKEND!r}.")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": PRIVATE_STORAGE,
