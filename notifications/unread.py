@@ -64,7 +64,10 @@ EPOCH_KEY = "unread:epoch"
 MAX_AGE = 600  # seconds; a bound, not the mechanism
 
 _WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([A-Za-z0-9_]+)"?', re.IGNORECASE)
-_READ = re.compile(r"^\s*(SELECT|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SET|SHOW|EXPLAIN|PRAGMA|VALUES)\b",
+# A plain read may open with parentheses: ``(SELECT …) UNION (SELECT …)``, as the home page's
+# communities query does. Taken for a write, it moved the access epoch on every home page, so that
+# no count was ever served from the cache (seen with two real nodes: tests/services/test_two_nodes.py).
+_READ = re.compile(r"^[\s(]*(SELECT|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SET|SHOW|EXPLAIN|PRAGMA|VALUES)\b",
                    re.IGNORECASE)
 _EMAILED_ONLY = re.compile(r'^\s*UPDATE\s+"?posts_notification"?\s+SET\s+"emailed_at"\s*=\s*%s\s+WHERE\b',
                            re.IGNORECASE)

@@ -352,6 +352,22 @@ def test_the_watched_tables_are_those_the_count_reads():
     assert unread._effect('INSERT INTO "posts_postreader" ("user_id") VALUES (%s)') == "epoch"
 
 
+def test_no_page_of_a_reader_moves_the_versions(client):
+    """Reading moves nothing: a page whose own queries moved the access epoch would make every
+    cached count stale at once, for everyone (the home page's ``(SELECT …) UNION (SELECT …)`` did;
+    the rolled-back test transaction never ran the move, only real processes showed it)."""
+    owner, member, community = _moderated_world()
+    client.force_login(member)
+    post = Post.objects.filter(community=community).first()
+    for path in ("/", "/", f"/posts/{post.pk}/", "/notifications/", f"/communities/{community.slug}/"):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(path).status_code == 200
+        moving = [q["sql"][:120] for q in ctx.captured_queries if unread._effect(q["sql"]) is not None]
+        assert not moving, (path, moving)
+    assert unread._effect('(SELECT %s AS "kind" FROM "communities_membership") UNION (SELECT %s)') is None
+    assert unread._effect('( ( SELECT 1 ) )') is None
+
+
 def _home_queries(client):
     with CaptureQueriesContext(connection) as ctx:
         response = client.get("/")

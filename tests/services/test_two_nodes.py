@@ -351,8 +351,12 @@ def _start_node(cluster: Cluster, name: str):
             "unisocial.wsgi",
             "--bind",
             f"127.0.0.1:{cluster.ports[name]}",
+            # One process per node, with threads: whatever a node keeps in its memory, it keeps once,
+            # so a test reading through the other node sees for sure what one process would hide.
             "--workers",
-            "2",
+            "1",
+            "--threads",
+            "4",
             "--timeout",
             "30",
             "--graceful-timeout",
