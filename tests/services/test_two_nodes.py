@@ -296,6 +296,7 @@ default_pool_size = 10
 server_connect_timeout = 5
 query_wait_timeout = 30
 ignore_startup_parameters = extra_float_digits
+admin_users = {pg["user"]}
 """)
     for path in conf_dir.iterdir():
         os.chmod(path, 0o644)
@@ -526,6 +527,53 @@ def _unread(page_html) -> int:
 
 
 # --- the proofs ------------------------------------------------------------------------------------
+
+
+def _pgbouncer(cluster, command) -> list[dict]:
+    """A SHOW command on PgBouncer's admin console."""
+    import psycopg2
+    import psycopg2.extras
+
+    conn = psycopg2.connect(
+        host="127.0.0.1",
+        port=cluster.ports["pgbouncer"],
+        user=cluster.pg["user"],
+        dbname="pgbouncer",
+        connect_timeout=10,
+    )
+    conn.autocommit = True
+    try:
+        with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cursor:
+            cursor.execute(command)
+            return [dict(row) for row in cursor.fetchall()]
+    finally:
+        conn.close()
+
+
+def test_every_process_reaches_the_database_through_pgbouncer_in_transaction_mode(cluster):
+    with cluster.on_failure():
+        assert _browser().get(cluster.url("proxy", "/accounts/login/"), timeout=10).status_code == 200
+        pools = [p for p in _pgbouncer(cluster, "SHOW POOLS") if p["database"] == DB_NAME]
+        assert pools and all(p["pool_mode"] == "transaction" for p in pools), pools
+        stats = {s["database"]: s for s in _pgbouncer(cluster, "SHOW STATS")}
+        assert stats[DB_NAME]["total_xact_count"] > 0
+        # Django's server-side cursors are off behind it (DATABASE_POOLER=transaction).
+        out = cluster.run(
+            [
+                sys.executable,
+                "-c",
+                "import django; django.setup(); from django.db import connection; "
+                "print('SSC', connection.settings_dict['DISABLE_SERVER_SIDE_CURSORS'])",
+            ]
+        )
+        assert "SSC True" in out, out
+        clients = sum(int(p["cl_active"]) + int(p["cl_waiting"]) + int(p.get("cl_idle", 0) or 0) for p in pools)
+        servers = sum(int(p["sv_active"]) + int(p["sv_idle"]) + int(p["sv_used"]) for p in pools)
+        print(
+            f"\n[two nodes] PgBouncer transaction pooling: {stats[DB_NAME]['total_xact_count']} transactions, "
+            f"{stats[DB_NAME]['total_query_count']} queries so far; {clients} client and {servers} server "
+            "connections now"
+        )
 
 
 def test_a_session_signed_in_on_node_a_works_on_node_b(cluster):
