@@ -369,6 +369,22 @@ def test_a_compound_select_is_a_read_and_loading_the_feed_moves_nothing():
     assert ctx.captured_queries and all(unread._effect(q["sql"]) is None for q in ctx.captured_queries)
 
 
+def test_no_page_of_a_reader_moves_the_versions(client):
+    """Reading moves nothing: a page whose own queries moved the access epoch would make every
+    cached count stale at once, for everyone (the home page's ``(SELECT …) UNION (SELECT …)`` did;
+    the rolled-back test transaction never ran the move, only real processes showed it)."""
+    owner, member, community = _moderated_world()
+    client.force_login(member)
+    post = Post.objects.filter(community=community).first()
+    for path in ("/", "/", f"/posts/{post.pk}/", "/notifications/", f"/communities/{community.slug}/"):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(path).status_code == 200
+        moving = [q["sql"][:120] for q in ctx.captured_queries if unread._effect(q["sql"]) is not None]
+        assert not moving, (path, moving)
+    assert unread._effect('(SELECT %s AS "kind" FROM "communities_membership") UNION (SELECT %s)') is None
+    assert unread._effect('( ( SELECT 1 ) )') is None
+
+
 def _home_queries(client):
     with CaptureQueriesContext(connection) as ctx:
         response = client.get("/")

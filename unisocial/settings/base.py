@@ -108,6 +108,13 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# Behind PgBouncer in transaction pooling mode (SPEC §8), DATABASE_POOLER=transaction: a server-side
+# cursor (``QuerySet.iterator()``) is a named cursor that lives on one server connection, which the
+# pooler hands to another client between transactions, so Django must not use them.
+DATABASE_POOLER = env("DATABASE_POOLER", default="")
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+    "DISABLE_SERVER_SIDE_CURSORS", default=DATABASE_POOLER == "transaction"
+)
 # No connection startup options (PgBouncer in transaction mode refuses or drops ``-c …``):
 # ``jit = off`` and ``max_parallel_workers_per_gather = 0`` are the database's own defaults for
 # every new session, set by migration unisocial 0007 (``ALTER DATABASE``) or by the deploy step
