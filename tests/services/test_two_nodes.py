@@ -393,20 +393,18 @@ def _start_worker(cluster: Cluster, name: str):
 
 @pytest.fixture(scope="session")
 def two_node_storage():
-    """Where every process keeps the private files. By default what the environment says
-    (``STORAGE_BACKEND`` and ``AWS_*`` pass through to every process unchanged; unset: the local
-    directory ``PRIVATE_MEDIA_ROOT``, one both nodes share on this machine). ``TWONODE_STORAGE=s3``:
-    a real S3-compatible server on loopback (moto's, tests/services/s3.py) and a fresh bucket, given
-    to every node and worker by ``STORAGE_BACKEND=s3`` and ``AWS_*``."""
-    if os.environ.get("TWONODE_STORAGE", "") != "s3":
+    """Where every process keeps the private files: by default a real S3-compatible server on
+    loopback (moto's, tests/services/s3.py) and a fresh bucket, given to every node and worker by
+    ``STORAGE_BACKEND=s3`` and ``AWS_*`` — files that live on no node's disk, as in a deployment.
+    ``TWONODE_STORAGE=local`` (or moto missing): the local directory ``PRIVATE_MEDIA_ROOT``, which
+    both nodes share on this machine. ``STORAGE_BACKEND`` set in the environment: it and ``AWS_*``
+    pass through to every process unchanged (a real store)."""
+    from tests.services import s3
+
+    local = os.environ.get("TWONODE_STORAGE", "") == "local" or s3.MOTO_MISSING
+    if local or os.environ.get("STORAGE_BACKEND"):
         yield {"env": {}, "server": None, "bucket": None}
         return
-    try:
-        from tests.services import s3
-    except ImportError:
-        pytest.skip("TWONODE_STORAGE=s3 needs tests/services/s3.py (the moto S3 server)")
-    if s3.MOTO_MISSING:
-        pytest.skip(s3.SKIP_REASON)
     server = s3.S3Server.start()
     try:
         bucket = server.new_bucket("twonode")
