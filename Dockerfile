@@ -17,7 +17,8 @@ COPY . .
 
 # Static files are built into the image (served by whitenoise). The key is a
 # build-time placeholder: the real SECRET_KEY comes from the environment at run time.
-RUN DEBUG=False SECRET_KEY=collectstatic-build-only-placeholder ALLOWED_HOSTS=localhost \
+# ALLOW_EMBEDDED: no database or broker exists at build time (production settings refuse that).
+RUN DEBUG=False ALLOW_EMBEDDED=True SECRET_KEY=collectstatic-build-only-placeholder ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --noinput
 
 # web re-runs collectstatic at start (a mounted volume may hide the built files);

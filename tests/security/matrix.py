@@ -476,6 +476,10 @@ HTML_ROUTES = [
     Route("GET", "/policies/", _always(OK), public=True),
     # The JavaScript catalogue (unisocial/i18n.py): static strings, the same for everyone, on every page.
     Route("GET", "/jsi18n/", _always(OK), public=True),
+    # The probes (SPEC §6, §8; unisocial/health.py): anyone, before sign-in and the terms, "ok" and
+    # nothing else. They name no object, so there is no existence oracle to test.
+    Route("GET", "/healthz", _always(OK), public=True),
+    Route("GET", "/readyz", _always(OK), public=True),
     Route("GET", "/", _always(OK), lists=True, list_kind="post", list_scope=None),
     Route("GET", "/communities/", _always(OK)),
     Route("GET", "/communities/new/", _always(OK)),

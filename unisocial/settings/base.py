@@ -57,6 +57,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz answer before everything else: no session, no HTTPS redirect, no host
+    # check (unisocial/health.py, SPEC §8).
+    "unisocial.health.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -299,9 +302,14 @@ SPECTACULAR_SETTINGS = {
 # Celery: Redis when REDIS_URL is set; otherwise tasks run in process.
 REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-# The cache (throttle counts, the unread-notification count): Redis when REDIS_URL is set, shared
-# by every process; otherwise local memory, one per process.
-if REDIS_URL:
+# --- cache (ops: CACHE_URL) ---------------------------------------------------------------------
+# The cache (throttle counts, the unread-notification count): CACHE_URL when set (django-environ's
+# cache_url: redis://host:6379/1, rediss://…, pymemcache://host:11211, locmemcache://); otherwise
+# Redis when REDIS_URL is set, shared by every process; otherwise local memory, one per process.
+CACHE_URL = env("CACHE_URL", default="")
+if CACHE_URL:
+    CACHES = {"default": env.cache_url("CACHE_URL")}
+elif REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {
@@ -309,7 +317,11 @@ else:
     }
 # The navigation's unread count from the cache (notifications/unread.py). Only with a cache every
 # process shares: a change made in one process (a worker, a command) must reach every other's.
-UNREAD_COUNT_CACHE = env.bool("UNREAD_COUNT_CACHE", default=bool(REDIS_URL))
+SHARED_CACHE = CACHES["default"]["BACKEND"] not in (
+    "django.core.cache.backends.locmem.LocMemCache", "django.core.cache.backends.dummy.DummyCache",
+)
+UNREAD_COUNT_CACHE = env.bool("UNREAD_COUNT_CACHE", default=SHARED_CACHE)
+# --- end cache ---------------------------------------------------------------------------------
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -363,6 +375,12 @@ PERIODIC_TASKS = {
         "description": "Queue approved disposition batches that no worker is running "
                        "(never started, or the worker died: silent for RECORDS_BATCH_STALL_SECONDS).",
     },
+    # ops (SPEC §8): sessions live in the database; an expired one stays there until removed.
+    "clear expired sessions": {
+        "task": "unisocial.tasks.clear_expired_sessions_task",
+        "crontab": {"minute": "5", "hour": "3"},
+        "description": "Delete expired sessions from the database (Django's clearsessions).",
+    },
     "records: purge quarantine": {
         "task": "records.tasks.purge_quarantine_task",
         "crontab": {"minute": "20"},
@@ -371,7 +389,25 @@ PERIODIC_TASKS = {
     },
 }
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# --- e-mail (ops: EMAIL_URL) --------------------------------------------------------------------
+# EMAIL_URL sets the SMTP server in one variable (django-environ's email_url), user and password
+# URL-encoded: smtp+tls://user:password@mail.example.org:587 (STARTTLS), smtp+ssl://…:465 (TLS from
+# the first byte), smtp://mail.example.org:25 (plain, a relay on the local network). Without it,
+# EMAIL_BACKEND alone (default: the console, which prints every mail to the log: the demo).
+_email = env.email_url("EMAIL_URL") if env("EMAIL_URL", default="") else {}
+EMAIL_BACKEND = _email.get("EMAIL_BACKEND") or env(
+    "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS", False))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL", False))
+# Seconds an SMTP connection may hang before the sending task fails (and is retried), not forever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+del _email
+# --- end e-mail ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="unisocial <no-reply@unisocial.invalid>")
 # Absolute links in e-mails.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
@@ -441,3 +477,26 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# --- production refuses the embedded defaults (ops, SPEC §8) ------------------------------------
+# With DEBUG=False the site must not start on SQLite (one file, one machine) or without a broker
+# (every task would run inside the web process that queued it, gunicorn's request included).
+# ALLOW_EMBEDDED=True lifts this for what serves nobody: the image's collectstatic build step
+# (Dockerfile, no database or broker at build time) and the benchmarks (bench/settings.py).
+ALLOW_EMBEDDED = env.bool("ALLOW_EMBEDDED", default=False)
+if not DEBUG and not ALLOW_EMBEDDED:
+    _missing = []
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        _missing.append("DATABASE_URL must name a PostgreSQL database (postgres://user:password@host:5432/name), "
+                        "not SQLite")
+    if CELERY_BROKER_URL.startswith("memory://"):
+        _missing.append("REDIS_URL must name the Redis server of the Celery broker (redis://host:6379/0): "
+                        "without one, tasks run inside the web process")
+    if _missing:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "Production settings (DEBUG=False) refuse to start: " + "; ".join(_missing) + ". "
+            "For the demo on the embedded defaults set DEBUG=True (make run)."
+        )
+# --- end production refusal ----------------------------------------------------------------------
