@@ -60,6 +60,9 @@ MIDDLEWARE = [
     # /healthz and /readyz answer before everything else: no session, no HTTPS redirect, no host
     # check (unisocial/health.py, SPEC §8).
     "unisocial.health.HealthProbeMiddleware",
+    # A request id for every log line of the request (X-Request-ID), its user's id, the request's
+    # own log line and the "item_refused" security event (unisocial/log.py, SPEC §8).
+    "unisocial.log.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -471,12 +474,39 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# --- logging (ops, SPEC §8) ------------------------------------------------------------------------
+# One line per record on stderr: a JSON object (python-json-logger) in production, readable text
+# with DEBUG; LOG_FORMAT=json or text chooses. Every line carries request_id (X-Request-ID when
+# sane, else a new one; echoed in the response), user_id and, in a worker, task_id
+# (unisocial/log.py). Security events (logger "unisocial.security") carry an "event" field:
+# login_failed, login_locked_out, item_refused, confidential_read, … (docs/operations.md).
+LOG_FORMAT = env("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "unisocial.log.ContextFilter"}},
+    "formatters": {
+        "json": {
+            "()": "unisocial.log.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s %(user_id)s %(task_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
+        },
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s [request=%(request_id)s user=%(user_id)s "
+            "task=%(task_id)s] %(message)s",
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+# The worker logs through the same handler (JSON lines with task_id), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# --- end logging ------------------------------------------------------------------------------------
 
 # --- production refuses the embedded defaults (ops, SPEC §8) ------------------------------------
 # With DEBUG=False the site must not start on SQLite (one file, one machine) or without a broker
