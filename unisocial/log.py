@@ -23,6 +23,8 @@ import time
 import uuid
 from contextvars import ContextVar
 
+from django.core.signals import request_finished
+from django.dispatch import receiver
 from django.utils.functional import empty
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
@@ -117,16 +119,15 @@ class RequestContextMiddleware:
 
     def __call__(self, request):
         request.request_id = _request_id_of(request)
-        tokens = (_request.set(request), _request_id.set(request.request_id))
+        # Kept until the response is closed (``request_finished``, below): Django logs a 4xx or 5xx
+        # answer ("Not Found: …") after the middleware has returned.
+        _request.set(request)
+        _request_id.set(request.request_id)
         started = time.monotonic()
-        try:
-            response = self.get_response(request)
-            response[REQUEST_ID_HEADER] = request.request_id
-            self._log(request, response, started)
-            return response
-        finally:
-            _request.reset(tokens[0])
-            _request_id.reset(tokens[1])
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request.request_id
+        self._log(request, response, started)
+        return response
 
     def _log(self, request, response, started):
         match = getattr(request, "resolver_match", None)
@@ -153,3 +154,10 @@ class RequestContextMiddleware:
                 "duration_ms": round((time.monotonic() - started) * 1000, 1),
             },
         )
+
+
+@receiver(request_finished, dispatch_uid="unisocial.log.forget_request")
+def forget_request(**kwargs):
+    """The response is closed: what is logged from now on belongs to no request."""
+    _request.set(None)
+    _request_id.set(None)

@@ -193,6 +193,10 @@ def test_an_item_refused_by_the_access_rule_is_a_security_event(records, restric
     ]
     assert all(r.name == "unisocial.security" and r.levelno == logging.WARNING for r in refused)
     assert as_json(refused[0])["target"] == {"pk": str(post.pk)}
+    # Django's own "Not Found" lines, logged after the middleware returned, carry the request's id too.
+    not_found = [r for r in records if r.name == "django.request"]
+    assert len(not_found) == 3 and all(r.request_id and r.user_id == outsider.pk for r in not_found)
+    assert [r.request_id for r in not_found] == [r.request_id for r in refused]
     # A missing route is no item: no event.
     assert client.get("/no-such-page/").status_code == 404
     assert len(events(records, "item_refused")) == 3

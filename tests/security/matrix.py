@@ -604,6 +604,10 @@ API_ROUTES = [
     Route("POST", "me/tokens/", _always(CREATED), body={"name": "matrix", "days": 7}),
     Route("DELETE", "me/tokens/{missing}/", _always(NOT_FOUND)),
     Route("GET", "schema/?format=json", _always(OK)),
+    # The schema as a browsable page and its initialising script (SPEC §6): the same for every
+    # authorized user, naming no object, so no existence oracle (tests/security/test_api_docs.py).
+    Route("GET", "docs/", _always(OK)),
+    Route("GET", "docs/?script=", _always(OK)),
     Route("GET", "communities/", _always(OK)),
     Route("POST", "communities/", _always(CREATED),
           body={"name": "Matrix new", "slug": "matrix-new", "description": "d", "purpose": "p",

@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    # Swagger UI's files for /api/v1/docs/, from our own static files (SPEC §6).
+    "drf_spectacular_sidecar",
     "guardian",
     "simple_history",
     "django_celery_beat",
@@ -290,6 +292,12 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "unisocial API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # /api/v1/docs/ (ops): Swagger UI from drf-spectacular-sidecar's static files, no CDN; no
+    # call to the public validator service.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     # One schema enum per shared choice set (levels are used as ``ceiling`` and
     # ``classification``; item statuses by posts, comments and wiki pages).
     "ENUM_NAME_OVERRIDES": {
@@ -479,7 +487,7 @@ if not DEBUG:
 # with DEBUG; LOG_FORMAT=json or text chooses. Every line carries request_id (X-Request-ID when
 # sane, else a new one; echoed in the response), user_id and, in a worker, task_id
 # (unisocial/log.py). Security events (logger "unisocial.security") carry an "event" field:
-# login_failed, login_locked_out, item_refused, confidential_read, … (docs/operations.md).
+# login_failed, login_locked_out, item_refused, confidential_read, … (README "Configuration", LOG_FORMAT).
 LOG_FORMAT = env("LOG_FORMAT", default="text" if DEBUG else "json")
 if LOG_FORMAT not in ("json", "text"):
     from django.core.exceptions import ImproperlyConfigured
