@@ -23,6 +23,7 @@ import time
 import uuid
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.core.signals import request_finished
 from django.dispatch import receiver
 from django.utils.functional import empty
@@ -142,6 +143,8 @@ class RequestContextMiddleware:
                     route=route,
                     target=named,
                 )
+        if not getattr(settings, "LOG_REQUESTS", True):
+            return
         requests_logger.info(
             "%s %s %s",
             request.method,

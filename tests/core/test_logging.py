@@ -87,6 +87,13 @@ def test_each_request_gets_an_id_echoed_in_the_response_and_on_its_log_lines(rec
 
 
 @pytest.mark.django_db
+def test_log_requests_false_keeps_the_request_id_but_not_the_request_line(records, settings):
+    settings.LOG_REQUESTS = False
+    assert len(Client().get("/accounts/login/")["X-Request-ID"]) == 32
+    assert request_lines(records) == []
+
+
+@pytest.mark.django_db
 def test_a_sane_request_id_from_the_proxy_is_kept_and_a_bad_one_replaced(records):
     given = "Root=1-67891233-abcdef012345678912345678"
     assert Client().get("/accounts/login/", HTTP_X_REQUEST_ID=given)["X-Request-ID"] == given

@@ -167,3 +167,18 @@ def test_the_benchmark_settings_still_load():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True"]
+
+
+# --- log format ----------------------------------------------------------------------------------
+
+
+def test_the_log_format_is_json_in_production_and_text_with_debug_unless_chosen():
+    def chosen(s):
+        return s["LOGGING"]["handlers"]["console"]["formatter"]
+
+    assert chosen(load(DEBUG="False", DATABASE_URL=POSTGRES, REDIS_URL=REDIS)) == "json"
+    assert chosen(demo()) == "text"
+    assert chosen(demo(LOG_FORMAT="json")) == "json"
+    assert chosen(load(DEBUG="False", DATABASE_URL=POSTGRES, REDIS_URL=REDIS, LOG_FORMAT="text")) == "text"
+    with pytest.raises(ImproperlyConfigured, match="LOG_FORMAT must be json or text"):
+        demo(LOG_FORMAT="xml")

@@ -512,6 +512,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+# One "unisocial.request" line per request (method, route, status, duration_ms); the security
+# events are logged either way.
+LOG_REQUESTS = env.bool("LOG_REQUESTS", default=True)
 # The worker logs through the same handler (JSON lines with task_id), not Celery's own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # --- end logging ------------------------------------------------------------------------------------
