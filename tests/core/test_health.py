@@ -98,8 +98,10 @@ def test_readyz_answers_503_when_the_database_is_unreachable(settings, caplog):
 
 
 @pytest.mark.django_db
-@override_settings(SECOND_FACTOR_REQUIRED=True)
 def test_probes_pass_the_sign_in_terms_and_second_factor_gates(settings):
+    # One override mechanism only (the settings fixture): mixed with override_settings, the
+    # fixture's restore would leave SECOND_FACTOR_REQUIRED on for the tests after this one.
+    settings.SECOND_FACTOR_REQUIRED = True
     settings.CELERY_BROKER_URL = _broker_here(settings)
     no_terms = UserFactory(accepted_terms=False)
     manager = UserFactory(is_superuser=True, is_staff=True)
