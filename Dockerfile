@@ -24,7 +24,8 @@ COPY . .
 
 # Static files are built into the image (served by whitenoise). The key is a
 # build-time placeholder: the real SECRET_KEY comes from the environment at run time.
-RUN DEBUG=False SECRET_KEY=collectstatic-build-only-placeholder ALLOWED_HOSTS=localhost \
+# ALLOW_EMBEDDED: no database or broker exists at build time (production settings refuse that).
+RUN DEBUG=False ALLOW_EMBEDDED=True SECRET_KEY=collectstatic-build-only-placeholder ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --noinput
 
 # The processes run as an unprivileged user; /data/private is the attachments and

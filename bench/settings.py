@@ -2,7 +2,13 @@
 size's own PostgreSQL database (``bench.common``), with two local differences:
 static files are not collected (plain storage instead of the manifest) and there
 is no HTTPS redirect (requests come from Django's in-process test client)."""
-from unisocial.settings.base import *  # noqa: F403
+import os
+
+# Benchmarks run the production settings in one process, tasks eager and no broker (bench.common):
+# what base.py refuses to serve with (SPEC §8), allowed here because nothing is served.
+os.environ.setdefault("ALLOW_EMBEDDED", "True")
+
+from unisocial.settings.base import *  # noqa: E402,F403
 
 STORAGES = {
     **STORAGES,  # noqa: F405 (the private alias for attachments and packages stays)

@@ -9,7 +9,7 @@ from posts.api import PostViewSet
 from posts.wiki_api import WikiPageViewSet
 from records.api_urls import community_patterns as community_export_patterns
 
-from .api_views import AcceptTermsView, MeView, MyTokensView, MyTokenView, NotFoundView
+from .api_views import AcceptTermsView, ApiDocsView, MeView, MyTokensView, MyTokenView, NotFoundView
 
 router = SimpleRouter()
 router.register("communities", CommunityViewSet, basename="community")
@@ -37,6 +37,8 @@ urlpatterns = [
         SpectacularAPIView.as_view(permission_classes=api_settings.DEFAULT_PERMISSION_CLASSES),
         name="api-schema",
     ),
+    # The schema as a browsable page (Swagger UI from our own static files), for the same users.
+    path("docs/", ApiDocsView.as_view(), name="api-docs"),
     # Keep last: unknown paths under /api/v1/ answer JSON 404, not an HTML page.
     re_path(r"", NotFoundView.as_view()),
 ]

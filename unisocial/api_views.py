@@ -5,8 +5,11 @@ The two ``me`` views are exempt from the terms gate: they are how a client
 learns that the terms must be accepted, and how it accepts them.
 """
 from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import exceptions, serializers, status, views, viewsets
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from . import tokens
@@ -140,3 +143,23 @@ class NotFoundView(views.APIView):
     def http_method_not_allowed(self, request, *args, **kwargs):
         # No handler methods: every method lands here.
         raise exceptions.NotFound()
+
+
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """``docs/``: Swagger UI of the schema (SPEC §6), behind the same sign-in and terms gate as the
+    rest of the API. Its files come from our own static files (drf-spectacular-sidecar); the page
+    has no inline script or style (the site's CSP): drf-spectacular's split view serves the
+    initialising script as a file of its own (``?script=``), and our template (``api/docs.html``)
+    replaces drf-spectacular's inline ``<style>`` with a stylesheet. Errors answer JSON with
+    ``detail``, like every API endpoint, whatever the browser asked for."""
+
+    permission_classes = api_settings.DEFAULT_PERMISSION_CLASSES
+    template_name = "api/docs.html"
+    url_name = "api-schema"
+    title = "unisocial API"
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response

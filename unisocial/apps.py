@@ -60,7 +60,12 @@ class UnisocialConfig(AppConfig):
     verbose_name = "unisocial core"
 
     def ready(self):
-        from . import accounts  # noqa: F401 (the sign-in receivers: unisocial.accounts.record_sign_in)
+        from . import (
+            accounts,  # noqa: F401 (the sign-in receivers: unisocial.accounts.record_sign_in)
+            security_log,  # failed sign-ins and lockouts, logged as security events (SPEC §8)
+        )
+
+        security_log.connect_lockouts()
 
         post_migrate.connect(_ensure_records_officers_group, sender=self, dispatch_uid="unisocial.records_officers")
         post_migrate.connect(sync_periodic_tasks, sender=self, dispatch_uid="unisocial.periodic_tasks")

@@ -7,7 +7,7 @@ import feed.views
 import posts.wiki_urls
 import records.urls
 
-from . import account_views, oidc, scim, views
+from . import account_views, health, oidc, scim, views
 from .i18n import javascript_catalog
 
 # The communities namespace: the communities' own pages, a community's front page (feed), its
@@ -20,6 +20,9 @@ communities_patterns = (
 
 urlpatterns = [
     path("", feed.views.home, name="home"),
+    # Liveness and readiness probes, for anyone; answered first by unisocial.health.HealthProbeMiddleware.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("terms/", views.terms, name="terms"),
     path("policies/", views.policies, name="policies"),
     # OpenID Connect sign-in and the provider's back-channel logout (404 unless OIDC_* configure one).

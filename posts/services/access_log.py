@@ -1,8 +1,11 @@
 """The access log of strictly confidential and escalated items, and the history a viewer may read (SPEC §2.2, §3)."""
 
 
+import logging
+
 from communities.access import can_view, role_in
 from unisocial.classification import Level
+from unisocial.log import security_event
 
 from ..models import AccessLog, Post, PostAttachment, WikiAttachment
 from .rules import _item_of
@@ -20,7 +23,7 @@ def log_view(user, item, via="web", target_type=None):
     else:
         target_type = target_type or ("post" if isinstance(target, Post) else "wiki")
         target_pk = target.pk
-    return AccessLog.objects.create(
+    row = AccessLog.objects.create(
         user=user,
         target_type=target_type,
         target_id=target_pk,
@@ -28,6 +31,8 @@ def log_view(user, item, via="web", target_type=None):
         classification=target.classification,
         via=via,
     )
+    _log_event(row)
+    return row
 
 
 def log_views(user, items, via="web"):
@@ -44,7 +49,27 @@ def log_views(user, items, via="web"):
         for target in map(_item_of, items or [])
         if target.classification == Level.STRICTLY_CONFIDENTIAL or _management_view(user, target)
     ]
-    return AccessLog.objects.bulk_create(rows) if rows else []
+    if not rows:
+        return []
+    created = AccessLog.objects.bulk_create(rows)
+    for row in created:
+        _log_event(row)
+    return created
+
+
+def _log_event(row) -> None:
+    """The access log row, also as a security event in the process log (SPEC §8)."""
+    strictly = row.classification == Level.STRICTLY_CONFIDENTIAL
+    security_event(
+        "confidential_read" if strictly else "escalated_read",
+        "strictly confidential item read" if strictly else "escalated item read by a system manager",
+        level=logging.INFO,  # an allowed read, logged for the record
+        user_id=row.user_id,
+        target_type=row.target_type,
+        target_id=row.target_id,
+        community_id=row.community_id,
+        via=row.via,
+    )
 
 
 def _management_view(user, item) -> bool:

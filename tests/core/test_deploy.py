@@ -442,6 +442,9 @@ def test_manage_check_deploy_passes_with_production_settings():
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "unisocial.example.org",
         "DJANGO_SETTINGS_MODULE": "unisocial.settings.base",
+        # Production refuses SQLite and a missing broker (SPEC §8); nothing here connects to either.
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or "postgres://unisocial@127.0.0.1:5432/unisocial",
+        "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -44,13 +44,13 @@ def test_a_task_that_never_ran_runs_at_once_then_at_its_schedule(ran):
     assert _fired_at(NOON + dt.timedelta(minutes=3, seconds=30)) == set()  # not twice in one minute
     assert _fired_at(NOON + dt.timedelta(minutes=5)) == {every_minute}
     # The next night: the 01:30 and 01:45 records jobs, the every-minute one and the two hourly ones
-    # (exports at :40, purge at :20); 02:15 and 06:00 not yet.
+    # (exports at :40, purge at :20); 02:15, 03:05 and 06:00 not yet.
     hourly = {"records: remove old community exports", "records: purge quarantine"}
     assert _fired_at(dt.datetime(2026, 3, 11, 1, 50, tzinfo=UTC)) == {
         "records: staleness", "records: gather due items", every_minute, *hourly}
     assert _fired_at(dt.datetime(2026, 3, 11, 6, 1, tzinfo=UTC)) == {
-        "expire memberships", "send daily notification digests", every_minute, *hourly}
-    assert len(ran) == len(NAMES) + 1 + 1 + 5 + 5
+        "expire memberships", "clear expired sessions", "send daily notification digests", every_minute, *hourly}
+    assert len(ran) == len(NAMES) + 1 + 1 + 5 + 6
     task = PeriodicTask.objects.get(name="records: gather due items")
     assert task.last_run_at == dt.datetime(2026, 3, 11, 1, 50, tzinfo=UTC) and task.total_run_count == 2
 

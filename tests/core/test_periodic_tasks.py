@@ -51,3 +51,26 @@ def test_a_task_a_system_manager_edited_is_left_as_it_is(db):
 def test_the_tasks_come_back_after_a_flush():
     # post_migrate follows every flush (transactional tests, a database reset).
     assert set(PeriodicTask.objects.values_list("name", flat=True)) >= set(settings.PERIODIC_TASKS)
+
+
+def test_expired_sessions_are_cleared_daily_by_a_task(db):
+    # SPEC §8: sessions live in the database; the daily task removes those past their expiry.
+    from datetime import timedelta
+
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from unisocial.tasks import clear_expired_sessions_task
+
+    spec = settings.PERIODIC_TASKS["clear expired sessions"]
+    assert spec["task"] == "unisocial.tasks.clear_expired_sessions_task"
+    assert spec["crontab"]["minute"] != "*" and spec["crontab"]["hour"] != "*"  # once a day
+    assert PeriodicTask.objects.get(name="clear expired sessions").crontab.day_of_week == "*"
+    live, expired = SessionStore(), SessionStore()
+    live["x"], expired["x"] = 1, 2
+    live.create()
+    expired.create()
+    Session.objects.filter(session_key=expired.session_key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    clear_expired_sessions_task.delay().get()
+    assert set(Session.objects.values_list("session_key", flat=True)) == {live.session_key}

@@ -476,6 +476,10 @@ HTML_ROUTES = [
     Route("GET", "/policies/", _always(OK), public=True),
     # The JavaScript catalogue (unisocial/i18n.py): static strings, the same for everyone, on every page.
     Route("GET", "/jsi18n/", _always(OK), public=True),
+    # The probes (SPEC §6, §8; unisocial/health.py): anyone, before sign-in and the terms, "ok" and
+    # nothing else. They name no object, so there is no existence oracle to test.
+    Route("GET", "/healthz", _always(OK), public=True),
+    Route("GET", "/readyz", _always(OK), public=True),
     Route("GET", "/", _always(OK), lists=True, list_kind="post", list_scope=None),
     Route("GET", "/communities/", _always(OK)),
     Route("GET", "/communities/new/", _always(OK)),
@@ -600,6 +604,10 @@ API_ROUTES = [
     Route("POST", "me/tokens/", _always(CREATED), body={"name": "matrix", "days": 7}),
     Route("DELETE", "me/tokens/{missing}/", _always(NOT_FOUND)),
     Route("GET", "schema/?format=json", _always(OK)),
+    # The schema as a browsable page and its initialising script (SPEC §6): the same for every
+    # authorized user, naming no object, so no existence oracle (tests/security/test_api_docs.py).
+    Route("GET", "docs/", _always(OK)),
+    Route("GET", "docs/?script=", _always(OK)),
     Route("GET", "communities/", _always(OK)),
     Route("POST", "communities/", _always(CREATED),
           body={"name": "Matrix new", "slug": "matrix-new", "description": "d", "purpose": "p",

@@ -584,6 +584,11 @@ CASES += [
 ]
 
 
+# Surfaces with no case here because they name no object and answer every authorized user alike:
+# /healthz and /readyz ("ok" or "unavailable", to anyone) and /api/v1/docs/ (the schema's page and
+# its script). Their rows are in tests/security/matrix.py.
+
+
 def _run(w, case, prepare):
     with transaction.atomic():
         if prepare is not None:

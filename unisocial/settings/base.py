@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    # Swagger UI's files for /api/v1/docs/, from our own static files (SPEC §6).
+    "drf_spectacular_sidecar",
     "guardian",
     "simple_history",
     "django_celery_beat",
@@ -57,6 +59,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz answer before everything else: no session, no HTTPS redirect, no host
+    # check (unisocial/health.py, SPEC §8).
+    "unisocial.health.HealthProbeMiddleware",
+    # A request id for every log line of the request (X-Request-ID), its user's id, the request's
+    # own log line and the "item_refused" security event (unisocial/log.py, SPEC §8).
+    "unisocial.log.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -316,6 +324,12 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "unisocial API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # /api/v1/docs/ (ops): Swagger UI from drf-spectacular-sidecar's static files, no CDN; no
+    # call to the public validator service.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     # One schema enum per shared choice set (levels are used as ``ceiling`` and
     # ``classification``; item statuses by posts, comments and wiki pages).
     "ENUM_NAME_OVERRIDES": {
@@ -331,9 +345,14 @@ SPECTACULAR_SETTINGS = {
 # Celery: Redis when REDIS_URL is set; otherwise tasks run in process.
 REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-# The cache (throttle counts, the unread-notification count): Redis when REDIS_URL is set, shared
-# by every process; otherwise local memory, one per process.
-if REDIS_URL:
+# --- cache (ops: CACHE_URL) ---------------------------------------------------------------------
+# The cache (throttle counts, the unread-notification count): CACHE_URL when set (django-environ's
+# cache_url: redis://host:6379/1, rediss://…, pymemcache://host:11211, locmemcache://); otherwise
+# Redis when REDIS_URL is set, shared by every process; otherwise local memory, one per process.
+CACHE_URL = env("CACHE_URL", default="")
+if CACHE_URL:
+    CACHES = {"default": env.cache_url("CACHE_URL")}
+elif REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {
@@ -341,7 +360,11 @@ else:
     }
 # The navigation's unread count from the cache (notifications/unread.py). Only with a cache every
 # process shares: a change made in one process (a worker, a command) must reach every other's.
-UNREAD_COUNT_CACHE = env.bool("UNREAD_COUNT_CACHE", default=bool(REDIS_URL))
+SHARED_CACHE = CACHES["default"]["BACKEND"] not in (
+    "django.core.cache.backends.locmem.LocMemCache", "django.core.cache.backends.dummy.DummyCache",
+)
+UNREAD_COUNT_CACHE = env.bool("UNREAD_COUNT_CACHE", default=SHARED_CACHE)
+# --- end cache ---------------------------------------------------------------------------------
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -395,6 +418,12 @@ PERIODIC_TASKS = {
         "description": "Queue approved disposition batches that no worker is running "
                        "(never started, or the worker died: silent for RECORDS_BATCH_STALL_SECONDS).",
     },
+    # ops (SPEC §8): sessions live in the database; an expired one stays there until removed.
+    "clear expired sessions": {
+        "task": "unisocial.tasks.clear_expired_sessions_task",
+        "crontab": {"minute": "5", "hour": "3"},
+        "description": "Delete expired sessions from the database (Django's clearsessions).",
+    },
     "records: purge quarantine": {
         "task": "records.tasks.purge_quarantine_task",
         "crontab": {"minute": "20"},
@@ -403,7 +432,25 @@ PERIODIC_TASKS = {
     },
 }
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# --- e-mail (ops: EMAIL_URL) --------------------------------------------------------------------
+# EMAIL_URL sets the SMTP server in one variable (django-environ's email_url), user and password
+# URL-encoded: smtp+tls://user:password@mail.example.org:587 (STARTTLS), smtp+ssl://…:465 (TLS from
+# the first byte), smtp://mail.example.org:25 (plain, a relay on the local network). Without it,
+# EMAIL_BACKEND alone (default: the console, which prints every mail to the log: the demo).
+_email = env.email_url("EMAIL_URL") if env("EMAIL_URL", default="") else {}
+EMAIL_BACKEND = _email.get("EMAIL_BACKEND") or env(
+    "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS", False))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL", False))
+# Seconds an SMTP connection may hang before the sending task fails (and is retried), not forever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+del _email
+# --- end e-mail ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="unisocial <no-reply@unisocial.invalid>")
 # Absolute links in e-mails.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
@@ -467,9 +514,62 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# --- logging (ops, SPEC §8) ------------------------------------------------------------------------
+# One line per record on stderr: a JSON object (python-json-logger) in production, readable text
+# with DEBUG; LOG_FORMAT=json or text chooses. Every line carries request_id (X-Request-ID when
+# sane, else a new one; echoed in the response), user_id and, in a worker, task_id
+# (unisocial/log.py). Security events (logger "unisocial.security") carry an "event" field:
+# login_failed, login_locked_out, item_refused, confidential_read, … (README "Configuration", LOG_FORMAT).
+LOG_FORMAT = env("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "unisocial.log.ContextFilter"}},
+    "formatters": {
+        "json": {
+            "()": "unisocial.log.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s %(user_id)s %(task_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
+        },
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s [request=%(request_id)s user=%(user_id)s "
+            "task=%(task_id)s] %(message)s",
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+# One "unisocial.request" line per request (method, route, status, duration_ms); the security
+# events are logged either way.
+LOG_REQUESTS = env.bool("LOG_REQUESTS", default=True)
+# The worker logs through the same handler (JSON lines with task_id), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# --- end logging ------------------------------------------------------------------------------------
+
+# --- production refuses the embedded defaults (ops, SPEC §8) ------------------------------------
+# With DEBUG=False the site must not start on SQLite (one file, one machine) or without a broker
+# (every task would run inside the web process that queued it, gunicorn's request included).
+# ALLOW_EMBEDDED=True lifts this for what serves nobody: the image's collectstatic build step
+# (Dockerfile, no database or broker at build time) and the benchmarks (bench/settings.py).
+ALLOW_EMBEDDED = env.bool("ALLOW_EMBEDDED", default=False)
+if not DEBUG and not ALLOW_EMBEDDED:
+    _missing = []
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        _missing.append("DATABASE_URL must name a PostgreSQL database (postgres://user:password@host:5432/name), "
+                        "not SQLite")
+    if CELERY_BROKER_URL.startswith("memory://"):
+        _missing.append("REDIS_URL must name the Redis server of the Celery broker (redis://host:6379/0): "
+                        "without one, tasks run inside the web process")
+    if _missing:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "Production settings (DEBUG=False) refuse to start: " + "; ".join(_missing) + ". "
+            "For the demo on the embedded defaults set DEBUG=True (make run)."
+        )
+# --- end production refusal ----------------------------------------------------------------------
