@@ -60,7 +60,11 @@ accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # The proxy's address is the client's for gunicorn: log the address the proxy forwarded.
-access_log_format = '%({x-forwarded-for}i)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
+# The request id the site echoes (X-Request-ID, unisocial/log.py) ends the line: the site's own JSON
+# lines for the same request carry it, so the two can be joined.
+access_log_format = (
+    '%({x-forwarded-for}i)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms %({x-request-id}o)s'
+)
 
 # Addresses whose X-Forwarded-Proto gunicorn believes (wsgi.url_scheme). Only the proxy's: a
 # comma-separated list of addresses or networks; "*" only where nothing but the proxy can reach

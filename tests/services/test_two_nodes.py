@@ -50,9 +50,9 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 DB_NAME = "unisocial_twonode_test"
 BATCH_ITEMS = 40
 BURST_WRITES = 150
-# The nodes' probe, for haproxy's health checks and the fixture's readiness wait: the login page
-# (answers 200 signed out, reads no session); /healthz and /readyz (SPEC §6) once they are routed.
-PROBE = "/accounts/login/"
+# The nodes' probe, for haproxy's health checks and the fixture's readiness wait: readiness (SPEC §6:
+# 200 while the node reaches the database and the broker, 503 otherwise; no sign-in, no host check).
+PROBE = "/readyz"
 START_TIMEOUT = 90  # seconds for every process to answer; a loaded CI machine is slow, never this slow
 PGBOUNCER = shutil.which("pgbouncer") or ("/usr/sbin/pgbouncer" if Path("/usr/sbin/pgbouncer").exists() else None)
 HAPROXY = shutil.which("haproxy") or ("/usr/sbin/haproxy" if Path("/usr/sbin/haproxy").exists() else None)
