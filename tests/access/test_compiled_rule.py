@@ -145,21 +145,21 @@ class CompiledRuleAgreementTests(TestCase):
                 django = [
                     (p.pk, p.comment_count, p.like_count) for p in feed_candidates(user, scope=scope).visible_to(user)
                 ]
+                assert compiled == django, (scope, compiled, django)
                 assert [p.pk for p in feed_for(user, scope=scope)] == [pk for pk, _c, _l in django]
             # Search's posts and wiki pages (filters only: every visible row of the kind, newest first).
             for kind in ("post", "wiki"):
                 found = {}
-                for compiled in (True, False):
-                    search_module.COMPILED_RULE = compiled
+                for on in (True, False):
+                    search_module.COMPILED_RULE = on
                     try:
                         page = search_module.search(user, {"q": "", "type": kind}, size=50)
                     finally:
                         search_module.COMPILED_RULE = True
-                    found[compiled] = [(r.type, r.id) for r in page.results]
+                    found[on] = [(r.type, r.id) for r in page.results]
                 assert found[True] == found[False], (kind, found)
                 model = Post if kind == "post" else WikiPage
                 assert {pk for _t, pk in found[True]} == _ids(model.objects.visible_to(user))
-                assert compiled == django, (scope, compiled, django)
 
 
 class CompiledRuleTests(DjangoTestCase):
