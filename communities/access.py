@@ -9,6 +9,9 @@ It is used three ways, all derived from the same conditions:
 * ``users_who_can_view(...)`` — the reverse (who may see an item), for
   notifications and the audience line (SPEC §2.4).
 
+``visible_to_compiled`` is ``visible_to`` with the SQL of ``visible_q`` compiled once per process
+(``CompiledRule``), for the top-level lists of posts and wiki pages.
+
 An *item* is any model with ``community``, ``classification``, ``author``,
 ``status`` and a direct-FK guardian table of individually granted readers
 under the related name ``reader_grants`` (posts, wiki pages). Objects that
@@ -177,7 +180,8 @@ class AccessQuerySet(models.QuerySet):
     def visible_to_compiled(self, user):
         """``visible_to`` with the rule's SQL compiled once per process (``CompiledRule``): only
         for a query whose base table is the item's own and that is never used as a subquery
-        (the feed API's page). Anything else: ``visible_to``."""
+        (the feed API's page, the home page's feed, a community page's cards, search's posts and
+        wiki pages). Comments and attachments, and a signed-out user: ``visible_to``."""
         if not _authorized(user) or getattr(self.model, "access_parent", None):
             return self.visible_to(user)
         return self.filter(CompiledRule(self.model, user))
