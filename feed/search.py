@@ -157,9 +157,17 @@ _KINDS = {
 }
 
 
+# Posts and wiki pages are the base table of their kind's two queries (ranking, headlines): the
+# rule's SQL compiled once per process binds this user and this moment (``CompiledRule``,
+# docs/performance.md "Compiling the rule once"); comments (the rule joins their post) take
+# ``visible_to``. False: every kind takes ``visible_to`` (bench/compiled_rule.py compares them).
+COMPILED_RULE = True
+
+
 def _restricted(kind: _Kind, user, cleaned):
     """The rows of ``kind`` that ``user`` may see, narrowed by the filters — all in SQL."""
-    rows = kind.model.objects.visible_to(user)
+    manager = kind.model.objects
+    rows = manager.visible_to_compiled(user) if COMPILED_RULE else manager.visible_to(user)
     p = kind.prefix
     if cleaned.get("community"):
         # Only a community the user may see: an escalated comment is visible to a system

@@ -107,8 +107,9 @@ def feed_candidates(user, *, scope=SCOPE_MINE, author=None):
 
 
 def feed_for(user, *, scope=SCOPE_MINE, author=None):
-    """The feed of ``user``: visible posts only, newest first."""
-    return feed_candidates(user, scope=scope, author=author).visible_to(user)
+    """The feed of ``user``: visible posts only, newest first. A top-level query on posts: the
+    rule's SQL compiled once (``visible_to_compiled``; docs/performance.md "Compiling the rule once")."""
+    return feed_candidates(user, scope=scope, author=author).visible_to_compiled(user)
 
 
 # --- keyset pagination --------------------------------------------------------------------

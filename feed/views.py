@@ -127,9 +127,12 @@ def community(request, slug):
             community=community, user=request.user, state=JoinRequest.State.PENDING
         ).exists()
     )
-    # Cards with their excerpt and counts, annotated in the page's one query (SPEC §2.5).
+    # Cards with their excerpt and counts, annotated in the page's one query (SPEC §2.5). A
+    # top-level query on posts: the rule's SQL compiled once (docs/performance.md).
     posts = post_selectors.with_excerpt(
-        post_selectors.with_counts(Post.objects.visible_to(request.user).filter(community=community), request.user)
+        post_selectors.with_counts(
+            Post.objects.visible_to_compiled(request.user).filter(community=community), request.user
+        )
     ).select_related("author", "community").order_by(*feed.ORDERING)
     wiki_pages = post_selectors.wiki_pages_for(request.user, community)[:WIKI_PAGES_SHOWN]
     # Owners answer a staleness flag here (SPEC §4): "still in use" or it is archived after the grace period.

@@ -119,7 +119,11 @@ class AccessRuleViewSet(viewsets.GenericViewSet):
     ``visible_to(request.user)`` and is not to be overridden, so ``get_object``
     answers the same 404 for a missing and for an invisible row (SPEC §2.2).
     A viewset that names no queryset fails loudly; it never serves unrestricted rows.
+    ``compiled_rule = True``: the same rule as SQL compiled once per process
+    (``AccessQuerySet.visible_to_compiled``), for a list whose query's base table is the item's.
     """
+
+    compiled_rule = False
 
     def get_base_queryset(self):
         if self.queryset is None:
@@ -129,6 +133,8 @@ class AccessRuleViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user, no rows
             return self.get_base_queryset().none()
+        if self.compiled_rule:
+            return self.get_base_queryset().visible_to_compiled(self.request.user)
         return self.get_base_queryset().visible_to(self.request.user)
 
 
