@@ -23,7 +23,9 @@ def test_a_nul_in_any_query_parameter_of_any_route_is_a_400_never_a_500(client, 
     assert len(routes) > 40  # the walk found the site, not an empty list
     for route in routes:
         response = client.get("/" + route, {"q": "a\x00b", "page": "\x00"})
-        if ("/" + route).startswith(OWN_BAD_INPUT_ANSWERS):  # they answer in their protocol's words
+        # The OpenID Connect and SCIM endpoints answer in their protocol's words; the health probes
+        # are answered before everything else and read no parameter.
+        if ("/" + route).startswith(OWN_BAD_INPUT_ANSWERS) or route in ("healthz", "readyz"):
             assert response.status_code < 500, (route, response.status_code)
         else:
             assert response.status_code == 400, (route, response.status_code)
